@@ -1,0 +1,48 @@
+//! The one error type of the domain layer: a value from outside did not parse.
+
+use thiserror::Error;
+
+/// A value from outside the program was not what its field requires.
+///
+/// `field` names what was being parsed, so the message can point a user at
+/// the offending input ("reply code: `5x0` is not ...").
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field}: `{value}` {problem}")]
+pub struct ParseError {
+    /// What was being parsed, e.g. `reply code`.
+    pub field: &'static str,
+    /// The offending input, shortened so a huge input cannot flood a log.
+    pub value: String,
+    /// What is wrong with it, phrased to follow the value.
+    pub problem: &'static str,
+}
+
+impl ParseError {
+    pub(crate) fn new(field: &'static str, value: &str, problem: &'static str) -> Self {
+        const MAX: usize = 80;
+        let value = match value.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}…", &value[..cut]),
+            None => value.to_owned(),
+        };
+        Self {
+            field,
+            value,
+            problem,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_shortened_on_a_char_boundary() {
+        let huge = "ø".repeat(10_000);
+
+        let err = ParseError::new("reply code", &huge, "is not a number");
+
+        assert_eq!(err.value.chars().count(), 81);
+        assert!(err.to_string().starts_with("reply code: `øø"));
+    }
+}

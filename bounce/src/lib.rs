@@ -1,0 +1,27 @@
+//! The bounce domain: where in the delivery process a message failed, what the
+//! remote server answered, and what that means for the contact.
+//!
+//! Everything here is pure: no IO, no async, no database. Values from outside
+//! (reply codes, status codes, addresses, query strings) are parsed into the
+//! newtypes of this crate once, at the edge, and travel as such afterwards.
+//! The crate compiles to wasm as well, so the browser speaks the same types.
+
+pub mod class;
+pub mod email;
+pub mod enhanced_status;
+pub mod error;
+pub mod outcome;
+pub mod query;
+pub mod reply_code;
+pub mod report;
+pub mod stage;
+
+pub use class::{BounceClass, classify};
+pub use email::EmailAddress;
+pub use enhanced_status::EnhancedStatus;
+pub use error::ParseError;
+pub use outcome::Outcome;
+pub use query::{CodeFilter, Cursor, ErrorFilter, ErrorQuery, PageDirection, PageRequest};
+pub use reply_code::ReplyCode;
+pub use report::{CampaignSummary, ErrorPage, ErrorRow, EventDetail};
+pub use stage::Stage;

@@ -1,0 +1,20 @@
+//! The store layer's error type.
+
+use thiserror::Error;
+
+/// Anything that can go wrong talking to the database.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot prepare the database location: {0}")]
+    Location(#[from] std::io::Error),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value no longer parses as its domain type: the database was
+    /// edited by hand or by a newer bouncedesk.
+    #[error("stored value does not parse: {0}")]
+    Corrupt(#[from] bounce::ParseError),
+}

@@ -1,0 +1,264 @@
+//! Delivery events: each failed attempt or bounce, and the Errors tab's reads.
+
+use bounce::{
+    BounceClass, CodeFilter, EmailAddress, EnhancedStatus, ErrorFilter, ErrorPage, ErrorRow, EventDetail, Outcome,
+    PageDirection, PageRequest, ReplyCode, Stage,
+};
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::{BackendKind, INSERT_CHUNK, Result, Store, StoreError, on_pool};
+
+/// A failed attempt or bounce to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub occurred_at: DateTime<Utc>,
+    pub campaign_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub recipient: EmailAddress,
+    pub stage: Stage,
+    pub outcome: Outcome,
+    pub reply_code: Option<ReplyCode>,
+    pub status: Option<EnhancedStatus>,
+    /// The remote server's own words, stored exactly as received.
+    pub diagnostic: String,
+    pub remote_mta: Option<String>,
+    pub class: BounceClass,
+    pub reason: Option<String>,
+    /// Where the event came from (`demo`, `postfix-log`, `webhook:sendgrid`...).
+    pub source: String,
+    /// The source's own id for the event: importing it again is a no-op.
+    pub source_event_id: String,
+}
+
+const ROW_COLUMNS: &str =
+    "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, e.diagnostic, e.class";
+
+#[derive(sqlx::FromRow)]
+struct RowRecord {
+    id: i64,
+    occurred_at: DateTime<Utc>,
+    recipient: String,
+    stage: String,
+    outcome: String,
+    reply_code: Option<i32>,
+    enhanced_status: Option<String>,
+    diagnostic: String,
+    class: String,
+}
+
+impl TryFrom<RowRecord> for ErrorRow {
+    type Error = StoreError;
+
+    fn try_from(r: RowRecord) -> Result<Self> {
+        let reply_code = r.reply_code.map(|code| code.to_string().parse::<ReplyCode>()).transpose()?;
+        Ok(ErrorRow {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            recipient: r.recipient,
+            stage: r.stage.parse()?,
+            outcome: r.outcome.parse()?,
+            reply_code,
+            status: r.enhanced_status.as_deref().map(str::parse).transpose()?,
+            diagnostic: r.diagnostic,
+            class: r.class.parse()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRecord {
+    #[sqlx(flatten)]
+    row: RowRecord,
+    campaign_id: Option<i64>,
+    campaign_name: Option<String>,
+    contact_id: Option<i64>,
+    recipient_domain: String,
+    remote_mta: Option<String>,
+    reason: Option<String>,
+    source: String,
+    source_event_id: String,
+}
+
+/// Escapes LIKE wildcards so a user's `%` or `_` matches itself.
+fn like_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+impl Store {
+    /// Records events; one whose `(source, source_event_id)` is already stored
+    /// is skipped. Returns how many were new. All or nothing.
+    pub async fn insert_events(&self, events: &[NewEvent]) -> Result<u64> {
+        let mut inserted = 0;
+        on_pool!(self, pool, Db => {
+            let mut tx = pool.begin().await?;
+            for chunk in events.chunks(INSERT_CHUNK) {
+                let mut b = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO delivery_events (occurred_at, campaign_id, contact_id, recipient, recipient_domain, \
+                     stage, outcome, reply_code, enhanced_status, diagnostic, remote_mta, class, reason, source, \
+                     source_event_id) ",
+                );
+                b.push_values(chunk, |mut row, e| {
+                    row.push_bind(e.occurred_at.trunc_subsecs(6))
+                        .push_bind(e.campaign_id)
+                        .push_bind(e.contact_id)
+                        .push_bind(e.recipient.as_str().to_owned())
+                        .push_bind(e.recipient.domain().to_owned())
+                        .push_bind(e.stage.as_str())
+                        .push_bind(e.outcome.as_str())
+                        .push_bind(e.reply_code.map(|c| i32::from(c.get())))
+                        .push_bind(e.status.map(|s| s.to_string()))
+                        .push_bind(e.diagnostic.clone())
+                        .push_bind(e.remote_mta.clone())
+                        .push_bind(e.class.as_str())
+                        .push_bind(e.reason.clone())
+                        .push_bind(e.source.clone())
+                        .push_bind(e.source_event_id.clone());
+                });
+                b.push(" ON CONFLICT (source, source_event_id) DO NOTHING");
+                inserted += b.build().execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+        });
+        Ok(inserted)
+    }
+
+    /// One page of a campaign's errors, newest first, narrowed by `filter`.
+    ///
+    /// Keyset pagination on `(occurred_at, id)`: every page is an index range
+    /// scan of at most `limit + 1` rows, however deep the page.
+    pub async fn error_page(&self, campaign_id: i64, filter: &ErrorFilter, page: PageRequest) -> Result<ErrorPage> {
+        let limit = page.clamped_limit() as usize;
+        let ilike = match self.kind() {
+            BackendKind::Sqlite => crate::sqlite::ILIKE,
+            BackendKind::Postgres => crate::postgres::ILIKE,
+        };
+        let (bound, order) = match page.direction {
+            PageDirection::First => (None, "DESC"),
+            PageDirection::Older(c) => (Some(("<", c)), "DESC"),
+            PageDirection::Newer(c) => (Some((">", c)), "ASC"),
+        };
+        let records: Vec<RowRecord> = on_pool!(self, pool, Db => {
+            let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT {ROW_COLUMNS} FROM delivery_events e WHERE e.campaign_id = "));
+            b.push_bind(campaign_id);
+            if let Some(stage) = filter.stage {
+                b.push(" AND e.stage = ").push_bind(stage.as_str());
+            }
+            if let Some(class) = filter.class {
+                b.push(" AND e.class = ").push_bind(class.as_str());
+            }
+            if let Some(domain) = &filter.domain {
+                b.push(" AND e.recipient_domain = ").push_bind(domain.clone());
+            }
+            match filter.code {
+                Some(CodeFilter::Reply { low, high }) => {
+                    b.push(" AND e.reply_code BETWEEN ").push_bind(i32::from(low))
+                        .push(" AND ").push_bind(i32::from(high));
+                }
+                Some(CodeFilter::Status { class, subject: Some(subject), detail: Some(detail) }) => {
+                    b.push(" AND e.enhanced_status = ").push_bind(format!("{class}.{subject}.{detail}"));
+                }
+                Some(CodeFilter::Status { class, subject, .. }) => {
+                    let prefix = match subject {
+                        Some(subject) => format!("{class}.{subject}.%"),
+                        None => format!("{class}.%"),
+                    };
+                    b.push(" AND e.enhanced_status LIKE ").push_bind(prefix);
+                }
+                None => {}
+            }
+            if let Some(search) = &filter.search {
+                b.push(format!(" AND e.diagnostic {ilike} ")).push_bind(like_pattern(search)).push(" ESCAPE '\\'");
+            }
+            if let Some((op, cursor)) = bound {
+                b.push(format!(" AND (e.occurred_at, e.id) {op} ("))
+                    .push_bind(cursor.occurred_at)
+                    .push(", ")
+                    .push_bind(cursor.id)
+                    .push(")");
+            }
+            b.push(format!(" ORDER BY e.occurred_at {order}, e.id {order} LIMIT "))
+                .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+            b.build_query_as::<RowRecord>().fetch_all(pool).await?
+        });
+        let has_more = records.len() > limit;
+        let mut rows = records
+            .into_iter()
+            .take(limit)
+            .map(ErrorRow::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        let (newer, older) = match page.direction {
+            PageDirection::First => (None, has_more.then(|| rows.last().map(ErrorRow::cursor)).flatten()),
+            PageDirection::Older(_) => (
+                rows.first().map(ErrorRow::cursor),
+                has_more.then(|| rows.last().map(ErrorRow::cursor)).flatten(),
+            ),
+            PageDirection::Newer(_) => {
+                rows.reverse();
+                (
+                    has_more.then(|| rows.first().map(ErrorRow::cursor)).flatten(),
+                    rows.last().map(ErrorRow::cursor),
+                )
+            }
+        };
+        Ok(ErrorPage { rows, newer, older })
+    }
+
+    /// Everything stored about one event.
+    pub async fn event_detail(&self, id: i64) -> Result<Option<EventDetail>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS}, e.campaign_id, c.name AS campaign_name, e.contact_id, e.recipient_domain, \
+             e.remote_mta, e.reason, e.source, e.source_event_id \
+             FROM delivery_events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.id = $1"
+        );
+        let record: Option<DetailRecord> = on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await?
+        });
+        record
+            .map(|r| {
+                Ok(EventDetail {
+                    row: r.row.try_into()?,
+                    campaign_id: r.campaign_id,
+                    campaign_name: r.campaign_name,
+                    contact_id: r.contact_id,
+                    recipient_domain: r.recipient_domain,
+                    remote_mta: r.remote_mta,
+                    reason: r.reason,
+                    source: r.source,
+                    source_event_id: r.source_event_id,
+                })
+            })
+            .transpose()
+    }
+
+    /// How many events a campaign has (all campaigns with `None`).
+    pub async fn event_count(&self, campaign_id: Option<i64>) -> Result<i64> {
+        let count = on_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM delivery_events WHERE $1 IS NULL OR campaign_id = $1",
+            )
+            .bind(campaign_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_pattern("100%_sure\\"), "%100\\%\\_sure\\\\%");
+    }
+}

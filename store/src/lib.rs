@@ -1,0 +1,199 @@
+//! Persistence for bouncedesk, on SQLite (embedded default) and PostgreSQL
+//! (scale-out), behind one [`Store`].
+//!
+//! Queries are runtime queries (`query_as` + `FromRow`, `QueryBuilder`), so
+//! one body of code serves both backends: the [`on_pool!`] macro expands a
+//! query once per backend, and each backend's own SQL (connection settings,
+//! migrations, the few dialect differences) lives in [`sqlite`] and
+//! [`postgres`]. Rows are read into plain structs and parsed into the domain
+//! types of the `bounce` crate before they leave this crate.
+
+mod campaigns;
+mod contacts;
+mod error;
+mod events;
+pub mod postgres;
+mod sends;
+pub mod sqlite;
+mod suppressions;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use campaigns::NewCampaign;
+pub use contacts::NewContact;
+pub use error::StoreError;
+pub use events::NewEvent;
+pub use sends::NewSend;
+pub use suppressions::NewSuppression;
+
+/// The result type of every store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendKind {
+    /// The backend a database URL names, or an error for any other scheme.
+    pub fn of_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// A connection pool to the bouncedesk database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of the store's
+/// backend (and, in the second form, `$db` naming its sqlx database type).
+/// The body is compiled once per backend, so it may use sqlx's generic API
+/// (`query_as`, `QueryBuilder::<$db>`) without repeating itself per backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, $pool:ident, $db:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Sqlite;
+                $body
+            }
+            $crate::Backend::Postgres($pool) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, `sqlite::memory:`, `postgres://...`)
+    /// and brings the schema up to date. A SQLite file and its folder are
+    /// created when missing.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let store = Self::connect_without_migrating(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema (for `migrate` to report on).
+    pub async fn connect_without_migrating(url: &str) -> Result<Self> {
+        let backend = match BackendKind::of_url(url)? {
+            BackendKind::Sqlite => Backend::Sqlite(sqlite::connect(url).await?),
+            BackendKind::Postgres => Backend::Postgres(postgres::connect(url, None).await?),
+        };
+        Ok(Self { backend })
+    }
+
+    /// Wraps an existing PostgreSQL pool (tests use one schema per test).
+    pub fn from_pg_pool(pool: sqlx::PgPool) -> Self {
+        Self {
+            backend: Backend::Postgres(pool),
+        }
+    }
+
+    /// Applies the migrations that have not run yet. Safe to run from several
+    /// servers at once: PostgreSQL migrations take an advisory lock.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
+            Backend::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this store talks to.
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Closes every connection (waits for checked-out ones to come back).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Deletes every row of every table, keeping the schema: used before a
+    /// demo data set is loaded again.
+    pub async fn clear(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for table in ["delivery_events", "sends", "suppressions", "contacts", "campaigns"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// Hides the password in a database URL before it goes into a message.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's
+/// 65,535 bound parameters for the widest table (16 columns).
+pub(crate) const INSERT_CHUNK: usize = 1_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact("sqlite://data/bouncedesk.db"), "sqlite://data/bouncedesk.db");
+    }
+
+    #[test]
+    fn url_schemes_pick_the_backend() {
+        assert_eq!(BackendKind::of_url("sqlite::memory:").ok(), Some(BackendKind::Sqlite));
+        assert_eq!(BackendKind::of_url("postgresql://x/y").ok(), Some(BackendKind::Postgres));
+        assert!(BackendKind::of_url("mysql://x/y").is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! Everything specific to PostgreSQL: connection settings and migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Executor;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::Result;
+
+/// The PostgreSQL migrations, embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Connects to PostgreSQL. With `schema`, every connection works inside that
+/// schema (tests give each test its own, so runs never see each other's rows).
+pub async fn connect(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool> {
+    let options = PgConnectOptions::from_str(url)?.application_name("bouncedesk");
+    let mut pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(15));
+    if let Some(schema) = schema {
+        let set_path = format!("SET search_path TO \"{}\"", schema.replace('"', ""));
+        pool = pool.after_connect(move |conn, _meta| {
+            let set_path = set_path.clone();
+            Box::pin(async move {
+                conn.execute(sqlx::AssertSqlSafe(set_path)).await?;
+                Ok(())
+            })
+        });
+    }
+    Ok(pool.connect_with(options).await?)
+}
+
+/// Case-insensitive substring match operator.
+pub(crate) const ILIKE: &str = "ILIKE";

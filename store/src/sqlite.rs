@@ -1,0 +1,48 @@
+//! Everything specific to SQLite: connection settings and migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::Result;
+
+/// The SQLite migrations, embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// Opens (creating when missing) a SQLite database.
+///
+/// WAL lets the dashboard read while an import writes; `synchronous=NORMAL`
+/// is durable across application crashes in WAL mode and much faster than
+/// FULL; foreign keys are off by default in SQLite and must be switched on.
+pub async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
+    let in_memory = options.get_filename().as_os_str().is_empty()
+        || url.contains(":memory:")
+        || url.contains("mode=memory");
+    if !in_memory {
+        if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    // An in-memory database exists once per connection: keep exactly one.
+    let max = if in_memory { 1 } else { 8 };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .min_connections(if in_memory { 1 } else { 0 })
+        .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+        .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// Case-insensitive substring match operator (ASCII, as SQLite's LIKE is).
+pub(crate) const ILIKE: &str = "LIKE";
