@@ -1,1 +1,74 @@
-//! placeholder
+//! The bouncedesk dashboard: Leptos pages, components and server functions.
+//!
+//! Pages render on the server (SSR, in full before the response is sent, so
+//! they work without JavaScript) and then hydrate in the browser. Filters
+//! and page positions live in the URL. Data comes only through the server
+//! functions in [`api`], whose bodies (compiled with the `ssr` feature) are the
+//! only code here that touches the store.
+
+pub mod api;
+mod components;
+pub mod error;
+mod format;
+mod links;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub use error::AppError;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The dashboard: navigation and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the page once the wasm has taken over, so browser tests (and
+    // anyone debugging a build) can tell a hydrated page from static HTML.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bouncedesk.css"/>
+        <Title formatter=|text| format!("{text} · bouncedesk")/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"bouncedesk"</A>
+                <nav>
+                    <A href="/">"Campaigns"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id") view=pages::CampaignOverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/errors") view=pages::ErrorsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/errors/:event") view=pages::EventPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

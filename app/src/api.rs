@@ -1,0 +1,122 @@
+//! Server functions: the dashboard's only way to its data.
+//!
+//! Each body runs on the server (the `ssr` build); the browser build gets a
+//! stub that calls it over HTTP. Input arrives as raw strings and is parsed
+//! here, at the edge, into the domain types.
+
+use bounce::{CampaignSummary, ErrorPage, ErrorQuery, EventDetail};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// A campaign and one page of its errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorsTabData {
+    pub campaign: CampaignSummary,
+    pub page: ErrorPage,
+}
+
+/// Every campaign with its totals, newest first.
+#[server]
+pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
+    let store = server::store()?;
+    server::answer(store.campaign_summaries().await)
+}
+
+/// One campaign's totals.
+#[server]
+pub async fn campaign(id: String) -> Result<CampaignSummary, AppError> {
+    let store = server::store()?;
+    let id = server::parse_id("campaign", &id)?;
+    server::answer(store.campaign_summary(id).await)
+        .and_then(|found| found.ok_or_else(|| server::not_found(format!("campaign {id}"))))
+}
+
+/// One campaign and a page of its errors, filtered as the query says.
+#[server]
+pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabData, AppError> {
+    let store = server::store()?;
+    let id = server::parse_id("campaign", &id)?;
+    let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
+    let campaign = server::answer(store.campaign_summary(id).await)?
+        .ok_or_else(|| server::not_found(format!("campaign {id}")))?;
+    let page = server::answer(store.error_page(id, &filter, page).await)?;
+    Ok(ErrorsTabData { campaign, page })
+}
+
+/// Everything stored about one event of a campaign.
+#[server]
+pub async fn event(campaign: String, event: String) -> Result<EventDetail, AppError> {
+    let store = server::store()?;
+    let campaign_id = server::parse_id("campaign", &campaign)?;
+    let event_id = server::parse_id("event", &event)?;
+    server::answer(store.event_detail(event_id).await)?
+        .filter(|detail| detail.campaign_id == Some(campaign_id))
+        .ok_or_else(|| server::not_found(format!("event {event_id} of campaign {campaign_id}")))
+}
+
+/// Server-side helpers: the one place store errors become [`AppError`]s and
+/// errors set the HTTP status of the page being rendered.
+#[cfg(feature = "ssr")]
+mod server {
+    use leptos::prelude::*;
+    use store::{Store, StoreError};
+
+    use crate::AppError;
+
+    pub fn store() -> Result<Store, AppError> {
+        use_context::<Store>().ok_or_else(|| {
+            tracing::error!("no store in the Leptos context: the router was built without one");
+            AppError::Internal
+        })
+    }
+
+    /// Turns a store result into the page's answer, logging what the user
+    /// must not see.
+    pub fn answer<T>(result: Result<T, StoreError>) -> Result<T, AppError> {
+        result.map_err(|e| {
+            tracing::error!(error = %e, "store call failed");
+            set_status(500);
+            AppError::Internal
+        })
+    }
+
+    pub fn parse_id(what: &'static str, raw: &str) -> Result<i64, AppError> {
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| not_found(format!("{what} `{}`", raw.chars().take(40).collect::<String>())))
+    }
+
+    pub fn not_found(what: String) -> AppError {
+        set_status(404);
+        AppError::NotFound(what)
+    }
+
+    pub fn bad_request(e: AppError) -> AppError {
+        set_status(e.status());
+        e
+    }
+
+    pub fn mark(code: u16) {
+        set_status(code);
+    }
+
+    fn set_status(code: u16) {
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(code),
+        ) {
+            response.set_status(status);
+        }
+    }
+}
+
+/// Marks the page being rendered as "404 Not Found". Does nothing in the
+/// browser, where the status line was sent long ago.
+pub fn mark_not_found() {
+    #[cfg(feature = "ssr")]
+    server::mark(404);
+}

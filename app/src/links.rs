@@ -1,0 +1,79 @@
+//! The dashboard's URLs, built in one place so links and routes agree.
+
+use bounce::ErrorQuery;
+
+/// `/campaigns/7`
+pub fn campaign(id: i64) -> String {
+    format!("/campaigns/{id}")
+}
+
+/// `/campaigns/7/errors?stage=dns&after=...`: the Errors tab with the given
+/// filters, and an optional page position (`("after", cursor)`).
+pub fn errors(id: i64, query: &ErrorQuery, position: Option<(&str, String)>) -> String {
+    let mut pairs: Vec<(&str, &str)> = query.filter_pairs();
+    if let Some((key, value)) = &position {
+        pairs.push((key, value.as_str()));
+    }
+    with_query(format!("/campaigns/{id}/errors"), &pairs)
+}
+
+/// `/campaigns/7/errors/42?...`: one event, keeping the Errors tab's query so
+/// its back link returns to the same filters and page.
+pub fn event(campaign: i64, event: i64, query: &ErrorQuery) -> String {
+    with_query(format!("/campaigns/{campaign}/errors/{event}"), &all_pairs(query))
+}
+
+/// The Errors tab exactly as the query describes it, page position included.
+pub fn errors_at(id: i64, query: &ErrorQuery) -> String {
+    with_query(format!("/campaigns/{id}/errors"), &all_pairs(query))
+}
+
+fn all_pairs(query: &ErrorQuery) -> Vec<(&'static str, &str)> {
+    let mut pairs = query.filter_pairs();
+    for (key, value) in [("after", &query.after), ("before", &query.before)] {
+        if !value.trim().is_empty() {
+            pairs.push((key, value.as_str()));
+        }
+    }
+    pairs
+}
+
+fn with_query(path: String, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return path;
+    }
+    match serde_urlencoded::to_string(pairs) {
+        Ok(qs) => format!("{path}?{qs}"),
+        Err(_) => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_encoded_and_empty_ones_left_out() {
+        let query = ErrorQuery {
+            stage: "rcpt_to".into(),
+            q: "finnes ikke & <b>".into(),
+            ..ErrorQuery::default()
+        };
+        assert_eq!(
+            errors(3, &query, Some(("after", "1_2".into()))),
+            "/campaigns/3/errors?stage=rcpt_to&q=finnes+ikke+%26+%3Cb%3E&after=1_2"
+        );
+        assert_eq!(errors(3, &ErrorQuery::default(), None), "/campaigns/3/errors");
+    }
+
+    #[test]
+    fn event_links_keep_the_page_position() {
+        let query = ErrorQuery {
+            domain: "ziggo.nl".into(),
+            before: "5_9".into(),
+            ..ErrorQuery::default()
+        };
+        assert_eq!(event(1, 42, &query), "/campaigns/1/errors/42?domain=ziggo.nl&before=5_9");
+        assert_eq!(errors_at(1, &query), "/campaigns/1/errors?domain=ziggo.nl&before=5_9");
+    }
+}

@@ -1,0 +1,47 @@
+//! One module per page of the dashboard.
+
+mod campaign;
+mod campaigns;
+mod errors;
+mod event;
+mod not_found;
+
+pub use campaign::CampaignOverviewPage;
+pub use campaigns::CampaignsPage;
+pub use errors::ErrorsPage;
+pub use event::EventPage;
+pub use not_found::NotFound;
+
+use bounce::ErrorQuery;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A path parameter of the current route, as typed (parsed by the server).
+fn path_param(name: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
+/// The Errors tab's query string of the current URL.
+fn error_query() -> impl Fn() -> ErrorQuery + Clone + Send + Sync + 'static {
+    let query = use_query_map();
+    move || {
+        let q = query.read();
+        let get = |key: &str| q.get(key).unwrap_or_default();
+        ErrorQuery {
+            stage: get("stage"),
+            class: get("class"),
+            code: get("code"),
+            domain: get("domain"),
+            q: get("q"),
+            after: get("after"),
+            before: get("before"),
+        }
+    }
+}
+
+/// What a page shows while its data loads (only seen on client-side navigation:
+/// server rendering waits for the data).
+fn loading() -> impl IntoView {
+    view! { <p class="loading">"Loading…"</p> }
+}

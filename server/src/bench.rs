@@ -1,0 +1,146 @@
+//! `bouncedesk bench`: how fast the store answers the Errors tab at scale.
+//!
+//! Timings on a shared 2-core machine are noisy, so every run also measures
+//! a baseline (a `SELECT 1` round trip on the same pool) and reports medians.
+
+use std::time::{Duration, Instant};
+
+use bounce::{ErrorFilter, ErrorQuery, PageDirection, PageRequest};
+use chrono::{TimeZone, Utc};
+use clap::{Args, ValueEnum};
+use store::Store;
+
+use crate::ServerError;
+use crate::demo::{self, DemoConfig};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Benchmark {
+    /// First and deep pages of one campaign's Errors tab, with each filter.
+    Errors,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[arg(value_enum)]
+    pub benchmark: Benchmark,
+    /// Database to fill and measure; a temporary SQLite file when omitted.
+    /// Everything in it is deleted first.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Events in the one campaign measured.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: usize,
+    /// Repetitions per case (the median is reported).
+    #[arg(long, default_value_t = 30)]
+    pub runs: usize,
+}
+
+/// Runs a benchmark and prints a Markdown table.
+pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
+    let Benchmark::Errors = args.benchmark;
+    let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let store = Store::connect(&url).await?;
+    store.clear().await?;
+
+    let started = Instant::now();
+    let config = DemoConfig {
+        campaigns: 1,
+        contacts: args.events,
+        seed: 1,
+        end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_else(Utc::now),
+        problem_share: Some(1.0),
+    };
+    let report = demo::load(&store, config, |_, _| {}).await?;
+    let load_time = started.elapsed();
+    let campaign = store
+        .campaign_summaries()
+        .await?
+        .first()
+        .map(|c| c.id)
+        .ok_or_else(|| ServerError::Usage("the benchmark campaign was not stored".into()))?;
+    println!(
+        "backend: {}; {} events in one campaign, loaded in {:.1} s ({:.0} events/s)\n",
+        store::redact(&url),
+        report.events,
+        load_time.as_secs_f64(),
+        report.events as f64 / load_time.as_secs_f64()
+    );
+
+    let baseline = measure(args.runs, || async { store.ping().await }).await?;
+    println!("| case | median | p95 | max |\n|---|---|---|---|");
+    print_row("baseline: SELECT 1 round trip", &baseline);
+
+    let cases: [(&str, &[(&str, &str)]); 7] = [
+        ("first page, no filter", &[]),
+        ("first page, stage = dns", &[("stage", "dns")]),
+        ("first page, class = hard", &[("class", "hard")]),
+        ("first page, domain = ziggo.nl", &[("domain", "ziggo.nl")]),
+        ("first page, code = 5.1", &[("code", "5.1")]),
+        ("first page, code = 55", &[("code", "55")]),
+        ("first page, text contains \"quota\" (no match: full scan)", &[("q", "quota")]),
+    ];
+    for (name, pairs) in cases {
+        let filter = filter_of(pairs)?;
+        let timings = measure(args.runs, || store.error_page(campaign, &filter, PageRequest::first())).await?;
+        print_row(name, &timings);
+    }
+
+    // Walk 200 pages deep, then time the next page: keyset pagination keeps it flat.
+    let filter = ErrorFilter::default();
+    let mut page = store.error_page(campaign, &filter, PageRequest::first()).await?;
+    for _ in 0..200 {
+        let Some(cursor) = page.older else { break };
+        page = store
+            .error_page(campaign, &filter, PageRequest { direction: PageDirection::Older(cursor), limit: 50 })
+            .await?;
+    }
+    if let Some(cursor) = page.older {
+        let request = PageRequest { direction: PageDirection::Older(cursor), limit: 50 };
+        let timings = measure(args.runs, || store.error_page(campaign, &filter, request)).await?;
+        print_row("page 202 (10,050 rows deep), no filter", &timings);
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn filter_of(pairs: &[(&str, &str)]) -> Result<ErrorFilter, ServerError> {
+    let mut q = ErrorQuery::default();
+    for (key, value) in pairs {
+        let field = match *key {
+            "stage" => &mut q.stage,
+            "class" => &mut q.class,
+            "code" => &mut q.code,
+            "domain" => &mut q.domain,
+            _ => &mut q.q,
+        };
+        *field = (*value).to_owned();
+    }
+    q.parse().map(|(filter, _)| filter).map_err(|e| ServerError::Usage(e.to_string()))
+}
+
+async fn measure<T, F, Fut>(runs: usize, mut f: F) -> Result<Vec<Duration>, ServerError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, store::StoreError>>,
+{
+    f().await?; // warm the cache and the statement cache
+    let mut timings = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        f().await?;
+        timings.push(start.elapsed());
+    }
+    timings.sort();
+    Ok(timings)
+}
+
+fn print_row(name: &str, sorted: &[Duration]) {
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
+    println!("| {name} | {} | {} | {} |", ms(at(0.5)), ms(at(0.95)), ms(at(1.0)));
+}

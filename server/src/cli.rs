@@ -1,0 +1,169 @@
+//! The command line: `serve`, `demo`, `migrate`, `bench`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::{DurationRound, TimeDelta, Utc};
+use clap::{Args, Parser, Subcommand};
+use store::Store;
+
+use crate::demo::{self, DemoConfig};
+use crate::{ServerError, bench};
+
+/// bouncedesk: see why campaign mail did not arrive, and clean your lists.
+#[derive(Debug, Parser)]
+#[command(name = "bouncedesk", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard. The database is created and migrated on start;
+    /// an empty one gets the demo data set unless --no-demo is given.
+    Serve(ServeArgs),
+    /// (Re)load the demo data set: deletes every row first, then generates
+    /// campaigns, contacts, sends and bounces from a seed.
+    Demo(DemoArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate(DatabaseArg),
+    /// Measure how fast the store answers; see docs/performance.md.
+    Bench(bench::BenchArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// sqlite://PATH (created when missing) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/bouncedesk.db")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BOUNCEDESK_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Do not load demo data into an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Folder holding the built front end (pkg/bouncedesk.js, .wasm, .css).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Number of campaigns, spread over six months.
+    #[arg(long, default_value_t = 20)]
+    pub campaigns: usize,
+    /// Number of contacts (before --scale).
+    #[arg(long, default_value_t = 30_000)]
+    pub contacts: usize,
+    /// Seed: the same seed gives the same data (for a given day).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Multiply the contacts (and so sends and events) by this factor;
+    /// 30 gives about a million events.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+}
+
+impl Cli {
+    /// Runs the command.
+    pub async fn run(self) -> Result<(), ServerError> {
+        match self.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Demo(args) => {
+                let store = Store::connect(&args.database.database_url).await?;
+                store.clear().await?;
+                let config = DemoConfig {
+                    campaigns: args.campaigns,
+                    contacts: args.contacts.saturating_mul(args.scale as usize),
+                    seed: args.seed,
+                    end: today(),
+                    problem_share: None,
+                };
+                load_demo(&store, config).await
+            }
+            Command::Migrate(args) => {
+                Store::connect(&args.database_url).await?;
+                println!("{}: schema is up to date", store::redact(&args.database_url));
+                Ok(())
+            }
+            Command::Bench(args) => bench::run(args).await,
+        }
+    }
+}
+
+/// Midnight today, UTC: demo dates are stable through the day.
+fn today() -> chrono::DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::days(1)).unwrap_or(now)
+}
+
+async fn load_demo(store: &Store, config: DemoConfig) -> Result<(), ServerError> {
+    let campaigns = config.campaigns;
+    let started = std::time::Instant::now();
+    eprintln!(
+        "loading demo data: {campaigns} campaigns, {} contacts (seed {})",
+        config.contacts, config.seed
+    );
+    let report = demo::load(store, config, |index, report| {
+        eprint!(
+            "\r  campaign {}/{campaigns}: {} sends, {} events",
+            index + 1,
+            report.sends,
+            report.events
+        );
+    })
+    .await?;
+    eprintln!(
+        "\rdemo data loaded in {:.1} s: {} campaigns, {} contacts, {} sends, {} events, {} suppressed",
+        started.elapsed().as_secs_f64(),
+        report.campaigns,
+        report.contacts,
+        report.sends,
+        report.events,
+        report.suppressions
+    );
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> Result<(), ServerError> {
+    let store = Store::connect(&args.database.database_url).await?;
+    if !args.no_demo && store.campaign_count().await? == 0 {
+        load_demo(&store, DemoConfig::standard(today())).await?;
+    }
+    let site_root = args.site_root.to_string_lossy().into_owned();
+    if !args.site_root.join("pkg").join("bouncedesk.wasm").exists() {
+        tracing::warn!(
+            "{site_root}/pkg/bouncedesk.wasm is missing: pages will render but not hydrate (build with `make build`)"
+        );
+    }
+    let app = crate::router(store.clone(), crate::leptos_options(&site_root, args.addr));
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: args.addr.to_string(),
+            source,
+        })?;
+    println!(
+        "bouncedesk is running at http://{} (database: {})",
+        args.addr,
+        store::redact(&args.database.database_url)
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServerError::Serve)?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! The `bouncedesk` binary's library: command line, HTTP router, demo data
+//! and benchmarks. `main.rs` only parses arguments and calls in here, so the
+//! HTTP tests drive exactly the router the binary serves.
+
+pub mod bench;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod router;
+
+pub use error::ServerError;
+pub use router::{leptos_options, router};

@@ -1,0 +1,76 @@
+//! The HTTP surface: the Leptos pages and server functions, static files,
+//! and plain HTTP routes for machines.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use store::{BackendKind, Store};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ServerError;
+
+/// Shared by every handler.
+#[derive(Clone, Debug, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+}
+
+/// Leptos settings for a site served from `site_root` (where `make` puts the
+/// wasm, JS and CSS under `pkg/`).
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("bouncedesk")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// The whole application router.
+pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(app::App);
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        store: store.clone(),
+    };
+    Router::new()
+        .route("/healthz", get(health))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(store.clone()),
+            move || app::shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness and database reachability, for load balancers and `make run`.
+async fn health(State(store): State<Store>) -> Result<Json<serde_json::Value>, ServerError> {
+    store.ping().await?;
+    let database = match store.kind() {
+        BackendKind::Sqlite => "sqlite",
+        BackendKind::Postgres => "postgres",
+    };
+    Ok(Json(serde_json::json!({ "status": "ok", "database": database })))
+}
