@@ -47,9 +47,30 @@ pub fn truncate(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
+/// Makes text safe for the document title. leptos_meta writes the title into
+/// the server's HTML without escaping it, and the browser later sets
+/// `document.title` from the same string, so entity-escaping would show up
+/// literally after hydration. Swapping the three markup characters for
+/// look-alikes is safe in both places.
+pub fn title_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            '&' => '＆',
+            c => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_cannot_close_the_title_element() {
+        assert_eq!(title_text("</title><script>a&b"), "‹/title›‹script›a＆b");
+    }
 
     #[test]
     fn counts_get_thousands_separators() {

@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/bouncedesk.css"/>
-        <Title formatter=|text| format!("{text} · bouncedesk")/>
+        <Title formatter=|text: String| format!("{} · bouncedesk", format::title_text(&text))/>
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"bouncedesk"</A>

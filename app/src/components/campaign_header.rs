@@ -25,10 +25,7 @@ pub fn CampaignHeader(campaign: CampaignSummary, tab: Tab) -> impl IntoView {
             </p>
             <nav class="tabs">
                 <A href=links::campaign(campaign.id) attr:class=tab_class(Tab::Overview)>"Overview"</A>
-                <A href=errors_href attr:class=tab_class(Tab::Errors)>
-                    "Errors "
-                    <span class="count">{format::count(campaign.hard + campaign.soft + campaign.undetermined)}</span>
-                </A>
+                <A href=errors_href attr:class=tab_class(Tab::Errors)>"Errors"</A>
             </nav>
         </section>
     }

@@ -1,0 +1,201 @@
+//! HTTP behaviour through the real router (tower `oneshot`), on SQLite and
+//! PostgreSQL, with the demo generator's data.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use bounce::{EmailAddress, Outcome, ReplyCode, Stage};
+use chrono::{TimeZone, Utc};
+use http_body_util::BodyExt;
+use server::demo::{self, DemoConfig};
+use store::{NewCampaign, NewEvent, Store, store_test};
+use tower::ServiceExt;
+
+fn app(store: &Store) -> axum::Router {
+    let addr = "127.0.0.1:0".parse().expect("valid address");
+    server::router(store.clone(), server::leptos_options("target/site", addr))
+}
+
+async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
+    let request = Request::get(uri).body(Body::empty()).expect("valid request");
+    let response = app(store).oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn load_demo(store: &Store) {
+    let config = DemoConfig {
+        campaigns: 4,
+        contacts: 1_500,
+        seed: 42,
+        end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("valid"),
+        problem_share: None,
+    };
+    demo::load(store, config, |_, _| {}).await.expect("demo loads");
+}
+
+/// The cells of one column of the errors table, by its class name.
+fn cells<'a>(html: &'a str, class: &str) -> Vec<&'a str> {
+    let open = format!("class=\"{class}\">");
+    html.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.find("</td>").map(|end| &rest[..end]))
+        .collect()
+}
+
+fn href_of<'a>(html: &'a str, class: &str) -> Option<&'a str> {
+    let marker = format!("class=\"{class}\"");
+    let at = html.find(&marker)?;
+    let tag_start = html[..at].rfind("<a ")?;
+    let tag = &html[tag_start..];
+    let href = tag.find("href=\"")? + 6;
+    let end = tag[href..].find('"')?;
+    Some(&tag[href..href + end])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+}
+
+store_test!(health_reports_the_backend, |store| {
+    let (status, body) = get(&store, "/healthz").await;
+
+    assert_eq!(status, StatusCode::OK);
+    let expected = match store.kind() {
+        store::BackendKind::Sqlite => "sqlite",
+        store::BackendKind::Postgres => "postgres",
+    };
+    assert!(body.contains(expected), "{body}");
+});
+
+store_test!(campaigns_list_shows_every_campaign_with_totals, |store| {
+    load_demo(&store).await;
+    let summaries = store.campaign_summaries().await.expect("summaries");
+
+    let (status, html) = get(&store, "/").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("class=\"campaign-row\"").count(), 4);
+    for c in &summaries {
+        assert!(html.contains(&c.name), "{} missing", c.name);
+        assert!(html.contains(&format!("/campaigns/{}/errors?class=hard\">{}</a>", c.id, c.hard)));
+    }
+    assert!(html.contains("/pkg/bouncedesk.wasm"), "the page loads the front end");
+});
+
+store_test!(errors_tab_filters_by_stage_and_domain, |store| {
+    load_demo(&store).await;
+    let id = store.campaign_summaries().await.expect("summaries")[0].id;
+
+    let (status, all) = get(&store, &format!("/campaigns/{id}/errors")).await;
+    let (_, rcpt) = get(&store, &format!("/campaigns/{id}/errors?stage=rcpt_to")).await;
+    let (_, gmail) = get(&store, &format!("/campaigns/{id}/errors?domain=gmail.com&stage=rcpt_to")).await;
+
+    assert_eq!(status, StatusCode::OK);
+    let all_stages = cells(&all, "stage");
+    assert!(all_stages.len() > 1);
+    let rcpt_stages = cells(&rcpt, "stage");
+    assert!(!rcpt_stages.is_empty());
+    assert!(rcpt_stages.iter().all(|s| s.ends_with("RCPT TO")), "{rcpt_stages:?}");
+    let recipients = cells(&gmail, "recipient");
+    assert!(!recipients.is_empty());
+    assert!(recipients.iter().all(|r| r.ends_with("@gmail.com")), "{recipients:?}");
+    assert!(gmail.contains("<option value=\"rcpt_to\" selected"), "the form shows the active filter");
+});
+
+store_test!(errors_tab_pages_forward_and_back, |store| {
+    load_demo(&store).await;
+    let id = store.campaign_summaries().await.expect("summaries")[0].id;
+    let total = store.event_count(Some(id)).await.expect("count");
+    assert!(total > 50, "the demo campaign needs more than one page ({total})");
+
+    let (_, first) = get(&store, &format!("/campaigns/{id}/errors")).await;
+    let older = unescape(href_of(&first, "older").expect("a next page"));
+    let (status, second) = get(&store, &older).await;
+    let newer = unescape(href_of(&second, "newer").expect("a previous page"));
+    let (_, back) = get(&store, &newer).await;
+
+    assert_eq!(status, StatusCode::OK);
+    let first_rows = cells(&first, "recipient");
+    let second_rows = cells(&second, "recipient");
+    assert_eq!(first_rows.len(), 50);
+    assert_ne!(first_rows, second_rows);
+    assert_eq!(cells(&back, "recipient"), first_rows);
+    assert!(href_of(&first, "newer").is_none(), "the first page has no newer page");
+});
+
+store_test!(remote_text_is_escaped_and_shown_whole_in_the_detail, |store| {
+    let campaign = store
+        .insert_campaign(&NewCampaign {
+            name: "Hostile </title><script>alert(2)</script> <b>campaign</b>".into(),
+            subject: "x".into(),
+            from_domain: "news.example.com".into(),
+            sent_at: Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).single().expect("valid"),
+        })
+        .await
+        .expect("campaign");
+    let text = format!(
+        "550 5.1.1 <script>alert('owned')</script> <img src=x onerror=alert(1)> {}END",
+        "user unknown; ".repeat(20)
+    );
+    let reply_code = ReplyCode::leading(&text);
+    store
+        .insert_events(&[NewEvent {
+            occurred_at: Utc.with_ymd_and_hms(2026, 6, 1, 8, 5, 0).single().expect("valid"),
+            campaign_id: Some(campaign),
+            contact_id: None,
+            recipient: "victim@example.org".parse::<EmailAddress>().expect("valid"),
+            stage: Stage::RcptTo,
+            outcome: Outcome::Error,
+            reply_code,
+            status: "5.1.1".parse().ok(),
+            diagnostic: text.clone(),
+            remote_mta: Some("mx.example.org".into()),
+            class: bounce::classify(Outcome::Error, reply_code, "5.1.1".parse().ok()),
+            reason: None,
+            source: "test".into(),
+            source_event_id: "hostile-1".into(),
+        }])
+        .await
+        .expect("event");
+
+    let (_, list) = get(&store, &format!("/campaigns/{campaign}/errors")).await;
+    let marker = "class=\"time\"><a href=\"";
+    let at = list.find(marker).expect("a row with a detail link") + marker.len();
+    let detail_href = unescape(&list[at..at + list[at..].find('"').expect("end of link")]);
+    let (status, detail) = get(&store, &detail_href).await;
+
+    for html in [&list, &detail] {
+        assert!(!html.contains("<script>alert"), "script tag rendered raw");
+        assert!(!html.contains("<img src=x"), "markup rendered raw");
+        assert!(!html.contains("<b>campaign</b>"), "campaign name rendered raw");
+        assert!(!html.contains("<script>alert(2)"), "campaign name broke out of the title");
+        assert!(html.contains("&lt;script&gt;alert"), "escaped text present");
+    }
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("<details class=\"diagnostic\">"), "long text is folded in the list");
+    assert!(detail.contains("user unknown; END"), "the detail shows the whole text");
+    assert!(detail.contains("mx.example.org"));
+    assert!(detail.contains("Bad destination mailbox address"), "the status meaning is shown");
+});
+
+store_test!(bad_filters_and_unknown_things_get_clear_errors, |store| {
+    load_demo(&store).await;
+    let id = store.campaign_summaries().await.expect("summaries")[0].id;
+
+    let (bad_stage, bad_stage_html) = get(&store, &format!("/campaigns/{id}/errors?stage=rcpt")).await;
+    let (bad_code, bad_code_html) = get(&store, &format!("/campaigns/{id}/errors?code=5.x")).await;
+    let (no_campaign, _) = get(&store, "/campaigns/999999/errors").await;
+    let (junk_id, _) = get(&store, "/campaigns/abc/errors").await;
+    let (no_event, _) = get(&store, &format!("/campaigns/{id}/errors/999999")).await;
+    let (no_page, _) = get(&store, "/no/such/page").await;
+
+    assert_eq!(bad_stage, StatusCode::BAD_REQUEST);
+    assert!(bad_stage_html.contains("stage: `rcpt` is not a delivery stage"), "the message names the field");
+    assert_eq!(bad_code, StatusCode::BAD_REQUEST);
+    assert!(bad_code_html.contains("code: `5.x`"));
+    assert_eq!(no_campaign, StatusCode::NOT_FOUND);
+    assert_eq!(junk_id, StatusCode::NOT_FOUND);
+    assert_eq!(no_event, StatusCode::NOT_FOUND);
+    assert_eq!(no_page, StatusCode::NOT_FOUND);
+});
