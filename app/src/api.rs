@@ -39,8 +39,8 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
     let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
-    let campaign = server::answer(store.campaign_summary(id).await)?
-        .ok_or_else(|| server::not_found(format!("campaign {id}")))?;
+    let campaign =
+        server::answer(store.campaign_summary(id).await)?.ok_or_else(|| server::not_found(format!("campaign {id}")))?;
     let page = server::answer(store.error_page(id, &filter, page).await)?;
     Ok(ErrorsTabData { campaign, page })
 }

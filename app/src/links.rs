@@ -73,7 +73,10 @@ mod tests {
             before: "5_9".into(),
             ..ErrorQuery::default()
         };
-        assert_eq!(event(1, 42, &query), "/campaigns/1/errors/42?domain=ziggo.nl&before=5_9");
+        assert_eq!(
+            event(1, 42, &query),
+            "/campaigns/1/errors/42?domain=ziggo.nl&before=5_9"
+        );
         assert_eq!(errors_at(1, &query), "/campaigns/1/errors?domain=ziggo.nl&before=5_9");
     }
 }

@@ -125,6 +125,9 @@ mod tests {
 
     #[test]
     fn a_success_status_does_not_make_a_failure_hard_or_soft() {
-        assert_eq!(classify(Outcome::Error, None, status("2.0.0")), BounceClass::Undetermined);
+        assert_eq!(
+            classify(Outcome::Error, None, status("2.0.0")),
+            BounceClass::Undetermined
+        );
     }
 }

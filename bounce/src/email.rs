@@ -60,7 +60,10 @@ impl FromStr for EmailAddress {
         if local.contains('@') && !(local.starts_with('"') && local.ends_with('"')) {
             return Err(bad("has more than one @"));
         }
-        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';')) {
+        if trimmed
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        {
             return Err(bad("contains spaces or characters not allowed in an address"));
         }
         let labels_ok = domain.split('.').count() >= 2

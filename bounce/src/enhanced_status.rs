@@ -30,11 +30,7 @@ impl EnhancedStatus {
                 "is not an RFC 3463 status (class 2, 4 or 5)",
             ));
         }
-        Ok(Self {
-            class,
-            subject,
-            detail,
-        })
+        Ok(Self { class, subject, detail })
     }
 
     /// 2 success, 4 persistent transient failure, 5 permanent failure.
@@ -165,10 +161,7 @@ impl EnhancedStatus {
     pub fn find_in(text: &str) -> Option<Self> {
         let bytes = text.as_bytes();
         let mut start = 0;
-        while let Some(offset) = bytes[start..]
-            .iter()
-            .position(|b| matches!(b, b'2' | b'4' | b'5'))
-        {
+        while let Some(offset) = bytes[start..].iter().position(|b| matches!(b, b'2' | b'4' | b'5')) {
             let at = start + offset;
             let boundary_before = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'.');
             if boundary_before {
@@ -177,10 +170,10 @@ impl EnhancedStatus {
                     .take_while(|c| c.is_ascii_digit() || *c == '.')
                     .collect();
                 let candidate = candidate.trim_end_matches('.');
-                if candidate.matches('.').count() == 2 {
-                    if let Ok(status) = candidate.parse() {
-                        return Some(status);
-                    }
+                if candidate.matches('.').count() == 2
+                    && let Ok(status) = candidate.parse()
+                {
+                    return Some(status);
                 }
             }
             start = at + 1;
@@ -195,8 +188,7 @@ impl FromStr for EnhancedStatus {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |problem| ParseError::new("enhanced status", s, problem);
         let mut parts = s.trim().split('.');
-        let (Some(class), Some(subject), Some(detail), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(class), Some(subject), Some(detail), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(bad("is not of the form class.subject.detail"));
         };
@@ -247,7 +239,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_codes() {
-        for bad in ["", "5.1", "5.1.1.1", "3.1.1", "5..1", "5.1.x", "55.1.1", "5.1000.1", "+5.1.1"] {
+        for bad in [
+            "", "5.1", "5.1.1.1", "3.1.1", "5..1", "5.1.x", "55.1.1", "5.1000.1", "+5.1.1",
+        ] {
             assert!(bad.parse::<EnhancedStatus>().is_err(), "{bad:?} should not parse");
         }
     }
@@ -261,9 +255,18 @@ mod tests {
     #[test]
     fn finds_a_status_inside_server_text() {
         let found = |t: &str| EnhancedStatus::find_in(t).map(|s| s.to_string());
-        assert_eq!(found("550-5.1.1 The email account that you tried to reach"), Some("5.1.1".into()));
-        assert_eq!(found("550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"), Some("5.1.1".into()));
-        assert_eq!(found("host 192.0.2.5 said: 452 4.2.2 Postkassen er full"), Some("4.2.2".into()));
+        assert_eq!(
+            found("550-5.1.1 The email account that you tried to reach"),
+            Some("5.1.1".into())
+        );
+        assert_eq!(
+            found("550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"),
+            Some("5.1.1".into())
+        );
+        assert_eq!(
+            found("host 192.0.2.5 said: 452 4.2.2 Postkassen er full"),
+            Some("4.2.2".into())
+        );
         assert_eq!(found("connect to 192.0.2.55[192.0.2.55]:25: Connection refused"), None);
         assert_eq!(found("version 1.2.3 of nothing"), None);
     }

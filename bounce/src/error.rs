@@ -24,11 +24,7 @@ impl ParseError {
             Some((cut, _)) => format!("{}…", &value[..cut]),
             None => value.to_owned(),
         };
-        Self {
-            field,
-            value,
-            problem,
-        }
+        Self { field, value, problem }
     }
 }
 

@@ -130,11 +130,7 @@ impl CodeFilter {
     /// Whether a status or reply code pair matches this filter.
     pub fn matches(self, reply: Option<ReplyCode>, status: Option<EnhancedStatus>) -> bool {
         match self {
-            CodeFilter::Status {
-                class,
-                subject,
-                detail,
-            } => status.is_some_and(|s| {
+            CodeFilter::Status { class, subject, detail } => status.is_some_and(|s| {
                 s.class() == class
                     && subject.is_none_or(|sub| s.subject() == sub)
                     && detail.is_none_or(|d| s.detail() == d)
@@ -189,11 +185,7 @@ impl FromStr for CodeFilter {
 impl fmt::Display for CodeFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            CodeFilter::Status {
-                class,
-                subject,
-                detail,
-            } => {
+            CodeFilter::Status { class, subject, detail } => {
                 write!(f, "{class}")?;
                 if let Some(s) = subject {
                     write!(f, ".{s}")?;
@@ -302,9 +294,14 @@ mod tests {
 
     #[test]
     fn filters_parse_into_domain_types() {
-        let (filter, _) = query(&[("stage", "rcpt_to"), ("class", "hard"), ("code", "5.1"), ("domain", " @Ziggo.NL ")])
-            .parse()
-            .expect("valid");
+        let (filter, _) = query(&[
+            ("stage", "rcpt_to"),
+            ("class", "hard"),
+            ("code", "5.1"),
+            ("domain", " @Ziggo.NL "),
+        ])
+        .parse()
+        .expect("valid");
         assert_eq!(filter.stage, Some(Stage::RcptTo));
         assert_eq!(filter.class, Some(BounceClass::Hard));
         assert_eq!(

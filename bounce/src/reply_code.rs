@@ -57,9 +57,7 @@ impl ReplyCode {
         if bytes.get(3).is_some_and(u8::is_ascii_digit) {
             return None;
         }
-        let code = u16::from(bytes[0] - b'0') * 100
-            + u16::from(bytes[1] - b'0') * 10
-            + u16::from(bytes[2] - b'0');
+        let code = u16::from(bytes[0] - b'0') * 100 + u16::from(bytes[1] - b'0') * 10 + u16::from(bytes[2] - b'0');
         Self::new(code).ok()
     }
 }

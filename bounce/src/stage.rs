@@ -90,7 +90,9 @@ impl Stage {
             Stage::Compose => "The message was never sent: the address or the message was unusable.",
             Stage::Dns => "The receiving domain has no mail server we could find, often a typo in the domain.",
             Stage::Connect => "The receiving mail server could not be reached.",
-            Stage::Greeting => "The receiving server refused us as soon as we connected, usually because of our sending IP.",
+            Stage::Greeting => {
+                "The receiving server refused us as soon as we connected, usually because of our sending IP."
+            }
             Stage::Helo => "The server refused our introduction or the encrypted (TLS) session.",
             Stage::MailFrom => "The server refused our sender address.",
             Stage::RcptTo => "The server refused the recipient's address.",

@@ -52,7 +52,10 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         campaigns: 1,
         contacts: args.events,
         seed: 1,
-        end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_else(Utc::now),
+        end: Utc
+            .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_else(Utc::now),
         problem_share: Some(1.0),
     };
     let report = demo::load(&store, config, |_, _| {}).await?;
@@ -82,7 +85,10 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         ("first page, domain = ziggo.nl", &[("domain", "ziggo.nl")]),
         ("first page, code = 5.1", &[("code", "5.1")]),
         ("first page, code = 55", &[("code", "55")]),
-        ("first page, text contains \"quota\" (no match: full scan)", &[("q", "quota")]),
+        (
+            "first page, text contains \"quota\" (no match: full scan)",
+            &[("q", "quota")],
+        ),
     ];
     for (name, pairs) in cases {
         let filter = filter_of(pairs)?;
@@ -96,11 +102,21 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     for _ in 0..200 {
         let Some(cursor) = page.older else { break };
         page = store
-            .error_page(campaign, &filter, PageRequest { direction: PageDirection::Older(cursor), limit: 50 })
+            .error_page(
+                campaign,
+                &filter,
+                PageRequest {
+                    direction: PageDirection::Older(cursor),
+                    limit: 50,
+                },
+            )
             .await?;
     }
     if let Some(cursor) = page.older {
-        let request = PageRequest { direction: PageDirection::Older(cursor), limit: 50 };
+        let request = PageRequest {
+            direction: PageDirection::Older(cursor),
+            limit: 50,
+        };
         let timings = measure(args.runs, || store.error_page(campaign, &filter, request)).await?;
         print_row("page 202 (10,050 rows deep), no filter", &timings);
     }
@@ -120,7 +136,9 @@ fn filter_of(pairs: &[(&str, &str)]) -> Result<ErrorFilter, ServerError> {
         };
         *field = (*value).to_owned();
     }
-    q.parse().map(|(filter, _)| filter).map_err(|e| ServerError::Usage(e.to_string()))
+    q.parse()
+        .map(|(filter, _)| filter)
+        .map_err(|e| ServerError::Usage(e.to_string()))
 }
 
 async fn measure<T, F, Fut>(runs: usize, mut f: F) -> Result<Vec<Duration>, ServerError>

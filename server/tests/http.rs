@@ -89,7 +89,11 @@ store_test!(errors_tab_filters_by_stage_and_domain, |store| {
 
     let (status, all) = get(&store, &format!("/campaigns/{id}/errors")).await;
     let (_, rcpt) = get(&store, &format!("/campaigns/{id}/errors?stage=rcpt_to")).await;
-    let (_, gmail) = get(&store, &format!("/campaigns/{id}/errors?domain=gmail.com&stage=rcpt_to")).await;
+    let (_, gmail) = get(
+        &store,
+        &format!("/campaigns/{id}/errors?domain=gmail.com&stage=rcpt_to"),
+    )
+    .await;
 
     assert_eq!(status, StatusCode::OK);
     let all_stages = cells(&all, "stage");
@@ -100,7 +104,10 @@ store_test!(errors_tab_filters_by_stage_and_domain, |store| {
     let recipients = cells(&gmail, "recipient");
     assert!(!recipients.is_empty());
     assert!(recipients.iter().all(|r| r.ends_with("@gmail.com")), "{recipients:?}");
-    assert!(gmail.contains("<option value=\"rcpt_to\" selected"), "the form shows the active filter");
+    assert!(
+        gmail.contains("<option value=\"rcpt_to\" selected"),
+        "the form shows the active filter"
+    );
 });
 
 store_test!(errors_tab_pages_forward_and_back, |store| {
@@ -169,14 +176,23 @@ store_test!(remote_text_is_escaped_and_shown_whole_in_the_detail, |store| {
         assert!(!html.contains("<script>alert"), "script tag rendered raw");
         assert!(!html.contains("<img src=x"), "markup rendered raw");
         assert!(!html.contains("<b>campaign</b>"), "campaign name rendered raw");
-        assert!(!html.contains("<script>alert(2)"), "campaign name broke out of the title");
+        assert!(
+            !html.contains("<script>alert(2)"),
+            "campaign name broke out of the title"
+        );
         assert!(html.contains("&lt;script&gt;alert"), "escaped text present");
     }
     assert_eq!(status, StatusCode::OK);
-    assert!(list.contains("<details class=\"diagnostic\">"), "long text is folded in the list");
+    assert!(
+        list.contains("<details class=\"diagnostic\">"),
+        "long text is folded in the list"
+    );
     assert!(detail.contains("user unknown; END"), "the detail shows the whole text");
     assert!(detail.contains("mx.example.org"));
-    assert!(detail.contains("Bad destination mailbox address"), "the status meaning is shown");
+    assert!(
+        detail.contains("Bad destination mailbox address"),
+        "the status meaning is shown"
+    );
 });
 
 store_test!(bad_filters_and_unknown_things_get_clear_errors, |store| {
@@ -191,7 +207,10 @@ store_test!(bad_filters_and_unknown_things_get_clear_errors, |store| {
     let (no_page, _) = get(&store, "/no/such/page").await;
 
     assert_eq!(bad_stage, StatusCode::BAD_REQUEST);
-    assert!(bad_stage_html.contains("stage: `rcpt` is not a delivery stage"), "the message names the field");
+    assert!(
+        bad_stage_html.contains("stage: `rcpt` is not a delivery stage"),
+        "the message names the field"
+    );
     assert_eq!(bad_code, StatusCode::BAD_REQUEST);
     assert!(bad_code_html.contains("code: `5.x`"));
     assert_eq!(no_campaign, StatusCode::NOT_FOUND);

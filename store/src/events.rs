@@ -50,7 +50,10 @@ impl TryFrom<RowRecord> for ErrorRow {
     type Error = StoreError;
 
     fn try_from(r: RowRecord) -> Result<Self> {
-        let reply_code = r.reply_code.map(|code| code.to_string().parse::<ReplyCode>()).transpose()?;
+        let reply_code = r
+            .reply_code
+            .map(|code| code.to_string().parse::<ReplyCode>())
+            .transpose()?;
         Ok(ErrorRow {
             id: r.id,
             occurred_at: r.occurred_at,

@@ -186,14 +186,20 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
         assert_eq!(redact("sqlite://data/bouncedesk.db"), "sqlite://data/bouncedesk.db");
     }
 
     #[test]
     fn url_schemes_pick_the_backend() {
         assert_eq!(BackendKind::of_url("sqlite::memory:").ok(), Some(BackendKind::Sqlite));
-        assert_eq!(BackendKind::of_url("postgresql://x/y").ok(), Some(BackendKind::Postgres));
+        assert_eq!(
+            BackendKind::of_url("postgresql://x/y").ok(),
+            Some(BackendKind::Postgres)
+        );
         assert!(BackendKind::of_url("mysql://x/y").is_err());
     }
 }

@@ -24,21 +24,26 @@ pub async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory");
-    let in_memory = options.get_filename().as_os_str().is_empty()
-        || url.contains(":memory:")
-        || url.contains("mode=memory");
-    if !in_memory {
-        if let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
+    let in_memory =
+        options.get_filename().as_os_str().is_empty() || url.contains(":memory:") || url.contains("mode=memory");
+    if !in_memory && let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
     }
     // An in-memory database exists once per connection: keep exactly one.
     let max = if in_memory { 1 } else { 8 };
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
         .min_connections(if in_memory { 1 } else { 0 })
-        .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-        .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+        .idle_timeout(if in_memory {
+            None
+        } else {
+            Some(Duration::from_secs(600))
+        })
+        .max_lifetime(if in_memory {
+            None
+        } else {
+            Some(Duration::from_secs(1800))
+        })
         .connect_with(options)
         .await?;
     Ok(pool)

@@ -30,7 +30,9 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary folder for a test database");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::connect(&url).await.expect("SQLite test database opens and migrates");
+        let store = Store::connect(&url)
+            .await
+            .expect("SQLite test database opens and migrates");
         Self {
             store,
             cleanup: Cleanup::Sqlite(dir),
@@ -76,13 +78,15 @@ impl TestDb {
     /// Closes the store and removes what the test created.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Cleanup::Postgres { url, schema } = self.cleanup {
-            if let Ok(admin) = sqlx::PgPool::connect(&url).await {
-                let _ = admin
-                    .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")))
-                    .await;
-                admin.close().await;
-            }
+        if let Cleanup::Postgres { url, schema } = self.cleanup
+            && let Ok(admin) = sqlx::PgPool::connect(&url).await
+        {
+            let _ = admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                )))
+                .await;
+            admin.close().await;
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Store behaviour, written once and run on SQLite and PostgreSQL.
 
 use bounce::{
-    BounceClass, EmailAddress, EnhancedStatus, ErrorFilter, ErrorQuery, Outcome, PageDirection, PageRequest,
-    ReplyCode, Stage,
+    BounceClass, EmailAddress, EnhancedStatus, ErrorFilter, ErrorQuery, Outcome, PageDirection, PageRequest, ReplyCode,
+    Stage,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use store::{NewCampaign, NewContact, NewEvent, NewSend, NewSuppression, Store, store_test};
@@ -50,7 +50,8 @@ fn event(campaign_id: i64, n: i64, recipient: &str, stage: Stage, reply: &str) -
 }
 
 const GMAIL_UNKNOWN: &str = "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.";
-const ZIGGO_FULL: &str = "452 4.2.2 <sanne.bakker@ziggo.nl>: Recipient address rejected: Mailbox vol / quota overschreden";
+const ZIGGO_FULL: &str =
+    "452 4.2.2 <sanne.bakker@ziggo.nl>: Recipient address rejected: Mailbox vol / quota overschreden";
 const TELENOR_UNKNOWN: &str = "550 5.1.1 <ola.nordmann@online.no>: Mottakeradressen finnes ikke (user unknown)";
 
 store_test!(new_database_is_empty_and_migrated, |store| {
@@ -95,7 +96,14 @@ store_test!(campaign_totals_count_sends_by_outcome_and_class, |store| {
 
     assert_eq!(summary.name, "Nieuwsbrief mei");
     assert_eq!(
-        (summary.sent, summary.delivered, summary.hard, summary.soft, summary.undetermined, summary.rejected),
+        (
+            summary.sent,
+            summary.delivered,
+            summary.hard,
+            summary.soft,
+            summary.undetermined,
+            summary.rejected
+        ),
         (4, 1, 1, 1, 1, 1)
     );
     assert_eq!(store.campaign_summaries().await.expect("all").len(), 1);
@@ -153,7 +161,10 @@ store_test!(contacts_upsert_returns_ids_for_new_and_known_addresses, |store| {
         .await
         .expect("second");
 
-    assert_eq!(first[&email("jan.jansen@ziggo.nl")], second[&email("jan.jansen@ziggo.nl")]);
+    assert_eq!(
+        first[&email("jan.jansen@ziggo.nl")],
+        second[&email("jan.jansen@ziggo.nl")]
+    );
     assert_eq!(second.len(), 2);
     assert_eq!(store.contact_count().await.expect("count"), 2);
 });
@@ -181,7 +192,10 @@ store_test!(error_pages_walk_forward_and_back_without_gaps, |store| {
     let filter = ErrorFilter::default();
     let page = |direction| PageRequest { direction, limit: 10 };
 
-    let p1 = store.error_page(id, &filter, page(PageDirection::First)).await.expect("p1");
+    let p1 = store
+        .error_page(id, &filter, page(PageDirection::First))
+        .await
+        .expect("p1");
     let p2 = store
         .error_page(id, &filter, page(PageDirection::Older(p1.older.expect("has next"))))
         .await
@@ -204,7 +218,11 @@ store_test!(error_pages_walk_forward_and_back_without_gaps, |store| {
     assert_eq!(p3.rows.last().map(|r| r.recipient.as_str()), Some("user0@gmail.com"));
     assert_eq!(recipients(&back.rows), recipients(&p2.rows));
     assert!(back.newer.is_some(), "page 2 has a previous page");
-    let mut seen: Vec<String> = [p1.rows, p2.rows, p3.rows].concat().into_iter().map(|r| r.recipient).collect();
+    let mut seen: Vec<String> = [p1.rows, p2.rows, p3.rows]
+        .concat()
+        .into_iter()
+        .map(|r| r.recipient)
+        .collect();
     seen.dedup();
     assert_eq!(seen.len(), 23, "no row skipped or repeated");
 });
@@ -212,14 +230,26 @@ store_test!(error_pages_walk_forward_and_back_without_gaps, |store| {
 store_test!(error_filters_narrow_the_rows, |store| {
     let id = campaign(&store, "Filters").await;
     let other = campaign(&store, "Other campaign").await;
-    let mut dns = event(id, 5, "piet@gmial.com", Stage::Dns, "Host or domain name not found. Name service error for name=gmial.com type=A: Host not found");
+    let mut dns = event(
+        id,
+        5,
+        "piet@gmial.com",
+        Stage::Dns,
+        "Host or domain name not found. Name service error for name=gmial.com type=A: Host not found",
+    );
     dns.outcome = Outcome::Error;
     store
         .insert_events(&[
             event(id, 1, "a@gmail.com", Stage::RcptTo, GMAIL_UNKNOWN),
             event(id, 2, "sanne.bakker@ziggo.nl", Stage::RcptTo, ZIGGO_FULL),
             event(id, 3, "ola.nordmann@online.no", Stage::RcptTo, TELENOR_UNKNOWN),
-            event(id, 4, "x@ziggo.nl", Stage::Data, "554 5.7.1 Message rejected as spam by Content Filtering 100%_sure"),
+            event(
+                id,
+                4,
+                "x@ziggo.nl",
+                Stage::Data,
+                "554 5.7.1 Message rejected as spam by Content Filtering 100%_sure",
+            ),
             dns,
             event(other, 6, "b@gmail.com", Stage::RcptTo, GMAIL_UNKNOWN),
         ])
@@ -249,15 +279,28 @@ store_test!(error_filters_narrow_the_rows, |store| {
 
     assert_eq!(rows(&[]).await.len(), 5, "other campaigns stay out");
     assert_eq!(rows(&[("stage", "dns")]).await, vec!["piet@gmial.com"]);
-    assert_eq!(rows(&[("domain", "ZIGGO.nl")]).await, vec!["sanne.bakker@ziggo.nl", "x@ziggo.nl"]);
+    assert_eq!(
+        rows(&[("domain", "ZIGGO.nl")]).await,
+        vec!["sanne.bakker@ziggo.nl", "x@ziggo.nl"]
+    );
     assert_eq!(rows(&[("class", "soft")]).await, vec!["sanne.bakker@ziggo.nl"]);
-    assert_eq!(rows(&[("code", "5.1")]).await, vec!["a@gmail.com", "ola.nordmann@online.no"]);
+    assert_eq!(
+        rows(&[("code", "5.1")]).await,
+        vec!["a@gmail.com", "ola.nordmann@online.no"]
+    );
     assert_eq!(rows(&[("code", "5.7.1")]).await, vec!["x@ziggo.nl"]);
     assert_eq!(rows(&[("code", "45")]).await, vec!["sanne.bakker@ziggo.nl"]);
     assert_eq!(rows(&[("q", "FINNES IKKE")]).await, vec!["ola.nordmann@online.no"]);
     assert_eq!(rows(&[("q", "100%_sure")]).await, vec!["x@ziggo.nl"]);
-    assert_eq!(rows(&[("q", "100%_surf")]).await, Vec::<String>::new(), "wildcards are literal");
-    assert_eq!(rows(&[("stage", "rcpt_to"), ("class", "hard"), ("domain", "gmail.com")]).await, vec!["a@gmail.com"]);
+    assert_eq!(
+        rows(&[("q", "100%_surf")]).await,
+        Vec::<String>::new(),
+        "wildcards are literal"
+    );
+    assert_eq!(
+        rows(&[("stage", "rcpt_to"), ("class", "hard"), ("domain", "gmail.com")]).await,
+        vec!["a@gmail.com"]
+    );
 });
 
 store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| {
@@ -266,9 +309,16 @@ store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| 
     let mut e = event(id, 1, "evil@example.com", Stage::RcptTo, hostile);
     e.reason = Some("userunknown".into());
     store.insert_events(&[e]).await.expect("insert");
-    let page = store.error_page(id, &ErrorFilter::default(), PageRequest::first()).await.expect("page");
+    let page = store
+        .error_page(id, &ErrorFilter::default(), PageRequest::first())
+        .await
+        .expect("page");
 
-    let detail = store.event_detail(page.rows[0].id).await.expect("detail").expect("exists");
+    let detail = store
+        .event_detail(page.rows[0].id)
+        .await
+        .expect("detail")
+        .expect("exists");
 
     assert_eq!(detail.row.diagnostic, hostile);
     assert_eq!(detail.row.reply_code.map(ReplyCode::get), Some(550));
@@ -278,8 +328,17 @@ store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| 
     assert_eq!(detail.recipient_domain, "example.com");
     assert_eq!(detail.remote_mta.as_deref(), Some("mx.example.net"));
     assert_eq!(detail.reason.as_deref(), Some("userunknown"));
-    assert_eq!((detail.source.as_str(), detail.source_event_id.as_str()), ("test", "ev-1-1"));
-    assert!(store.event_detail(detail.row.id + 1000).await.expect("missing").is_none());
+    assert_eq!(
+        (detail.source.as_str(), detail.source_event_id.as_str()),
+        ("test", "ev-1-1")
+    );
+    assert!(
+        store
+            .event_detail(detail.row.id + 1000)
+            .await
+            .expect("missing")
+            .is_none()
+    );
 });
 
 store_test!(suppressions_expire_and_mark_the_contact, |store| {
@@ -303,8 +362,18 @@ store_test!(suppressions_expire_and_mark_the_contact, |store| {
         .await
         .expect("suppress");
 
-    assert!(store.is_suppressed(&kari, t0() + Duration::days(1)).await.expect("check"));
-    assert!(!store.is_suppressed(&kari, t0() + Duration::days(31)).await.expect("check"));
+    assert!(
+        store
+            .is_suppressed(&kari, t0() + Duration::days(1))
+            .await
+            .expect("check")
+    );
+    assert!(
+        !store
+            .is_suppressed(&kari, t0() + Duration::days(31))
+            .await
+            .expect("check")
+    );
     assert!(!store.is_suppressed(&email("ola@online.no"), t0()).await.expect("check"));
 });
 

@@ -26,12 +26,32 @@ pub fn CampaignOverviewPage() -> impl IntoView {
 fn Overview(campaign: CampaignSummary) -> impl IntoView {
     let figures = [
         ("Sent", format::count(campaign.sent), "Messages we tried to deliver"),
-        ("Delivered", format::count(campaign.delivered), "Accepted and not bounced since"),
-        ("Hard bounces", format::count(campaign.hard), "The address will not work"),
+        (
+            "Delivered",
+            format::count(campaign.delivered),
+            "Accepted and not bounced since",
+        ),
+        (
+            "Hard bounces",
+            format::count(campaign.hard),
+            "The address will not work",
+        ),
         ("Soft bounces", format::count(campaign.soft), "A passing problem"),
-        ("Undetermined", format::count(campaign.undetermined), "Not enough information to tell"),
-        ("Rejected", format::count(campaign.rejected), "Not sent: suppressed address"),
-        ("Bounce rate", format::percent(campaign.bounce_rate()), "Bounces per message sent"),
+        (
+            "Undetermined",
+            format::count(campaign.undetermined),
+            "Not enough information to tell",
+        ),
+        (
+            "Rejected",
+            format::count(campaign.rejected),
+            "Not sent: suppressed address",
+        ),
+        (
+            "Bounce rate",
+            format::percent(campaign.bounce_rate()),
+            "Bounces per message sent",
+        ),
     ];
     view! {
         <Title text=campaign.name.clone()/>

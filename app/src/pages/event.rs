@@ -45,11 +45,19 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
         ("Receiving domain", detail.recipient_domain),
         ("Stage", format!("{} — {}", row.stage.label(), row.stage.explanation())),
         ("Outcome", row.outcome.label().to_owned()),
-        ("Reply code", row.reply_code.map(|c| c.to_string()).unwrap_or_else(|| "none given".into())),
+        (
+            "Reply code",
+            row.reply_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "none given".into()),
+        ),
         ("Enhanced status", status),
         ("Reason", detail.reason.unwrap_or_else(|| "not classified yet".into())),
         ("Remote server", detail.remote_mta.unwrap_or_else(|| "unknown".into())),
-        ("Source", format!("{} (event id {})", detail.source, detail.source_event_id)),
+        (
+            "Source",
+            format!("{} (event id {})", detail.source, detail.source_event_id),
+        ),
     ];
     view! {
         <Title text=format!("Error for {}", row.recipient)/>

@@ -75,13 +75,32 @@ struct DemoContact {
 pub struct CampaignBatch {
     pub campaign: NewCampaign,
     /// `(contact index, send)`; the send's ids are filled in by the loader.
-    sends: Vec<(usize, Outcome, Option<BounceClass>, i32, DateTime<Utc>)>,
+    sends: Vec<(usize, NewSend)>,
     events: Vec<(usize, NewEvent)>,
     /// Contacts that reached the suppression policy in this campaign.
     newly_suppressed: Vec<(usize, DateTime<Utc>)>,
 }
 
 impl CampaignBatch {
+    fn push_send(
+        &mut self,
+        contact: usize,
+        outcome: Outcome,
+        class: Option<BounceClass>,
+        attempts: u32,
+        at: DateTime<Utc>,
+    ) {
+        let send = NewSend {
+            campaign_id: 0,
+            contact_id: 0,
+            outcome,
+            class,
+            attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
+            updated_at: at,
+        };
+        self.sends.push((contact, send));
+    }
+
     /// How many events this campaign produced.
     pub fn event_count(&self) -> usize {
         self.events.len()
@@ -136,7 +155,10 @@ impl Generator {
             let local = match rng.random_range(0..5) {
                 0 => format!("{first}.{last}"),
                 1 => format!("{first}{}", rng.random_range(1..100)),
-                2 => format!("{}.{last}", &first[..first.char_indices().nth(1).map_or(first.len(), |(i, _)| i)]),
+                2 => format!(
+                    "{}.{last}",
+                    &first[..first.char_indices().nth(1).map_or(first.len(), |(i, _)| i)]
+                ),
                 3 => format!("{first}.{last}{}", rng.random_range(1950..2008)),
                 _ => format!("{first}_{last}"),
             };
@@ -187,23 +209,31 @@ impl Generator {
     /// bounce history from one campaign to the next).
     pub fn campaign(&mut self, index: usize) -> CampaignBatch {
         let n = self.config.campaigns.max(1);
-        let span = (self.config.end - Duration::days(3) - self.start()).num_minutes().max(1);
+        let span = (self.config.end - Duration::days(3) - self.start())
+            .num_minutes()
+            .max(1);
         let offset = span * i64::try_from(index).unwrap_or(0) / i64::try_from(n).unwrap_or(1);
-        let sent_at = self.start()
-            + Duration::minutes(offset)
-            + Duration::minutes(self.rng.random_range(0..180));
+        let sent_at = self.start() + Duration::minutes(offset) + Duration::minutes(self.rng.random_range(0..180));
         let (name, subject) = CAMPAIGN_NAMES[index % CAMPAIGN_NAMES.len()];
         let name = if index < CAMPAIGN_NAMES.len() {
             name.to_owned()
         } else {
             format!("{name} ({})", index / CAMPAIGN_NAMES.len() + 1)
         };
-        let from_domain = if index % 3 == 2 { "nieuws.example.nl" } else { "news.example.com" };
+        let from_domain = if index % 3 == 2 {
+            "nieuws.example.nl"
+        } else {
+            "news.example.com"
+        };
         // Some campaigns hit a provider-wide refusal: a DMARC mistake, a
         // blocklisting, a spam-filter verdict on this message.
         let incident = (self.rng.random::<f64>() < 0.3).then(|| {
             let provider = domains::at_weight(self.rng.random_range(0..domains::total_weight())).provider;
-            (provider, self.rng.random_range(0..6u32), self.rng.random_range(0.2..0.6))
+            (
+                provider,
+                self.rng.random_range(0..6u32),
+                self.rng.random_range(0.2..0.6),
+            )
         });
         let segment = self.rng.random_range(0.6..1.0);
 
@@ -239,7 +269,7 @@ impl Generator {
     ) {
         let c = &self.contacts[contact];
         if c.suppressed {
-            batch.sends.push((contact, Outcome::Rejected, None, 0, at));
+            batch.push_send(contact, Outcome::Rejected, None, 0, at);
             return;
         }
         let provider = c.domain.provider;
@@ -277,7 +307,7 @@ impl Generator {
                     when
                 };
                 let class = self.push_event(campaign, contact, attempt, when, reply, from, batch);
-                batch.sends.push((contact, reply.outcome, Some(class), i32::try_from(attempt + 1).unwrap_or(i32::MAX), when));
+                batch.push_send(contact, reply.outcome, Some(class), attempt + 1, when);
                 if class == BounceClass::Hard {
                     let c = &mut self.contacts[contact];
                     c.hard_bounces += 1;
@@ -288,7 +318,7 @@ impl Generator {
                 }
             }
             None => {
-                batch.sends.push((contact, Outcome::Accepted, None, i32::try_from(attempt + 1).unwrap_or(i32::MAX), when));
+                batch.push_send(contact, Outcome::Accepted, None, attempt + 1, when);
                 if self.contacts[contact].profile == Profile::Traveller && self.rng.random::<f64>() < 0.3 {
                     let reply = replies::auto_reply(provider.language());
                     let later = when + Duration::minutes(self.rng.random_range(1..30));
@@ -391,7 +421,10 @@ pub async fn load(
     let mut generator = Generator::new(config);
     let contacts = generator.contacts();
     let ids = store.upsert_contacts(&contacts).await?;
-    let contact_ids: Vec<i64> = contacts.iter().map(|c| ids.get(&c.email).copied().unwrap_or(0)).collect();
+    let contact_ids: Vec<i64> = contacts
+        .iter()
+        .map(|c| ids.get(&c.email).copied().unwrap_or(0))
+        .collect();
     let mut report = LoadReport {
         contacts: contacts.len(),
         ..LoadReport::default()
@@ -401,14 +434,11 @@ pub async fn load(
         let campaign_id = store.insert_campaign(&batch.campaign).await?;
         let sends: Vec<NewSend> = batch
             .sends
-            .iter()
-            .map(|&(contact, outcome, class, attempts, updated_at)| NewSend {
+            .into_iter()
+            .map(|(contact, send)| NewSend {
                 campaign_id,
                 contact_id: contact_ids[contact],
-                outcome,
-                class,
-                attempts,
-                updated_at,
+                ..send
             })
             .collect();
         store.upsert_sends(&sends).await?;
@@ -473,7 +503,10 @@ mod tests {
         let c = all_batches(config(8));
 
         let texts = |batches: &[CampaignBatch]| -> Vec<String> {
-            batches.iter().flat_map(|b| b.events.iter().map(|(_, e)| e.diagnostic.clone())).collect()
+            batches
+                .iter()
+                .flat_map(|b| b.events.iter().map(|(_, e)| e.diagnostic.clone()))
+                .collect()
         };
         assert_eq!(texts(&a), texts(&b));
         assert_ne!(texts(&a), texts(&c));
@@ -489,13 +522,25 @@ mod tests {
         let events: Vec<&NewEvent> = batches.iter().flat_map(|b| b.events.iter().map(|(_, e)| e)).collect();
 
         let stages: HashSet<Stage> = events.iter().map(|e| e.stage).collect();
-        assert_eq!(stages.len(), Stage::ALL.len(), "missing stages: {:?}", Stage::ALL.iter().filter(|s| !stages.contains(s)).collect::<Vec<_>>());
+        assert_eq!(
+            stages.len(),
+            Stage::ALL.len(),
+            "missing stages: {:?}",
+            Stage::ALL.iter().filter(|s| !stages.contains(s)).collect::<Vec<_>>()
+        );
         for words in ["finnes ikke", "Postfach", "destinataire", "niet", "does not exist"] {
-            assert!(events.iter().any(|e| e.diagnostic.contains(words)), "no reply text containing {words:?}");
+            assert!(
+                events.iter().any(|e| e.diagnostic.contains(words)),
+                "no reply text containing {words:?}"
+            );
         }
         let classes: HashSet<BounceClass> = events.iter().map(|e| e.class).collect();
         assert_eq!(classes.len(), 3, "hard, soft and undetermined all occur");
-        assert!(events.iter().any(|e| e.recipient.domain() == "gmial.com" && e.stage == Stage::Dns));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.recipient.domain() == "gmial.com" && e.stage == Stage::Dns)
+        );
     }
 
     #[test]
@@ -523,10 +568,16 @@ mod tests {
                 *hard_per_contact.entry(*contact).or_default() += 1;
             }
         }
-        let rejected: usize = batches.iter().map(|b| b.sends.iter().filter(|s| s.1 == Outcome::Rejected).count()).sum();
+        let rejected: usize = batches
+            .iter()
+            .map(|b| b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).count())
+            .sum();
         let suppressed: usize = batches.iter().map(|b| b.newly_suppressed.len()).sum();
 
-        assert!(hard_per_contact.values().any(|&n| n >= 3), "some contacts bounce hard three times");
+        assert!(
+            hard_per_contact.values().any(|&n| n >= 3),
+            "some contacts bounce hard three times"
+        );
         assert!(
             hard_per_contact.values().all(|&n| n <= HARD_BOUNCE_LIMIT as usize),
             "suppressed contacts are not sent to again"
@@ -542,6 +593,9 @@ mod tests {
             ..config(5)
         });
         let batch = &batches[0];
-        assert!(batch.event_count() >= batch.sends.len(), "every send fails at least once");
+        assert!(
+            batch.event_count() >= batch.sends.len(),
+            "every send fails at least once"
+        );
     }
 }
