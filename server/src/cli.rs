@@ -114,17 +114,19 @@ async fn load_demo(store: &Store, config: DemoConfig) -> Result<(), ServerError>
         "loading demo data: {campaigns} campaigns, {} contacts (seed {})",
         config.contacts, config.seed
     );
-    let report = demo::load(store, config, |index, report| {
-        eprint!(
-            "\r  campaign {}/{campaigns}: {} sends, {} events",
-            index + 1,
-            report.sends,
-            report.events
-        );
+    // Drawn only on a terminal; logs and CI get the summary line alone.
+    let bar = indicatif::ProgressBar::new(campaigns as u64).with_style(
+        indicatif::ProgressStyle::with_template("  {bar:30} {pos}/{len} campaigns  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = demo::load(store, config, |_, report| {
+        bar.inc(1);
+        bar.set_message(format!("{} sends, {} events", report.sends, report.events));
     })
     .await?;
+    bar.finish_and_clear();
     eprintln!(
-        "\rdemo data loaded in {:.1} s: {} campaigns, {} contacts, {} sends, {} events, {} suppressed",
+        "demo data loaded in {:.1} s: {} campaigns, {} contacts, {} sends, {} events, {} suppressed",
         started.elapsed().as_secs_f64(),
         report.campaigns,
         report.contacts,

@@ -6,7 +6,7 @@ use bounce::{
 };
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::{BackendKind, INSERT_CHUNK, Result, Store, StoreError, on_pool};
+use crate::{INSERT_CHUNK, Result, Store, StoreError, on_pool};
 
 /// A failed attempt or bounce to record.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +83,7 @@ struct DetailRecord {
 }
 
 /// Escapes LIKE wildcards so a user's `%` or `_` matches itself.
-fn like_pattern(needle: &str) -> String {
+pub(crate) fn like_pattern(needle: &str) -> String {
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
     for c in needle.chars() {
@@ -140,16 +140,12 @@ impl Store {
     /// scan of at most `limit + 1` rows, however deep the page.
     pub async fn error_page(&self, campaign_id: i64, filter: &ErrorFilter, page: PageRequest) -> Result<ErrorPage> {
         let limit = page.clamped_limit() as usize;
-        let ilike = match self.kind() {
-            BackendKind::Sqlite => crate::sqlite::ILIKE,
-            BackendKind::Postgres => crate::postgres::ILIKE,
-        };
         let (bound, order) = match page.direction {
             PageDirection::First => (None, "DESC"),
             PageDirection::Older(c) => (Some(("<", c)), "DESC"),
             PageDirection::Newer(c) => (Some((">", c)), "ASC"),
         };
-        let records: Vec<RowRecord> = on_pool!(self, pool, Db => {
+        let records: Vec<RowRecord> = on_pool!(self, pool, Db, push_text_search => {
             let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT {ROW_COLUMNS} FROM delivery_events e WHERE e.campaign_id = "));
             b.push_bind(campaign_id);
             if let Some(stage) = filter.stage {
@@ -179,7 +175,7 @@ impl Store {
                 None => {}
             }
             if let Some(search) = &filter.search {
-                b.push(format!(" AND e.diagnostic {ilike} ")).push_bind(like_pattern(search)).push(" ESCAPE '\\'");
+                push_text_search(&mut b, search);
             }
             if let Some((op, cursor)) = bound {
                 b.push(format!(" AND (e.occurred_at, e.id) {op} ("))

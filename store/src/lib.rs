@@ -62,7 +62,8 @@ pub struct Store {
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of the store's
-/// backend (and, in the second form, `$db` naming its sqlx database type).
+/// backend (and, in the longer forms, `$db` naming its sqlx database type and
+/// `$search` that backend's text-search clause).
 /// The body is compiled once per backend, so it may use sqlx's generic API
 /// (`query_as`, `QueryBuilder::<$db>`) without repeating itself per backend.
 macro_rules! on_pool {
@@ -70,6 +71,22 @@ macro_rules! on_pool {
         match &$store.backend {
             $crate::Backend::Sqlite($pool) => $body,
             $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, $pool:ident, $db:ident, $search:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Sqlite;
+                use $crate::sqlite::push_text_search as $search;
+                $body
+            }
+            $crate::Backend::Postgres($pool) => {
+                #[allow(dead_code)]
+                type $db = sqlx::Postgres;
+                use $crate::postgres::push_text_search as $search;
+                $body
+            }
         }
     };
     ($store:expr, $pool:ident, $db:ident => $body:expr) => {

@@ -31,5 +31,10 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool> {
     Ok(pool.connect_with(options).await?)
 }
 
-/// Case-insensitive substring match operator.
-pub(crate) const ILIKE: &str = "ILIKE";
+/// Narrows a query on `delivery_events e` to rows whose diagnostic text
+/// contains `needle`, case-insensitively; the trigram GIN index serves it.
+pub(crate) fn push_text_search(b: &mut sqlx::QueryBuilder<sqlx::Postgres>, needle: &str) {
+    b.push(" AND e.diagnostic ILIKE ")
+        .push_bind(crate::events::like_pattern(needle))
+        .push(" ESCAPE '\\'");
+}

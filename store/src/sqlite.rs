@@ -49,5 +49,20 @@ pub async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
     Ok(pool)
 }
 
-/// Case-insensitive substring match operator (ASCII, as SQLite's LIKE is).
-pub(crate) const ILIKE: &str = "LIKE";
+/// Narrows a query on `delivery_events e` to rows whose diagnostic text
+/// contains `needle`, case-insensitively. Three characters or more go through
+/// the trigram index (`delivery_events_search`); shorter needles cannot, and
+/// fall back to LIKE, which scans the campaign's rows.
+pub(crate) fn push_text_search(b: &mut sqlx::QueryBuilder<sqlx::Sqlite>, needle: &str) {
+    if needle.chars().count() >= 3 {
+        // An FTS5 phrase: double quotes inside are doubled, nothing else is special.
+        let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+        b.push(" AND e.id IN (SELECT rowid FROM delivery_events_search WHERE delivery_events_search MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    } else {
+        b.push(" AND e.diagnostic LIKE ")
+            .push_bind(crate::events::like_pattern(needle))
+            .push(" ESCAPE '\\'");
+    }
+}

@@ -13,7 +13,7 @@ mod names;
 mod replies;
 
 use bounce::{BounceClass, EmailAddress, EnhancedStatus, Outcome, ReplyCode};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use store::{NewCampaign, NewContact, NewEvent, NewSend, NewSuppression, Store, StoreError};
@@ -111,27 +111,58 @@ impl CampaignBatch {
 /// suppression policy would), so later campaigns show it as rejected.
 const HARD_BOUNCE_LIMIT: u32 = 3;
 
+/// Campaign names and subjects; `{nl}` and `{no}` become the month of sending
+/// in Dutch and Norwegian, so names fit whatever day the data ends on.
 const CAMPAIGN_NAMES: &[(&str, &str)] = &[
-    ("Nieuwsbrief januari", "Nieuw jaar, nieuwe collectie"),
-    ("Winter sale", "Up to 50 % off, this week only"),
-    ("Vinterkampanje", "Varme tilbud til kalde dager"),
-    ("Product update Q1", "What's new in your account"),
-    ("Nieuwsbrief februari", "Valentijnsdeals voor jou en je lief"),
+    ("Nieuwsbrief {nl}", "Het laatste nieuws van deze maand"),
+    ("Seasonal sale", "Up to 50 % off, this week only"),
+    ("Medlemstilbud", "Eksklusive tilbud for medlemmer"),
+    ("Product update", "What's new in your account"),
+    ("Nieuwsbrief {nl}", "Nieuwe collectie, nieuwe deals"),
     ("Webinar invitation: deliverability", "Join us live on Thursday"),
-    ("Vårnyheter", "Vårens nyheter er her"),
-    ("Frühjahrsangebote", "Neue Kollektion, neue Preise"),
-    ("Nieuwsbrief maart", "Lente in huis"),
+    ("Nyhetsbrev {no}", "Månedens nyheter er her"),
+    ("Neue Angebote", "Neue Kollektion, neue Preise"),
+    ("Nieuwsbrief {nl}", "Alles voor in en om het huis"),
     ("Customer survey", "Two minutes to tell us what you think"),
-    ("Offre de printemps", "Nos nouveautés de la saison"),
-    ("Koningsdag actie", "Oranje korting, alleen vandaag"),
-    ("17. mai-tilbud", "Gratulerer med dagen! Feir med oss"),
-    ("Nieuwsbrief mei", "Zomer komt eraan"),
-    ("Summer collection", "Fresh arrivals for sunny days"),
-    ("Sommersalg", "Sommerens beste priser"),
-    ("Nieuwsbrief juni", "Vakantieklaar"),
-    ("Back to school", "Everything for the new school year"),
-    ("Høstkampanje", "Nye varer for høsten"),
-    ("Black Friday preview", "Early access for subscribers"),
+    ("Nos nouveautés", "Les nouveautés de la saison"),
+    ("Weekendactie", "Extra korting, alleen dit weekend"),
+    ("Helgetilbud", "Helgens beste priser"),
+    ("Nieuwsbrief {nl}", "Onze favorieten van deze maand"),
+    ("New collection", "Fresh arrivals, just in"),
+    ("Kundeavis", "Nye tilbud hver uke"),
+    ("Nieuwsbrief {nl}", "Klaar voor het nieuwe seizoen"),
+    ("Loyalty rewards", "Your points are waiting"),
+    ("Nyhetsbrev {no}", "Nye varer i butikken"),
+    ("VIP early access", "Early access for subscribers"),
+];
+
+const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_NO: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 
 /// Draws the demo data set, one campaign at a time.
@@ -215,8 +246,10 @@ impl Generator {
         let offset = span * i64::try_from(index).unwrap_or(0) / i64::try_from(n).unwrap_or(1);
         let sent_at = self.start() + Duration::minutes(offset) + Duration::minutes(self.rng.random_range(0..180));
         let (name, subject) = CAMPAIGN_NAMES[index % CAMPAIGN_NAMES.len()];
+        let month = sent_at.month0() as usize;
+        let name = name.replace("{nl}", MONTHS_NL[month]).replace("{no}", MONTHS_NO[month]);
         let name = if index < CAMPAIGN_NAMES.len() {
-            name.to_owned()
+            name
         } else {
             format!("{name} ({})", index / CAMPAIGN_NAMES.len() + 1)
         };
