@@ -112,3 +112,27 @@ test('the Errors tab works without JavaScript', async ({ browser }) => {
   for (const t of texts) expect(t).toContain('Host not found');
   await context.close();
 });
+
+test('an Errors tab loaded directly hydrates and navigates client-side', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto('/');
+  const href = await page.locator('tr.campaign-row td.rate a').nth(1).getAttribute('href');
+
+  // Loaded directly, not reached through the client-side router: the server's
+  // HTML for this page must match what the wasm expects, or hydration fails.
+  await page.goto(`${href}?stage=rcpt_to&code=5`);
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await expect(page.locator('select[name="stage"]')).toHaveValue('rcpt_to');
+  await expect(page.locator('input[name="code"]')).toHaveValue('5');
+
+  await page.locator('table.errors tbody td.time a').first().click();
+  await expect(page).toHaveURL(/\/errors\/\d+\?stage=rcpt_to&code=5$/);
+  await expect(page.locator('pre.diagnostic-full')).not.toBeEmpty();
+  await page.locator('.topbar nav a', { hasText: 'Campaigns' }).click();
+  await expect(page.locator('tr.campaign-row')).toHaveCount(8);
+
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(pageErrors).toEqual([]);
+});

@@ -34,6 +34,10 @@ pub struct BenchArgs {
     /// Repetitions per case (the median is reported).
     #[arg(long, default_value_t = 30)]
     pub runs: usize,
+    /// Measure the data already in --database-url (from an earlier run)
+    /// instead of deleting it and loading anew.
+    #[arg(long, requires = "database_url")]
+    pub no_load: bool,
 }
 
 /// Runs a benchmark and prints a Markdown table.
@@ -45,20 +49,18 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let store = Store::connect(&url).await?;
-    store.clear().await?;
-
     let started = Instant::now();
-    let config = DemoConfig {
-        campaigns: 1,
-        contacts: args.events,
-        seed: 1,
-        end: Utc
-            .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
-            .single()
-            .unwrap_or_else(Utc::now),
-        problem_share: Some(1.0),
-    };
-    let report = demo::load(&store, config, |_, _| {}).await?;
+    if !args.no_load {
+        store.clear().await?;
+        let config = DemoConfig {
+            campaigns: 1,
+            contacts: args.events,
+            seed: 1,
+            end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_else(Utc::now),
+            problem_share: Some(1.0),
+        };
+        demo::load(&store, config, |_, _| {}).await?;
+    }
     let load_time = started.elapsed();
     let campaign = store
         .campaign_summaries()
@@ -66,13 +68,17 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         .first()
         .map(|c| c.id)
         .ok_or_else(|| ServerError::Usage("the benchmark campaign was not stored".into()))?;
-    println!(
-        "backend: {}; {} events in one campaign, loaded in {:.1} s ({:.0} events/s)\n",
-        store::redact(&url),
-        report.events,
-        load_time.as_secs_f64(),
-        report.events as f64 / load_time.as_secs_f64()
-    );
+    let events = store.event_count(Some(campaign)).await?;
+    if args.no_load {
+        println!("backend: {}; {events} events in one campaign (loaded earlier)\n", store::redact(&url));
+    } else {
+        println!(
+            "backend: {}; {events} events in one campaign, loaded in {:.1} s ({:.0} events/s)\n",
+            store::redact(&url),
+            load_time.as_secs_f64(),
+            events as f64 / load_time.as_secs_f64()
+        );
+    }
 
     let baseline = measure(args.runs, || async { store.ping().await }).await?;
     println!("| case | median | p95 | max |\n|---|---|---|---|");

@@ -158,6 +158,16 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics. Call after bulk loads: until
+    /// autovacuum gets round to it, PostgreSQL plans a fresh million-row table
+    /// as if it were empty (a text search then scans instead of using its index).
+    pub async fn analyze(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Closes every connection (waits for checked-out ones to come back).
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)

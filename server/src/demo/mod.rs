@@ -501,6 +501,7 @@ pub async fn load(
         report.suppressions += batch.newly_suppressed.len();
         progress(index, &report);
     }
+    store.analyze().await?;
     Ok(report)
 }
 
