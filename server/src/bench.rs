@@ -56,7 +56,10 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
             campaigns: 1,
             contacts: args.events,
             seed: 1,
-            end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_else(Utc::now),
+            end: Utc
+                .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_else(Utc::now),
             problem_share: Some(1.0),
         };
         demo::load(&store, config, |_, _| {}).await?;
@@ -70,7 +73,10 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         .ok_or_else(|| ServerError::Usage("the benchmark campaign was not stored".into()))?;
     let events = store.event_count(Some(campaign)).await?;
     if args.no_load {
-        println!("backend: {}; {events} events in one campaign (loaded earlier)\n", store::redact(&url));
+        println!(
+            "backend: {}; {events} events in one campaign (loaded earlier)\n",
+            store::redact(&url)
+        );
     } else {
         println!(
             "backend: {}; {events} events in one campaign, loaded in {:.1} s ({:.0} events/s)\n",
