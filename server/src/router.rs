@@ -10,6 +10,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use store::{BackendKind, Store};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ServerError;
@@ -31,6 +32,9 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .site_addr(addr)
         .build()
 }
+
+/// The longest any request may take.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The whole application router.
 pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
@@ -59,6 +63,12 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        // A request that takes longer than this is answered with 503 rather
+        // than holding its connection (and a database connection) forever.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
