@@ -7,21 +7,26 @@
 //! The crate compiles to wasm as well, so the browser speaks the same types.
 
 pub mod class;
+pub mod classifier;
 pub mod email;
 pub mod enhanced_status;
 pub mod error;
 pub mod outcome;
 pub mod query;
+pub mod reason;
 pub mod reply_code;
 pub mod report;
+mod rules;
 pub mod stage;
 
-pub use class::{BounceClass, classify};
+pub use class::BounceClass;
+pub use classifier::{Evidence, MessageKind, Verdict, classify};
 pub use email::EmailAddress;
 pub use enhanced_status::EnhancedStatus;
 pub use error::ParseError;
 pub use outcome::Outcome;
 pub use query::{CodeFilter, Cursor, ErrorFilter, ErrorQuery, PageDirection, PageRequest};
+pub use reason::{Category, Reason};
 pub use reply_code::ReplyCode;
 pub use report::{CampaignSummary, ErrorPage, ErrorRow, EventDetail};
 pub use stage::Stage;

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{BounceClass, EnhancedStatus, ParseError, ReplyCode, Stage};
+use crate::{BounceClass, Category, EnhancedStatus, ParseError, Reason, ReplyCode, Stage};
 
 /// How many rows an Errors page shows unless asked otherwise.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -26,6 +26,8 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 pub struct ErrorQuery {
     pub stage: String,
     pub class: String,
+    pub reason: String,
+    pub category: String,
     pub code: String,
     pub domain: String,
     pub q: String,
@@ -40,6 +42,8 @@ impl ErrorQuery {
         [
             ("stage", self.stage.as_str()),
             ("class", self.class.as_str()),
+            ("reason", self.reason.as_str()),
+            ("category", self.category.as_str()),
             ("code", self.code.as_str()),
             ("domain", self.domain.as_str()),
             ("q", self.q.as_str()),
@@ -58,6 +62,8 @@ impl ErrorQuery {
         let filter = ErrorFilter {
             stage: set(&self.stage).map(|s| s.parse()).transpose()?,
             class: set(&self.class).map(|s| s.parse()).transpose()?,
+            reason: set(&self.reason).map(|s| s.parse()).transpose()?,
+            category: set(&self.category).map(|s| s.parse()).transpose()?,
             code: set(&self.code).map(|s| s.parse()).transpose()?,
             domain: set(&self.domain).map(|s| parse_domain(&s)).transpose()?,
             search: set(&self.q)
@@ -105,6 +111,8 @@ fn parse_domain(s: &str) -> Result<String, ParseError> {
 pub struct ErrorFilter {
     pub stage: Option<Stage>,
     pub class: Option<BounceClass>,
+    pub reason: Option<Reason>,
+    pub category: Option<Category>,
     pub code: Option<CodeFilter>,
     /// The receiving domain, lower-case, matched exactly.
     pub domain: Option<String>,
@@ -274,6 +282,8 @@ mod tests {
             match *k {
                 "stage" => q.stage = v,
                 "class" => q.class = v,
+                "reason" => q.reason = v,
+                "category" => q.category = v,
                 "code" => q.code = v,
                 "domain" => q.domain = v,
                 "q" => q.q = v,
@@ -313,12 +323,21 @@ mod tests {
             })
         );
         assert_eq!(filter.domain.as_deref(), Some("ziggo.nl"));
+        let (filter, _) = query(&[("reason", "mailboxfull"), ("category", "bad_domain")])
+            .parse()
+            .expect("valid");
+        assert_eq!(filter.reason, Some(Reason::MailboxFull));
+        assert_eq!(filter.category, Some(Category::BadDomain));
     }
 
     #[test]
     fn bad_values_name_their_field() {
         let err = query(&[("stage", "bogus")]).parse().expect_err("bad stage");
         assert_eq!(err.field, "stage");
+        let err = query(&[("reason", "bounced")]).parse().expect_err("bad reason");
+        assert_eq!(err.field, "reason");
+        let err = query(&[("category", "spam")]).parse().expect_err("bad category");
+        assert_eq!(err.field, "category");
         let err = query(&[("code", "5.x")]).parse().expect_err("bad code");
         assert_eq!(err.field, "code");
         let err = query(&[("domain", "<script>")]).parse().expect_err("bad domain");

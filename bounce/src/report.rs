@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{BounceClass, Cursor, EnhancedStatus, Outcome, ReplyCode, Stage};
+use crate::{BounceClass, Cursor, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
 
 /// One campaign with its delivery totals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +47,8 @@ pub struct ErrorRow {
     /// The remote server's own words. Hostile: always rendered as text.
     pub diagnostic: String,
     pub class: BounceClass,
+    /// The classifier's reason; `None` for rows stored before it ran.
+    pub reason: Option<Reason>,
 }
 
 impl ErrorRow {
@@ -78,7 +80,6 @@ pub struct EventDetail {
     pub contact_id: Option<i64>,
     pub recipient_domain: String,
     pub remote_mta: Option<String>,
-    pub reason: Option<String>,
     pub source: String,
     pub source_event_id: String,
 }

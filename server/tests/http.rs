@@ -174,8 +174,8 @@ store_test!(remote_text_is_escaped_and_shown_whole_in_the_detail, |store| {
             status: "5.1.1".parse().ok(),
             diagnostic: text.clone(),
             remote_mta: Some("mx.example.org".into()),
-            class: bounce::classify(Outcome::Error, reply_code, "5.1.1".parse().ok()),
-            reason: None,
+            class: bounce::BounceClass::Hard,
+            reason: Some(bounce::Reason::UserUnknown),
             source: "test".into(),
             source_event_id: "hostile-1".into(),
         }])

@@ -2,7 +2,7 @@
 
 use bounce::{
     BounceClass, CodeFilter, EmailAddress, EnhancedStatus, ErrorFilter, ErrorPage, ErrorRow, EventDetail, Outcome,
-    PageDirection, PageRequest, ReplyCode, Stage,
+    PageDirection, PageRequest, Reason, ReplyCode, Stage,
 };
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -23,15 +23,15 @@ pub struct NewEvent {
     pub diagnostic: String,
     pub remote_mta: Option<String>,
     pub class: BounceClass,
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// Where the event came from (`demo`, `postfix-log`, `webhook:sendgrid`...).
     pub source: String,
     /// The source's own id for the event: importing it again is a no-op.
     pub source_event_id: String,
 }
 
-const ROW_COLUMNS: &str =
-    "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, e.diagnostic, e.class";
+const ROW_COLUMNS: &str = "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, \
+                           e.diagnostic, e.class, e.reason";
 
 #[derive(sqlx::FromRow)]
 struct RowRecord {
@@ -44,6 +44,7 @@ struct RowRecord {
     enhanced_status: Option<String>,
     diagnostic: String,
     class: String,
+    reason: Option<String>,
 }
 
 impl TryFrom<RowRecord> for ErrorRow {
@@ -64,6 +65,7 @@ impl TryFrom<RowRecord> for ErrorRow {
             status: r.enhanced_status.as_deref().map(str::parse).transpose()?,
             diagnostic: r.diagnostic,
             class: r.class.parse()?,
+            reason: r.reason.as_deref().map(str::parse).transpose()?,
         })
     }
 }
@@ -77,7 +79,6 @@ struct DetailRecord {
     contact_id: Option<i64>,
     recipient_domain: String,
     remote_mta: Option<String>,
-    reason: Option<String>,
     source: String,
     source_event_id: String,
 }
@@ -122,7 +123,7 @@ impl Store {
                         .push_bind(e.diagnostic.clone())
                         .push_bind(e.remote_mta.clone())
                         .push_bind(e.class.as_str())
-                        .push_bind(e.reason.clone())
+                        .push_bind(e.reason.map(Reason::as_str))
                         .push_bind(e.source.clone())
                         .push_bind(e.source_event_id.clone());
                 });
@@ -153,6 +154,18 @@ impl Store {
             }
             if let Some(class) = filter.class {
                 b.push(" AND e.class = ").push_bind(class.as_str());
+            }
+            if let Some(reason) = filter.reason {
+                b.push(" AND e.reason = ").push_bind(reason.as_str());
+            }
+            if let Some(category) = filter.category {
+                // The category is a function of the reason: no column of its own.
+                b.push(" AND e.reason IN (");
+                let mut list = b.separated(", ");
+                for reason in Reason::ALL.iter().filter(|r| r.category() == category) {
+                    list.push_bind(reason.as_str());
+                }
+                list.push_unseparated(")");
             }
             if let Some(domain) = &filter.domain {
                 b.push(" AND e.recipient_domain = ").push_bind(domain.clone());
@@ -215,7 +228,7 @@ impl Store {
     pub async fn event_detail(&self, id: i64) -> Result<Option<EventDetail>> {
         let sql = format!(
             "SELECT {ROW_COLUMNS}, e.campaign_id, c.name AS campaign_name, e.contact_id, e.recipient_domain, \
-             e.remote_mta, e.reason, e.source, e.source_event_id \
+             e.remote_mta, e.source, e.source_event_id \
              FROM delivery_events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.id = $1"
         );
         let record: Option<DetailRecord> = on_pool!(self, pool => {
@@ -230,7 +243,6 @@ impl Store {
                     contact_id: r.contact_id,
                     recipient_domain: r.recipient_domain,
                     remote_mta: r.remote_mta,
-                    reason: r.reason,
                     source: r.source,
                     source_event_id: r.source_event_id,
                 })

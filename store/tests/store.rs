@@ -31,6 +31,13 @@ async fn campaign(store: &Store, name: &str) -> i64 {
 fn event(campaign_id: i64, n: i64, recipient: &str, stage: Stage, reply: &str) -> NewEvent {
     let reply_code = ReplyCode::leading(reply);
     let status = EnhancedStatus::find_in(reply);
+    let verdict = bounce::classify(&bounce::Evidence {
+        stage: Some(stage),
+        reply_code,
+        status,
+        text: reply,
+        ..bounce::Evidence::default()
+    });
     NewEvent {
         occurred_at: t0() + Duration::seconds(n),
         campaign_id: Some(campaign_id),
@@ -42,8 +49,8 @@ fn event(campaign_id: i64, n: i64, recipient: &str, stage: Stage, reply: &str) -
         status,
         diagnostic: reply.into(),
         remote_mta: Some("mx.example.net".into()),
-        class: bounce::classify(Outcome::Error, reply_code, status),
-        reason: None,
+        class: verdict.class,
+        reason: Some(verdict.reason),
         source: "test".into(),
         source_event_id: format!("ev-{campaign_id}-{n}"),
     }
@@ -263,6 +270,8 @@ store_test!(error_filters_narrow_the_rows, |store| {
                 "class" => q.class = (*v).into(),
                 "code" => q.code = (*v).into(),
                 "domain" => q.domain = (*v).into(),
+                "reason" => q.reason = (*v).into(),
+                "category" => q.category = (*v).into(),
                 "q" => q.q = (*v).into(),
                 _ => unreachable!(),
             }
@@ -283,7 +292,11 @@ store_test!(error_filters_narrow_the_rows, |store| {
         rows(&[("domain", "ZIGGO.nl")]).await,
         vec!["sanne.bakker@ziggo.nl", "x@ziggo.nl"]
     );
-    assert_eq!(rows(&[("class", "soft")]).await, vec!["sanne.bakker@ziggo.nl"]);
+    assert_eq!(
+        rows(&[("class", "soft")]).await,
+        vec!["sanne.bakker@ziggo.nl", "x@ziggo.nl"],
+        "a full mailbox and a spam verdict are soft, whatever their codes"
+    );
     assert_eq!(
         rows(&[("code", "5.1")]).await,
         vec!["a@gmail.com", "ola.nordmann@online.no"]
@@ -307,7 +320,7 @@ store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| 
     let id = campaign(&store, "Hostile").await;
     let hostile = "550 5.1.1 <script>alert('x')</script> user unknown; DROP TABLE delivery_events; --";
     let mut e = event(id, 1, "evil@example.com", Stage::RcptTo, hostile);
-    e.reason = Some("userunknown".into());
+    e.reason = Some(bounce::Reason::UserUnknown);
     store.insert_events(&[e]).await.expect("insert");
     let page = store
         .error_page(id, &ErrorFilter::default(), PageRequest::first())
@@ -327,7 +340,7 @@ store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| 
     assert_eq!(detail.campaign_name.as_deref(), Some("Hostile"));
     assert_eq!(detail.recipient_domain, "example.com");
     assert_eq!(detail.remote_mta.as_deref(), Some("mx.example.net"));
-    assert_eq!(detail.reason.as_deref(), Some("userunknown"));
+    assert_eq!(detail.row.reason, Some(bounce::Reason::UserUnknown));
     assert_eq!(
         (detail.source.as_str(), detail.source_event_id.as_str()),
         ("test", "ev-1-1")

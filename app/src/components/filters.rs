@@ -1,4 +1,4 @@
-use bounce::{BounceClass, ErrorQuery, Stage};
+use bounce::{BounceClass, Category, ErrorQuery, Reason, Stage};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 
@@ -13,6 +13,10 @@ pub fn ErrorFilters(campaign_id: i64, query: ErrorQuery) -> impl IntoView {
     let clear = action.clone();
     let stage = query.stage.clone();
     let class = query.class.clone();
+    let category = query.category.clone();
+    let reason = query.reason.clone();
+    let mut reasons: Vec<Reason> = Reason::ALL.to_vec();
+    reasons.sort_by_key(|r| r.as_str());
     view! {
         <Form method="GET" action=action attr:class="filters" attr:aria-label="Filter errors">
             <label>
@@ -38,6 +42,36 @@ pub fn ErrorFilters(campaign_id: i64, query: ErrorQuery) -> impl IntoView {
                         .map(|c| {
                             view! {
                                 <option value=c.as_str() selected=class == c.as_str()>{c.label()}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "Category"
+                <select name="category">
+                    <option value="" selected=category.is_empty()>"All categories"</option>
+                    {Category::ALL
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <option value=c.as_str() selected=category == c.as_str()>{c.label()}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "Reason"
+                <select name="reason">
+                    <option value="" selected=reason.is_empty()>"All reasons"</option>
+                    {reasons
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=reason == r.as_str() title=r.meaning()>
+                                    {r.as_str()}
+                                </option>
                             }
                         })
                         .collect_view()}

@@ -67,6 +67,7 @@ fn ErrorTable(campaign_id: i64, query: ErrorQuery, page: ErrorPage) -> impl Into
                     <th scope="col">"Code"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"The remote server said"</th>
+                    <th scope="col">"Reason"</th>
                     <th scope="col">"Class"</th>
                 </tr>
             </thead>
@@ -94,6 +95,12 @@ fn ErrorRowView(campaign_id: i64, query: ErrorQuery, row: ErrorRow) -> impl Into
             <td class="code">{row.reply_code.map(|c| c.to_string()).unwrap_or_default()}</td>
             <td class="status" title=status_title>{row.status.map(|s| s.to_string()).unwrap_or_default()}</td>
             <td class="text"><DiagnosticText text=row.diagnostic/></td>
+            <td class="reason">
+                {row.reason.map(|r| view! {
+                    <span title=r.meaning()>{r.as_str()}</span>
+                    <div class="sub">{r.category().label()}</div>
+                })}
+            </td>
             <td class="class"><ClassBadge class=row.class/></td>
         </tr>
     }

@@ -52,7 +52,12 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
                 .unwrap_or_else(|| "none given".into()),
         ),
         ("Enhanced status", status),
-        ("Reason", detail.reason.unwrap_or_else(|| "not classified yet".into())),
+        (
+            "Reason",
+            row.reason
+                .map(|r| format!("{r} — {} ({})", r.meaning(), r.category().label()))
+                .unwrap_or_else(|| "not classified yet".into()),
+        ),
         ("Remote server", detail.remote_mta.unwrap_or_else(|| "unknown".into())),
         (
             "Source",

@@ -31,6 +31,8 @@ fn error_query() -> impl Fn() -> ErrorQuery + Clone + Send + Sync + 'static {
         ErrorQuery {
             stage: get("stage"),
             class: get("class"),
+            reason: get("reason"),
+            category: get("category"),
             code: get("code"),
             domain: get("domain"),
             q: get("q"),

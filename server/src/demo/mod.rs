@@ -12,7 +12,7 @@ mod domains;
 mod names;
 mod replies;
 
-use bounce::{BounceClass, EmailAddress, EnhancedStatus, Outcome, ReplyCode};
+use bounce::{BounceClass, EmailAddress, EnhancedStatus, Evidence, MessageKind, Outcome, ReplyCode};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -387,7 +387,20 @@ impl Generator {
             .replace("{id}", &id);
         let reply_code = ReplyCode::leading(&text);
         let status = EnhancedStatus::find_in(&text).or_else(|| reply.dsn.and_then(|d| d.parse().ok()));
-        let class = bounce::classify(reply.outcome, reply_code, status);
+        let kind = if reply.stage == bounce::Stage::Reply {
+            MessageKind::AutoReply
+        } else {
+            MessageKind::Failure
+        };
+        let verdict = bounce::classify(&Evidence {
+            kind,
+            stage: Some(reply.stage),
+            outcome: Some(reply.outcome),
+            reply_code,
+            status,
+            text: &text,
+            delayed: false,
+        });
         let remote_mta = (!c.domain.mx.is_empty()).then(|| c.domain.mx.to_owned());
         batch.events.push((
             contact,
@@ -402,13 +415,13 @@ impl Generator {
                 status,
                 diagnostic: text,
                 remote_mta,
-                class,
-                reason: None,
+                class: verdict.class,
+                reason: Some(verdict.reason),
                 source: "demo".into(),
                 source_event_id: format!("{}:{campaign}:{contact}:{attempt}", self.config.seed),
             },
         ));
-        class
+        verdict.class
     }
 }
 
@@ -569,7 +582,13 @@ mod tests {
             );
         }
         let classes: HashSet<BounceClass> = events.iter().map(|e| e.class).collect();
-        assert_eq!(classes.len(), 3, "hard, soft and undetermined all occur");
+        assert_eq!(
+            classes.len(),
+            4,
+            "hard, soft, undetermined and none all occur: {classes:?}"
+        );
+        let reasons: HashSet<bounce::Reason> = events.iter().filter_map(|e| e.reason).collect();
+        assert!(reasons.len() >= 12, "a wide spread of reasons: {reasons:?}");
         assert!(
             events
                 .iter()
@@ -585,7 +604,20 @@ mod tests {
             if let Some(found) = EnhancedStatus::find_in(&e.diagnostic) {
                 assert_eq!(e.status, Some(found));
             }
-            assert_eq!(e.class, bounce::classify(e.outcome, e.reply_code, e.status));
+            let verdict = bounce::classify(&Evidence {
+                kind: if e.stage == Stage::Reply {
+                    MessageKind::AutoReply
+                } else {
+                    MessageKind::Failure
+                },
+                stage: Some(e.stage),
+                outcome: Some(e.outcome),
+                reply_code: e.reply_code,
+                status: e.status,
+                text: &e.diagnostic,
+                delayed: false,
+            });
+            assert_eq!((e.class, e.reason), (verdict.class, Some(verdict.reason)));
         }
     }
 

@@ -1,0 +1,439 @@
+//! The classifier: from what the remote server said to a reason, a class
+//! and a category.
+//!
+//! [`classify`] is the one function every importer, the demo generator and
+//! the store call. It reads the enhanced status, the reply code, the SMTP
+//! stage and the server's text, and applies the tables in [`crate::rules`]:
+//! decisive status codes first, then phrases in priority order, then
+//! fallback status codes, then last resorts. Phrase matching is one pass of
+//! an Aho-Corasick automaton over the lower-cased text, so the cost does not
+//! grow with the number of phrases.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Cond, DECISIVE_STATUS, FALLBACK_STATUS, RULES};
+use crate::{BounceClass, Category, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
+
+/// What kind of message or report the evidence comes from. Decided by the
+/// message's structure (DSN action, RFC 3834 headers, ARF report), not by words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A failed attempt or a bounce.
+    #[default]
+    Failure,
+    /// A delivery report saying the message arrived.
+    Delivered,
+    /// An automatic reply (out of office, vacation).
+    AutoReply,
+    /// A complaint (ARF feedback report).
+    Feedback,
+}
+
+/// Everything known about one failure.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    pub kind: MessageKind,
+    /// The stage, when the SMTP command or the log says it.
+    pub stage: Option<Stage>,
+    pub outcome: Option<Outcome>,
+    pub reply_code: Option<ReplyCode>,
+    pub status: Option<EnhancedStatus>,
+    /// The remote server's words (any case, any whitespace).
+    pub text: &'a str,
+    /// The report says delivery is still being retried (DSN `Action: delayed`).
+    pub delayed: bool,
+}
+
+/// The classifier's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub reason: Reason,
+    pub class: BounceClass,
+    pub category: Category,
+}
+
+impl Verdict {
+    fn of(reason: Reason, evidence: &Evidence<'_>, text: &str) -> Self {
+        let temporary = evidence.status.is_some_and(|s| s.is_transient())
+            || evidence.delayed
+            || text.contains("temporar")
+            || text.contains("try again");
+        Verdict {
+            reason,
+            class: reason.class(evidence.reply_code, temporary),
+            category: reason.category(),
+        }
+    }
+}
+
+/// One automaton over every phrase of every rule; pattern `i` belongs to
+/// rule `OWNER[i]`.
+static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    for (index, rule) in RULES.iter().enumerate() {
+        for phrase in rule.phrases {
+            patterns.push(*phrase);
+            owner.push(index);
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .unwrap_or_else(|e| panic!("the phrase tables are valid patterns: {e}"));
+    (automaton, owner)
+});
+
+/// Lower-cases and folds runs of white space into one space.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Which rules have at least one phrase in `text` (bit `i` for `RULES[i]`).
+fn matched_rules(text: &str) -> u64 {
+    let (automaton, owner) = &*MATCHER;
+    automaton
+        .find_overlapping_iter(text)
+        .fold(0u64, |bits, m| bits | (1u64 << owner[m.pattern().as_usize()]))
+}
+
+fn status_in(table: &[(&str, Reason)], status: Option<EnhancedStatus>) -> Option<Reason> {
+    let status = status?.to_string();
+    table
+        .iter()
+        .find(|(code, _)| *code == status)
+        .map(|&(_, reason)| reason)
+}
+
+/// Classifies one failure. Never panics; any input gets a verdict.
+pub fn classify(evidence: &Evidence<'_>) -> Verdict {
+    let text = normalise(evidence.text);
+    let verdict = |reason| Verdict::of(reason, evidence, &text);
+    match evidence.kind {
+        MessageKind::Delivered => return verdict(Reason::Delivered),
+        MessageKind::AutoReply => return verdict(Reason::Vacation),
+        MessageKind::Feedback => return verdict(Reason::Feedback),
+        MessageKind::Failure => {}
+    }
+    if evidence.status.is_some_and(|s| s.class() == 2) {
+        return verdict(Reason::Delivered);
+    }
+    if let Some(reason) = status_in(DECISIVE_STATUS, evidence.status) {
+        return verdict(reason);
+    }
+    match evidence.reply_code.map(ReplyCode::get) {
+        Some(525) => return verdict(Reason::Suspend),
+        Some(521 | 556) => return verdict(Reason::NotAccept),
+        _ => {}
+    }
+    if let Some(reason) = by_phrase(evidence, &text) {
+        return verdict(reason);
+    }
+    if evidence.stage == Some(Stage::MailFrom) {
+        return verdict(Reason::Rejected);
+    }
+    if let Some(reason) = status_in(FALLBACK_STATUS, evidence.status) {
+        return verdict(reason);
+    }
+    if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
+        match status.subject() {
+            6 => return verdict(Reason::ContentError),
+            7 => return verdict(Reason::SecurityError),
+            _ => {}
+        }
+    }
+    verdict(last_resort(evidence, &text))
+}
+
+fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
+    let bits = matched_rules(text);
+    if bits == 0 {
+        return None;
+    }
+    let at_connection = matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect));
+    for (index, rule) in RULES.iter().enumerate() {
+        if bits & (1 << index) == 0 {
+            continue;
+        }
+        let decided = match rule.cond {
+            Cond::Always => Some(rule.reason),
+            Cond::NotAtConnection => (!at_connection).then_some(rule.reason),
+            Cond::NotAtRcpt => (evidence.stage != Some(Stage::RcptTo)).then_some(rule.reason),
+            Cond::OnlyAtDataOrUnknown => {
+                matches!(evidence.stage, None | Some(Stage::Data | Stage::AfterDelivery)).then_some(rule.reason)
+            }
+            Cond::RecipientArbitration => recipient_arbitration(evidence),
+        };
+        if decided.is_some() {
+            return decided;
+        }
+    }
+    None
+}
+
+/// "User unknown" words: a refusal of the recipient is userunknown when the
+/// status or the stage says the address was judged (5.1.x, RCPT TO), and
+/// filtered when it came after the content was seen (5.2.x, DATA). At MAIL
+/// FROM the words are about our sender, not the recipient.
+fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
+    let status = evidence.status.map(|s| (s.subject(), s.detail()));
+    let user_status = matches!(status, Some((1, 0 | 1 | 3)));
+    let filter_status = matches!(status, Some((2, 0 | 1 | 4) | (1, 4)));
+    if user_status || evidence.stage == Some(Stage::RcptTo) {
+        Some(Reason::UserUnknown)
+    } else if filter_status {
+        Some(Reason::Filtered)
+    } else {
+        match evidence.stage {
+            Some(Stage::MailFrom) => None,
+            Some(Stage::Data) => Some(Reason::Filtered),
+            _ => Some(Reason::UserUnknown),
+        }
+    }
+}
+
+fn last_resort(evidence: &Evidence<'_>, text: &str) -> Reason {
+    if !text.is_empty() && text.len() <= 3 && text.bytes().all(|b| b.is_ascii_digit()) {
+        // A bare exit status from a local delivery program (X-Unix).
+        return Reason::MailerError;
+    }
+    if evidence.reply_code.is_some_and(|c| (501..=507).contains(&c.get())) {
+        return Reason::SyntaxError;
+    }
+    if evidence.delayed {
+        return Reason::Expired;
+    }
+    match evidence.outcome {
+        Some(Outcome::Timeout) => return Reason::Expired,
+        Some(Outcome::Lost) => return Reason::NetworkError,
+        _ => {}
+    }
+    if matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect)) {
+        return Reason::Blocked;
+    }
+    if text.is_empty() && evidence.status.is_none() && evidence.reply_code.is_none() {
+        Reason::Undefined
+    } else {
+        Reason::OnHold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(stage: Option<Stage>, text: &str) -> Verdict {
+        classify(&Evidence {
+            stage,
+            reply_code: ReplyCode::leading(text),
+            status: EnhancedStatus::find_in(text),
+            text,
+            ..Evidence::default()
+        })
+    }
+
+    fn reason(stage: Option<Stage>, text: &str) -> Reason {
+        verdict(stage, text).reason
+    }
+
+    #[test]
+    fn real_replies_get_their_reasons() {
+        use Stage::*;
+        let cases: &[(Option<Stage>, &str, Reason)] = &[
+            (
+                Some(RcptTo),
+                "550-5.1.1 The email account that you tried to reach does not exist. Please try\n550-5.1.1 double-checking",
+                Reason::UserUnknown,
+            ),
+            (
+                Some(RcptTo),
+                "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)",
+                Reason::UserUnknown,
+            ),
+            (
+                Some(RcptTo),
+                "554 delivery error: dd This user doesn't have a yahoo.com account (x@yahoo.com) [0]",
+                Reason::UserUnknown,
+            ),
+            (
+                Some(RcptTo),
+                "550 5.1.1 <ola@online.no>: Mottakeradressen finnes ikke",
+                Reason::UserUnknown,
+            ),
+            (
+                Some(RcptTo),
+                "452 4.2.2 Postfach voll / Mailbox full (quota exceeded)",
+                Reason::MailboxFull,
+            ),
+            (
+                Some(RcptTo),
+                "552 5.2.2 <a@orange.fr>: Boite du destinataire pleine. OFR_417",
+                Reason::MailboxFull,
+            ),
+            (
+                Some(Data),
+                "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy",
+                Reason::AuthFailure,
+            ),
+            (
+                Some(Data),
+                "550-5.7.1 [192.0.2.1] Gmail has detected that this message is likely unsolicited mail",
+                Reason::SpamDetected,
+            ),
+            (
+                Some(RcptTo),
+                "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+                Reason::Blocked,
+            ),
+            (
+                Some(RcptTo),
+                "421-4.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail",
+                Reason::Speeding,
+            ),
+            (
+                Some(Greeting),
+                "421 mx.example.de Too many connections from 192.0.2.1",
+                Reason::TooManyConn,
+            ),
+            (
+                Some(Data),
+                "552 5.3.4 Message size exceeds fixed maximum message size",
+                Reason::MesgTooBig,
+            ),
+            (
+                Some(Dns),
+                "Host or domain name not found. Name service error for name=gmial.com type=MX: Host not found",
+                Reason::HostUnknown,
+            ),
+            (
+                Some(Connect),
+                "connect to mx.example.nl[192.0.2.7]:25: Connection timed out",
+                Reason::Expired,
+            ),
+            (
+                Some(Data),
+                "lost connection with mx.example.nl[192.0.2.7] while sending message body",
+                Reason::NetworkError,
+            ),
+            (
+                Some(MailFrom),
+                "553 5.7.1 <bounce@example.com>: Sender address rejected: not owned by user",
+                Reason::Rejected,
+            ),
+            (
+                Some(RcptTo),
+                "550 5.2.1 The email account that you tried to reach is disabled.",
+                Reason::Suspend,
+            ),
+            (
+                Some(Helo),
+                "454 4.7.0 TLS not available due to local problem",
+                Reason::SecurityError,
+            ),
+            (
+                None,
+                "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException",
+                Reason::MailboxFull,
+            ),
+            (
+                None,
+                "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+                Reason::UserUnknown,
+            ),
+            (
+                Some(RcptTo),
+                "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+                Reason::Blocked,
+            ),
+            (Some(RcptTo), "550 5.7.27 Sender address has null MX", Reason::NotAccept),
+        ];
+        for (stage, text, expected) in cases {
+            assert_eq!(reason(*stage, text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn user_words_after_data_are_filtered_and_at_mail_from_are_not_the_recipient() {
+        assert_eq!(reason(Some(Stage::Data), "550 User unknown"), Reason::Filtered);
+        assert_eq!(reason(Some(Stage::RcptTo), "550 User unknown"), Reason::UserUnknown);
+        assert_eq!(reason(Some(Stage::MailFrom), "550 User unknown"), Reason::Rejected);
+        assert_eq!(reason(None, "550 5.2.1 user unknown"), Reason::Filtered);
+    }
+
+    #[test]
+    fn the_bare_word_spam_before_data_is_a_block_not_content() {
+        assert_eq!(
+            reason(Some(Stage::Greeting), "554 You are a known source of spam"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            reason(Some(Stage::Data), "554 This looks like spam to us"),
+            Reason::SpamDetected
+        );
+    }
+
+    #[test]
+    fn classes_follow_the_reason() {
+        assert_eq!(
+            verdict(Some(Stage::RcptTo), "552 5.2.2 mailbox full").class,
+            BounceClass::Soft
+        );
+        assert_eq!(
+            verdict(Some(Stage::RcptTo), "450 4.1.1 user unknown").class,
+            BounceClass::Hard
+        );
+        assert_eq!(verdict(None, "").class, BounceClass::Undetermined);
+        let reply = classify(&Evidence {
+            kind: MessageKind::AutoReply,
+            text: "Ik ben afwezig",
+            ..Evidence::default()
+        });
+        assert_eq!(
+            (reply.reason, reply.class, reply.category),
+            (Reason::Vacation, BounceClass::None, Category::AutoReply)
+        );
+    }
+
+    #[test]
+    fn last_resorts_use_stage_and_outcome() {
+        assert_eq!(reason(None, ""), Reason::Undefined);
+        assert_eq!(reason(None, "something odd happened"), Reason::OnHold);
+        assert_eq!(reason(Some(Stage::Greeting), "554 go elsewhere"), Reason::Blocked);
+        assert_eq!(reason(Some(Stage::MailFrom), "550 no"), Reason::Rejected);
+        assert_eq!(reason(None, "503 bad sequence"), Reason::SyntaxError);
+        assert_eq!(reason(None, "75"), Reason::MailerError);
+        let timeout = classify(&Evidence {
+            outcome: Some(Outcome::Timeout),
+            ..Evidence::default()
+        });
+        assert_eq!(timeout.reason, Reason::Expired);
+    }
+
+    #[test]
+    fn text_is_normalised_before_matching() {
+        assert_eq!(reason(None, "USER\n   UNKNOWN"), Reason::UserUnknown);
+        assert_eq!(normalise("  A\tB \r\n C "), "a b c");
+    }
+
+    #[test]
+    fn every_rule_fits_the_match_bitset() {
+        assert!(RULES.len() <= 64);
+    }
+}
