@@ -11,6 +11,7 @@ pub mod classifier;
 pub mod email;
 pub mod enhanced_status;
 pub mod error;
+pub mod message;
 pub mod outcome;
 pub mod query;
 pub mod reason;

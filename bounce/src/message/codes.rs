@@ -1,0 +1,248 @@
+//! Finding the codes and the SMTP stage in a server's text.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::{EnhancedStatus, ReplyCode, Stage};
+
+static STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"([245])\.([0-7])\.(\d{1,3})"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"));
+
+pub(crate) fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("static pattern {pattern:?} compiles: {e}"))
+}
+
+/// Every enhanced status in `text` that stands on its own (not part of an IP
+/// address, a version number or a longer number).
+fn statuses(text: &str) -> Vec<EnhancedStatus> {
+    let masked = IPV4.replace_all(text, "***.***.***.***");
+    let bytes = masked.as_bytes();
+    STATUS
+        .find_iter(&masked)
+        .filter(|m| {
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            !before.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'V' | b'v'))
+                && !after.is_some_and(|b| b.is_ascii_digit())
+        })
+        .filter_map(|m| m.as_str().parse().ok())
+        .collect()
+}
+
+fn is_vague(s: EnhancedStatus) -> bool {
+    (s.subject() == 0 && s.detail() == 0) || (s.class() == 4 && s.subject() == 4 && s.detail() == 7)
+}
+
+/// The most telling enhanced status in a server's text: vague ones (`X.0.0`,
+/// `4.4.7`) only when nothing better is there.
+pub(crate) fn find_status(text: &str) -> Option<EnhancedStatus> {
+    let found = statuses(text);
+    let specific: Vec<EnhancedStatus> = found.iter().copied().filter(|s| !is_vague(*s)).collect();
+    let pool = if specific.is_empty() { found } else { specific };
+    pool.into_iter()
+        .reduce(|a, b| prefer(Some(a), Some(b), None).unwrap_or(a))
+}
+
+/// Picks between the status a report states and the one found in the text.
+pub(crate) fn prefer(
+    field: Option<EnhancedStatus>,
+    text: Option<EnhancedStatus>,
+    reply: Option<ReplyCode>,
+) -> Option<EnhancedStatus> {
+    let (field, text) = match (field, text) {
+        (None, t) => return t,
+        (f, None) => return f,
+        (Some(f), Some(t)) => (f, t),
+    };
+    if f_class_differs(field, text)
+        && let Some(reply) = reply
+    {
+        if reply.class_digit() == field.class() {
+            return Some(field);
+        }
+        if reply.class_digit() == text.class() {
+            return Some(text);
+        }
+    }
+    if field == text {
+        return Some(field);
+    }
+    if field.subject() == 0 && field.detail() == 0 {
+        return Some(text);
+    }
+    let vague = |s: EnhancedStatus| s.subject() == 0 || s.detail() == 0;
+    if vague(field) && !vague(text) {
+        return Some(text);
+    }
+    if text.subject() == 0 && text.detail() == 0 {
+        return Some(field);
+    }
+    let loose_field = (field.class() == 4 && field.subject() == 4 && field.detail() == 7)
+        || (field.class() == 4 && field.subject() == 7 && field.detail() == 0)
+        || (field.class() == 5 && field.subject() == 3)
+        || (field.subject() == 5 && matches!(field.detail(), 1 | 2 | 4 | 5));
+    if loose_field {
+        return Some(text);
+    }
+    if field.class() == 5 && field.subject() == 1 && field.detail() == 1 {
+        return if vague(text) || (text.class() == 5 && text.subject() == 5) {
+            Some(field)
+        } else {
+            Some(text)
+        };
+    }
+    if field.class() == 5 && field.subject() == 1 && field.detail() == 3 && text.class() == 5 && text.subject() == 7 {
+        return Some(text);
+    }
+    Some(field)
+}
+
+fn f_class_differs(a: EnhancedStatus, b: EnhancedStatus) -> bool {
+    a.class() != b.class()
+}
+
+const REPLY_5XX: &[u16] = &[
+    550, 552, 553, 551, 521, 525, 523, 524, 530, 533, 534, 535, 538, 555, 556, 554, 500, 501, 502, 503, 504,
+];
+const REPLY_4XX: &[u16] = &[421, 450, 451, 452, 422, 430, 432, 453, 454, 455, 458, 459];
+
+/// The SMTP reply code in a server's text: the known failure codes, in order
+/// of how telling they are, standing on their own. With `class`, only codes
+/// of that class (the enhanced status's) count.
+pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
+    if text.to_ascii_lowercase().contains("x-unix") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let lists: &[&[u16]] = match class {
+        Some(5) => &[REPLY_5XX],
+        Some(4) => &[REPLY_4XX],
+        Some(_) => &[],
+        None => &[REPLY_5XX, REPLY_4XX],
+    };
+    for list in lists {
+        for &code in *list {
+            let needle = code.to_string();
+            let mut from = 0;
+            while let Some(pos) = text[from..].find(&needle) {
+                let at = from + pos;
+                let end = at + 3;
+                let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
+                if clean(at.checked_sub(1).and_then(|i| bytes.get(i))) && clean(bytes.get(end)) {
+                    return ReplyCode::new(code).ok();
+                }
+                from = at + 1;
+            }
+        }
+    }
+    None
+}
+
+/// Phrases MTAs use to say which command a reply answered.
+const COMMAND_PHRASES: &[(&str, Stage)] = &[
+    ("does not like recipient", Stage::RcptTo),
+    ("after rcpt", Stage::RcptTo),
+    ("in reply to rcpt to command", Stage::RcptTo),
+    ("sender was rejected", Stage::MailFrom),
+    ("in reply to mail from command", Stage::MailFrom),
+    ("after mail from", Stage::MailFrom),
+    ("failed after i sent the message", Stage::Data),
+    ("after end of data", Stage::Data),
+    ("in reply to end of data command", Stage::Data),
+    ("in reply to data command", Stage::Data),
+    ("after data", Stage::Data),
+    ("final data", Stage::Data),
+    ("greeting failed", Stage::Helo),
+    ("my name was rejected", Stage::Helo),
+    ("refused to talk to me", Stage::Helo),
+    ("in reply to ehlo command", Stage::Helo),
+    ("in reply to helo command", Stage::Helo),
+    ("after ehlo", Stage::Helo),
+    ("after helo", Stage::Helo),
+];
+
+static TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:^|[^A-Za-z0-9@])(HELO|EHLO|STARTTLS|MAIL F|RCPT|DATA|QUIT)(?:$|[^A-Za-z0-9@])"));
+
+/// The stage a reply belongs to, from a transcript or the MTA's wording.
+pub(crate) fn find_stage(text: &str) -> Option<Stage> {
+    let lower = text.to_lowercase();
+    if let Some((_, stage)) = COMMAND_PHRASES.iter().find(|(phrase, _)| lower.contains(phrase)) {
+        return Some(*stage);
+    }
+    // The command mentioned last in command order wins (RCPT over MAIL...).
+    let rank = |t: &str| match t.to_ascii_uppercase().as_str() {
+        "HELO" | "EHLO" | "STARTTLS" => 1,
+        "MAIL F" => 2,
+        "RCPT" => 3,
+        "DATA" => 4,
+        "QUIT" => 5,
+        _ => 0,
+    };
+    TOKEN
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .max_by_key(|t| rank(t))
+        .and_then(|t| match rank(t) {
+            1 => Some(Stage::Helo),
+            2 => Some(Stage::MailFrom),
+            3 => Some(Stage::RcptTo),
+            4 | 5 => Some(Stage::Data),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(s: &str) -> Option<EnhancedStatus> {
+        Some(s.parse().expect("valid"))
+    }
+
+    #[test]
+    fn statuses_skip_addresses_and_versions() {
+        assert_eq!(find_status("host 192.0.2.5 said: 550 5.1.1 unknown"), st("5.1.1"));
+        assert_eq!(find_status("Postfix 3.4.10 said nothing"), None);
+        assert_eq!(find_status("450 4.0.0 busy; later 550 5.7.1 refused"), st("5.7.1"));
+    }
+
+    #[test]
+    fn the_more_specific_status_wins() {
+        assert_eq!(prefer(st("5.0.0"), st("5.7.1"), None), st("5.7.1"));
+        assert_eq!(prefer(st("5.1.1"), st("5.0.0"), None), st("5.1.1"));
+        assert_eq!(prefer(st("4.4.7"), st("4.2.2"), None), st("4.2.2"));
+        assert_eq!(prefer(st("4.5.0"), st("5.5.0"), ReplyCode::new(550).ok()), st("5.5.0"));
+        assert_eq!(prefer(None, st("5.2.2"), None), st("5.2.2"));
+    }
+
+    #[test]
+    fn reply_codes_stand_alone() {
+        assert_eq!(
+            find_reply("host said: 550-5.1.1 no", None).map(ReplyCode::get),
+            Some(550)
+        );
+        assert_eq!(find_reply("see 192.0.2.550 and 15501", None), None);
+        assert_eq!(find_reply("452 4.2.2 full", Some(4)).map(ReplyCode::get), Some(452));
+        assert_eq!(find_reply("452 4.2.2 full", Some(5)), None);
+        assert_eq!(find_reply("X-Unix; 550", None), None);
+    }
+
+    #[test]
+    fn stages_come_from_wording_and_transcripts() {
+        assert_eq!(
+            find_stage("550 5.1.1 User unknown (in reply to RCPT TO command)"),
+            Some(Stage::RcptTo)
+        );
+        assert_eq!(
+            find_stage("SMTP error from remote mail server after end of data:"),
+            Some(Stage::Data)
+        );
+        assert_eq!(
+            find_stage(">>> MAIL From:<a@b.c>\n<<< 553 no\n>>> RCPT To:<x@y.z>"),
+            Some(Stage::RcptTo)
+        );
+        assert_eq!(find_stage("mailbox full"), None);
+    }
+}

@@ -1,0 +1,186 @@
+//! RFC 3464 delivery status fields, wherever a report puts them.
+
+/// One per-recipient group of DSN fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct DsnGroup {
+    pub recipient: Option<String>,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub diagnostic: Option<String>,
+    pub remote_mta: Option<String>,
+    final_seen: bool,
+}
+
+/// Per-message fields: once per report.
+const MESSAGE_FIELDS: &[&str] = &[
+    "reporting-mta",
+    "received-from-mta",
+    "arrival-date",
+    "original-envelope-id",
+    "x-original-message-id",
+    "dsn-gateway",
+];
+
+const RECIPIENT_FIELDS: &[&str] = &[
+    "final-recipient",
+    "original-recipient",
+    "x-actual-recipient",
+    "action",
+    "status",
+    "diagnostic-code",
+    "remote-mta",
+    "last-attempt-date",
+    "will-retry-until",
+];
+
+/// Reads every DSN field group in `text`. Tolerates what real reports do:
+/// fields in any order, groups without blank lines between them, folded
+/// lines, a missing type (`Final-Recipient: addr`), comments after `Status`.
+pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
+    let mut groups: Vec<DsnGroup> = Vec::new();
+    let mut current: Option<DsnGroup> = None;
+    let mut last_field: Option<&'static str> = None;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if let Some(group) = current.take() {
+                groups.push(group);
+            }
+            last_field = None;
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let (Some(field), Some(group)) = (last_field, current.as_mut())
+                && let Some(value) = slot(group, field)
+            {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            last_field = None;
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        if MESSAGE_FIELDS.contains(&name.as_str()) {
+            last_field = None;
+            continue;
+        }
+        let Some(&field) = RECIPIENT_FIELDS.iter().find(|f| **f == name) else {
+            last_field = None;
+            continue;
+        };
+        // A second Final-Recipient starts the next group even without a blank line.
+        if field == "final-recipient"
+            && current.as_ref().is_some_and(|g| g.final_seen)
+            && let Some(done) = current.take()
+        {
+            groups.push(done);
+        }
+        let group = current.get_or_insert_with(DsnGroup::default);
+        let value = value.trim().to_owned();
+        match field {
+            "final-recipient" => {
+                group.recipient = Some(value);
+                group.final_seen = true;
+            }
+            "original-recipient" | "x-actual-recipient" if group.recipient.is_none() => group.recipient = Some(value),
+            "action" => group.action = Some(value),
+            "status" => group.status = Some(value),
+            "diagnostic-code" => group.diagnostic = Some(value),
+            "remote-mta" => group.remote_mta = Some(value),
+            _ => {}
+        }
+        last_field = Some(field);
+    }
+    if let Some(group) = current.take() {
+        groups.push(group);
+    }
+    groups.retain(|g| g.recipient.is_some() || g.status.is_some() || g.action.is_some());
+    groups
+}
+
+fn slot<'a>(group: &'a mut DsnGroup, field: &str) -> Option<&'a mut String> {
+    match field {
+        "diagnostic-code" => group.diagnostic.as_mut(),
+        "final-recipient" | "original-recipient" | "x-actual-recipient" => group.recipient.as_mut(),
+        "status" => group.status.as_mut(),
+        "remote-mta" => group.remote_mta.as_mut(),
+        "action" => group.action.as_mut(),
+        _ => None,
+    }
+}
+
+/// `rfc822; <Jan@Example.nl>` → `jan@example.nl`; a value that holds no
+/// address (a mailbox path) gives `None`.
+pub(crate) fn address(value: &str) -> Option<String> {
+    let value = match value.split_once(';') {
+        Some((_, rest)) => rest,
+        None => value,
+    };
+    let value = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let value = value.split_whitespace().next()?;
+    let value = value.trim_start_matches('<').trim_end_matches(['>', ',', '.']);
+    (value.contains('@') && !value.starts_with('@') && !value.ends_with('@')).then(|| value.to_lowercase())
+}
+
+/// `smtp; 550 5.1.1 ...` → `550 5.1.1 ...` (the type removed, white space folded).
+pub(crate) fn diagnostic_text(value: &str) -> String {
+    let text = match value.split_once(';') {
+        Some((kind, rest)) if !kind.contains(' ') && kind.len() <= 24 => rest,
+        _ => value,
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `dns; mx.example.nl [192.0.2.1]` → `mx.example.nl`.
+pub(crate) fn host(value: &str) -> Option<String> {
+    let value = match value.split_once(';') {
+        Some((_, rest)) => rest,
+        None => value,
+    };
+    let host = value
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'))
+        .trim_end_matches('.')
+        .to_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_groups_with_folding_and_odd_order() {
+        let text = "Reporting-MTA: dns; mx.example.org\n\nAction: failed\nFinal-Recipient: rfc822; <Kari@Online.NO>\n\
+                    Status: 5.1.1 (permanent failure)\nRemote-MTA: dns; mx.online.no [192.0.2.1]\n\
+                    Diagnostic-Code: smtp; 550 5.1.1 <kari@online.no>:\n    Recipient address rejected\n\
+                    Final-Recipient: rfc822; ola@online.no\nAction: delayed\nStatus: 4.2.2\n";
+
+        let groups = groups(text);
+
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            address(groups[0].recipient.as_deref().unwrap_or("")),
+            Some("kari@online.no".into())
+        );
+        assert_eq!(groups[0].action.as_deref(), Some("failed"));
+        assert_eq!(
+            diagnostic_text(groups[0].diagnostic.as_deref().unwrap_or("")),
+            "550 5.1.1 <kari@online.no>: Recipient address rejected"
+        );
+        assert_eq!(
+            host(groups[0].remote_mta.as_deref().unwrap_or("")),
+            Some("mx.online.no".into())
+        );
+        assert_eq!(groups[1].status.as_deref(), Some("4.2.2"));
+    }
+
+    #[test]
+    fn addresses_without_type_or_with_paths() {
+        assert_eq!(address("<a@b.nl>"), Some("a@b.nl".into()));
+        assert_eq!(address("rfc822;/var/spool/mail/x"), None);
+    }
+}

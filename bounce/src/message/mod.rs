@@ -1,0 +1,683 @@
+//! Reading bounce messages: RFC 3464 delivery status notifications, the
+//! plain-text reports MTAs send instead, auto-replies (RFC 3834) and
+//! complaint reports (ARF, RFC 5965), into one record per recipient.
+//!
+//! Parsing is pure: bytes in, records out. MIME decoding is done by
+//! mail-parser; everything after works on the decoded text line by line,
+//! because real reports put their fields anywhere (in the delivery-status
+//! part, in a text part, in a mangled multipart).
+
+mod codes;
+mod dsn;
+mod text;
+
+use std::sync::LazyLock;
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use regex::Regex;
+use serde::Serialize;
+
+use crate::classifier::{Evidence, MessageKind, Verdict, classify};
+use crate::{EnhancedStatus, ReplyCode, Stage};
+
+/// One recipient's result in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub recipient: String,
+    pub kind: MessageKind,
+    /// The DSN action (`failed`, `delayed`, `delivered`...); empty for
+    /// auto-replies and complaints.
+    pub action: String,
+    pub status: Option<EnhancedStatus>,
+    pub reply_code: Option<ReplyCode>,
+    pub stage: Option<Stage>,
+    /// The remote server's words, white space folded.
+    pub diagnostic: String,
+    pub remote_mta: Option<String>,
+    /// For complaints: the ARF feedback type (`abuse`, `opt-out`...).
+    pub feedback_type: Option<String>,
+    pub verdict: Verdict,
+}
+
+/// Headers of the original message quoted in a report: what links a bounce
+/// back to its campaign and contact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Original {
+    pub message_id: Option<String>,
+    pub to: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    /// The envelope sender: with VERP it encodes the recipient.
+    pub return_path: Option<String>,
+    /// A campaign header (`X-Campaign-ID`, `X-Campaign`, `X-Bouncedesk-Campaign`...).
+    pub campaign: Option<String>,
+}
+
+/// One message of a file (an mbox holds several), read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub records: Vec<Record>,
+    pub original: Original,
+}
+
+/// Splits an mbox into its messages (a plain message is one). Lines that
+/// start with `From ` begin a new message; the separator line is dropped.
+pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut messages = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let line_end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| at + p + 1);
+        if bytes[at..].starts_with(b"From ") {
+            if at > start && bytes[start..at].iter().any(|b| !b.is_ascii_whitespace()) {
+                messages.push(&bytes[start..at]);
+            }
+            start = line_end;
+        }
+        at = line_end;
+    }
+    if start < bytes.len() && bytes[start..].iter().any(|b| !b.is_ascii_whitespace()) {
+        messages.push(&bytes[start..]);
+    }
+    messages
+}
+
+/// Reads every message in `bytes` (a single message or an mbox).
+pub fn read(bytes: &[u8]) -> Vec<Report> {
+    split_mbox(bytes).into_iter().map(read_message).collect()
+}
+
+/// Everything the report part of a message says, flattened.
+#[derive(Default)]
+struct Flat {
+    report: String,
+    delivery_status: String,
+    feedback: String,
+    original: Original,
+    original_seen: bool,
+}
+
+static INLINE_ORIGINAL: LazyLock<Regex> = LazyLock::new(|| {
+    codes::re(
+        r"(?im)^\s*(?:-+\s*original message\s*-+|-+ ?this is a copy of (?:the|your) message|-+ ?this is a copy of the message's headers|--- below this line is a copy of the message|--- enclosed is a copy of the message|message headers follow|--- the header of the original message is following|-*\s*original message follows|included is a copy of the message header|-+ returned message -+|original mail as follows|-+original (?:message|mail info)|original message:|the attachment contains the original mail headers|content-type: message/rfc822|-+ ?unsent message below|-+ ?original message header|-+ ?forwarded message|your message reads \(in part\)|original message headers:)",
+    )
+});
+
+fn header_text(message: &Message<'_>, name: &str) -> Option<String> {
+    message
+        .header_raw(name)
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn first_address(message: &Message<'_>, name: &str) -> Option<String> {
+    let raw = header_text(message, name)?;
+    let found = text::bracketed_addresses(&raw).into_iter().next();
+    found.or_else(|| dsn::address(&raw))
+}
+
+fn original_of(message: &Message<'_>) -> Original {
+    let campaign = [
+        "x-bouncedesk-campaign",
+        "x-campaign-id",
+        "x-campaign",
+        "x-mailgun-campaign-id",
+        "x-job",
+    ]
+    .iter()
+    .find_map(|h| header_text(message, h));
+    Original {
+        message_id: header_text(message, "message-id").map(|m| m.trim_matches(['<', '>']).to_owned()),
+        to: first_address(message, "to"),
+        from: first_address(message, "from"),
+        subject: message.subject().map(str::to_owned),
+        return_path: first_address(message, "return-path"),
+        campaign,
+    }
+}
+
+fn flatten(message: &Message<'_>) -> Flat {
+    let mut flat = Flat::default();
+    let mut html = String::new();
+    for part in &message.parts {
+        let (ctype, subtype) = part
+            .content_type()
+            .map(|c| {
+                (
+                    c.ctype().to_ascii_lowercase(),
+                    c.subtype().unwrap_or("").to_ascii_lowercase(),
+                )
+            })
+            .unwrap_or_else(|| ("text".into(), "plain".into()));
+        match &part.body {
+            PartType::Multipart(_) => {}
+            PartType::Message(inner) => {
+                if !flat.original_seen {
+                    flat.original = original_of(inner);
+                    flat.original_seen = true;
+                }
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                let decoded = String::from_utf8_lossy(bytes);
+                match (ctype.as_str(), subtype.as_str()) {
+                    ("message", "delivery-status" | "global-delivery-status") => {
+                        flat.delivery_status.push_str(&decoded);
+                        flat.delivery_status.push_str("\n\n");
+                    }
+                    ("message", "feedback-report") => flat.feedback.push_str(&decoded),
+                    ("message", "rfc822-headers" | "partial") | ("text", "rfc822-headers" | "rfc822-header") => {
+                        take_original_headers(&mut flat, &decoded);
+                    }
+                    _ => {}
+                }
+            }
+            PartType::Text(body) => match (ctype.as_str(), subtype.as_str()) {
+                ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
+                    if subtype == "delivery-status" {
+                        flat.delivery_status.push_str(body);
+                    } else if subtype == "feedback-report" {
+                        flat.feedback.push_str(body);
+                    } else {
+                        take_original_headers(&mut flat, body);
+                    }
+                }
+                _ if !flat.original_seen => {
+                    flat.report.push_str(body);
+                    flat.report.push('\n');
+                }
+                _ => {}
+            },
+            PartType::Html(body) if !flat.original_seen => html.push_str(body),
+            PartType::Html(_) => {}
+        }
+    }
+    if flat.report.trim().is_empty() && !html.is_empty() {
+        flat.report = strip_tags(&html);
+    }
+    // Quoted originals inside the text: keep the report, read the headers.
+    if let Some(m) = INLINE_ORIGINAL.find(&flat.report) {
+        let quoted = flat.report[m.end()..].to_owned();
+        flat.report.truncate(m.start());
+        if !flat.original_seen {
+            take_original_headers(&mut flat, quoted.trim_start_matches(['-', ' ', '\r', '\n']));
+        }
+    }
+    flat
+}
+
+fn take_original_headers(flat: &mut Flat, text: &str) {
+    if flat.original_seen {
+        return;
+    }
+    if let Some(parsed) = MessageParser::default().parse_headers(text.trim_start().as_bytes()) {
+        let original = original_of(&parsed);
+        if original != Original::default() {
+            flat.original = original;
+            flat.original_seen = true;
+        }
+    }
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A recipient found before the codes are worked out.
+struct Draft {
+    recipient: String,
+    action: Option<String>,
+    status_field: Option<EnhancedStatus>,
+    diagnostic: String,
+    remote_mta: Option<String>,
+    kind: MessageKind,
+    feedback_type: Option<String>,
+}
+
+fn fold(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_auto_reply(message: &Message<'_>) -> bool {
+    let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
+    let from = header("from");
+    let subject = header("subject");
+    if from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("root@") {
+        return false;
+    }
+    if message.header_raw("x-failed-recipients").is_some() {
+        return false;
+    }
+    let bounce_subject = [
+        "undeliver",
+        "delivery status",
+        "delivery fail",
+        "delivery notification",
+        "returned mail",
+        "failure notice",
+        "non-delivery",
+        "nondelivery",
+        "mail delivery",
+        "could not be delivered",
+        "delivery problem",
+    ];
+    if bounce_subject.iter().any(|s| subject.contains(s)) {
+        return false;
+    }
+    let auto = header("auto-submitted");
+    auto.starts_with("auto-replied")
+        || auto.starts_with("auto-generated")
+        || auto.starts_with("auto-notified")
+        || header("precedence").starts_with("auto_reply")
+        || header("x-apple-action").starts_with("vacation")
+        || message.header_raw("x-autoreply").is_some()
+        || [
+            "auto:",
+            "auto response",
+            "automatic reply",
+            "out of office",
+            "out of the office",
+            "autosvar",
+            "automatisch antwoord",
+            "abwesenheitsnotiz",
+            "réponse automatique",
+            "fraværsmelding",
+        ]
+        .iter()
+        .any(|s| subject.starts_with(s))
+}
+
+/// Whether a message without DSN fields is a bounce at all: sent by a mail
+/// system, titled like one, or worded like one. An ordinary message that
+/// merely quotes another one is not.
+fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
+    let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
+    let from = header("from");
+    let subject = header("subject");
+    if message.header_raw("x-failed-recipients").is_some() {
+        return true;
+    }
+    let system_senders = [
+        "mailer-daemon",
+        "postmaster",
+        "mail delivery",
+        "maildelivery",
+        "mail-daemon",
+        "daemon@",
+        "root@",
+        "bounce",
+        "mail administrator",
+        "nobody@",
+        "mailmaster",
+        "noreply",
+        "no-reply",
+        "mailer@",
+    ];
+    if system_senders.iter().any(|s| from.contains(s)) {
+        return true;
+    }
+    let bounce_subjects = [
+        "undeliver",
+        "undelivered",
+        "delivery",
+        "returned mail",
+        "failure",
+        "failed",
+        "non-delivery",
+        "nondelivery",
+        "mail system error",
+        "rejected",
+        "could not",
+        "not delivered",
+        "error",
+        "warning",
+        "bounce",
+        "unzustellbar",
+        "fehlgeschlagen",
+        "onbestelbaar",
+        "kunne ikke leveres",
+        "non remis",
+        "delivery status",
+        "notification",
+        "returned",
+        "mail failure",
+        "problem",
+    ];
+    if bounce_subjects.iter().any(|s| subject.contains(s)) {
+        return true;
+    }
+    let report = flat.report.to_lowercase();
+    [
+        "could not be delivered",
+        "permanent error",
+        "delivery to the following recipient",
+        "this is the mail system",
+        "undeliverable",
+        "delivery has failed",
+        "was not delivered",
+        "unable to deliver",
+        "giving up",
+        "user unknown",
+        "mailbox unavailable",
+        "smtp error",
+    ]
+    .iter()
+    .any(|p| report.contains(p))
+}
+
+fn read_message(bytes: &[u8]) -> Report {
+    let Some(message) = MessageParser::default().parse(bytes) else {
+        return Report::default();
+    };
+    let flat = flatten(&message);
+    let drafts = drafts(&message, &flat);
+    let single = drafts.len() == 1;
+    let records = drafts.into_iter().map(|d| finish(d, &flat, single)).collect();
+    Report {
+        records,
+        original: flat.original,
+    }
+}
+
+fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
+    let is_feedback = message
+        .content_type()
+        .and_then(|c| c.attribute("report-type"))
+        .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report"))
+        || !flat.feedback.is_empty();
+    if is_feedback {
+        return feedback_drafts(flat);
+    }
+    let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
+    let blocks = text::blocks(&flat.report);
+    let mut drafts: Vec<Draft> = Vec::new();
+    for group in dsn::groups(&dsn_source) {
+        let Some(recipient) = group.recipient.as_deref().and_then(dsn::address) else {
+            continue;
+        };
+        if drafts.iter().any(|d| d.recipient == recipient) {
+            continue;
+        }
+        let diagnostic = group
+            .diagnostic
+            .as_deref()
+            .map(dsn::diagnostic_text)
+            .unwrap_or_default();
+        let block = blocks.iter().find(|b| b.address == recipient).map(|b| fold(&b.text));
+        let diagnostic = match block {
+            Some(block) if diagnostic.is_empty() || block.contains(&diagnostic) => block,
+            Some(block) if !block.is_empty() && codes::find_stage(&block).is_some() => format!("{block} {diagnostic}"),
+            _ => diagnostic,
+        };
+        drafts.push(Draft {
+            recipient,
+            action: group
+                .action
+                .map(|a| a.split_whitespace().next().unwrap_or("").to_lowercase()),
+            status_field: group.status.as_deref().and_then(codes::find_status),
+            diagnostic,
+            remote_mta: group.remote_mta.as_deref().and_then(dsn::host),
+            kind: MessageKind::Failure,
+            feedback_type: None,
+        });
+    }
+    if !drafts.is_empty() {
+        return drafts;
+    }
+    if is_auto_reply(message) {
+        let recipient = first_address(message, "from").or_else(|| first_address(message, "return-path"));
+        return recipient
+            .map(|recipient| Draft {
+                recipient,
+                action: None,
+                status_field: None,
+                diagnostic: fold(&flat.report),
+                remote_mta: None,
+                kind: MessageKind::AutoReply,
+                feedback_type: None,
+            })
+            .into_iter()
+            .collect();
+    }
+    if !looks_like_bounce(message, flat) {
+        return Vec::new();
+    }
+    let own: Vec<String> = ["to", "delivered-to"]
+        .iter()
+        .filter_map(|h| first_address(message, h))
+        .collect();
+    let excluded = |a: &String| {
+        text::is_role_account(a)
+            || own.contains(a)
+            || flat.original.from.as_ref() == Some(a)
+            || flat.original.return_path.as_ref() == Some(a)
+    };
+    let failed_header: Vec<String> = header_text(message, "x-failed-recipients")
+        .map(|v| v.split(',').filter_map(dsn::address).collect())
+        .unwrap_or_default();
+    let candidates: Vec<(String, String)> = if !blocks.is_empty() {
+        blocks.into_iter().map(|b| (b.address, fold(&b.text))).collect()
+    } else {
+        let mut addresses = failed_header;
+        if addresses.is_empty() {
+            addresses = text::sentence_addresses(&flat.report)
+                .into_iter()
+                .filter(|a| !excluded(a))
+                .collect();
+        }
+        if addresses.is_empty() {
+            addresses = text::bracketed_addresses(&flat.report)
+                .into_iter()
+                .filter(|a| !excluded(a))
+                .take(1)
+                .collect();
+        }
+        if addresses.is_empty()
+            && let Some(to) = flat.original.to.clone()
+        {
+            addresses.push(to);
+        }
+        addresses.into_iter().map(|a| (a, String::new())).collect()
+    };
+    candidates
+        .into_iter()
+        .map(|(recipient, diagnostic)| Draft {
+            recipient,
+            action: None,
+            status_field: None,
+            diagnostic,
+            remote_mta: None,
+            kind: MessageKind::Failure,
+            feedback_type: None,
+        })
+        .collect()
+}
+
+fn feedback_drafts(flat: &Flat) -> Vec<Draft> {
+    let mut recipients = Vec::new();
+    let mut feedback_type = None;
+    for line in flat.feedback.lines() {
+        if let Some((name, value)) = line.split_once(':') {
+            match name.trim().to_ascii_lowercase().as_str() {
+                "original-rcpt-to" => recipients.extend(dsn::address(value)),
+                "feedback-type" => feedback_type = Some(value.trim().to_lowercase()),
+                _ => {}
+            }
+        }
+    }
+    if recipients.is_empty() {
+        recipients.extend(flat.original.to.clone());
+    }
+    if recipients.is_empty() {
+        recipients.push("undisclosed-recipients@invalid".to_owned());
+    }
+    recipients
+        .into_iter()
+        .map(|recipient| Draft {
+            recipient,
+            action: None,
+            status_field: None,
+            diagnostic: fold(&flat.report),
+            remote_mta: None,
+            kind: MessageKind::Feedback,
+            feedback_type: feedback_type.clone(),
+        })
+        .collect()
+}
+
+fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
+    let mut evidence_text = draft.diagnostic.clone();
+    let has_codes = codes::find_status(&evidence_text).is_some() || codes::find_reply(&evidence_text, None).is_some();
+    if single && !has_codes && draft.kind == MessageKind::Failure {
+        // A lone recipient's error is often stated elsewhere in the report.
+        evidence_text = fold(&flat.report);
+    }
+    let (status, reply_code, stage) = if draft.kind == MessageKind::Failure {
+        let in_text = codes::find_status(&evidence_text);
+        let first_reply = codes::find_reply(&evidence_text, None);
+        let status = codes::prefer(draft.status_field, in_text, first_reply);
+        let reply = match status {
+            Some(s) => codes::find_reply(&evidence_text, Some(s.class())),
+            None => first_reply,
+        };
+        let stage = codes::find_stage(&draft.diagnostic)
+            .or_else(|| if single { codes::find_stage(&flat.report) } else { None });
+        (status, reply, stage)
+    } else {
+        (None, None, None)
+    };
+    let diagnostic = if draft.diagnostic.is_empty() && draft.kind == MessageKind::Failure {
+        evidence_text.chars().take(2000).collect()
+    } else {
+        draft.diagnostic
+    };
+    let delayed = draft.action.as_deref() == Some("delayed");
+    let kind = if draft.action.as_deref() == Some("delivered") {
+        MessageKind::Delivered
+    } else {
+        draft.kind
+    };
+    let verdict = classify(&Evidence {
+        kind,
+        stage,
+        outcome: None,
+        reply_code,
+        status,
+        text: &diagnostic,
+        delayed,
+    });
+    let action = match (kind, draft.action) {
+        (MessageKind::AutoReply | MessageKind::Feedback, _) => String::new(),
+        (MessageKind::Delivered, _) => "delivered".into(),
+        (_, _) if verdict.reason == crate::Reason::Expired => "delayed".into(),
+        (_, Some(a)) if !a.is_empty() => match a.as_str() {
+            "expired" => "delayed".into(),
+            "failure" => "failed".into(),
+            other => other.to_owned(),
+        },
+        _ => "failed".into(),
+    };
+    Record {
+        recipient: draft.recipient,
+        kind,
+        action,
+        status,
+        reply_code,
+        stage,
+        diagnostic,
+        remote_mta: draft.remote_mta,
+        feedback_type: draft.feedback_type,
+        verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Reason;
+
+    const POSTFIX_DSN: &str = "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n\
+To: bounce@news.example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\nMIME-Version: 1.0\r\n\r\n\
+--B\r\nContent-Type: text/plain\r\n\r\nThis is the mail system at host mx.example.com.\r\n\r\n\
+<kari@online.no>: host mx.online.no[192.0.2.1] said: 550 5.1.1 <kari@online.no>:\r\n\
+    Recipient address rejected: Mottakeradressen finnes ikke (in reply to RCPT TO command)\r\n\r\n\
+--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n\
+Final-Recipient: rfc822; kari@online.no\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+Remote-MTA: dns; mx.online.no\r\nDiagnostic-Code: smtp; 550 5.1.1 <kari@online.no>: Recipient address\r\n\
+    rejected: Mottakeradressen finnes ikke\r\n\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n\
+Message-ID: <abc123@news.example.com>\r\nFrom: news@news.example.com\r\nTo: kari@online.no\r\n\
+X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
+
+    #[test]
+    fn reads_a_postfix_dsn_with_its_text_block_and_original_headers() {
+        let reports = read(POSTFIX_DSN.as_bytes());
+
+        assert_eq!(reports.len(), 1);
+        let r = &reports[0].records[0];
+        assert_eq!(r.recipient, "kari@online.no");
+        assert_eq!(r.status.map(|s| s.to_string()).as_deref(), Some("5.1.1"));
+        assert_eq!(r.reply_code.map(ReplyCode::get), Some(550));
+        assert_eq!(r.stage, Some(Stage::RcptTo));
+        assert_eq!(r.remote_mta.as_deref(), Some("mx.online.no"));
+        assert_eq!(r.verdict.reason, Reason::UserUnknown);
+        assert_eq!(r.action, "failed");
+        let original = &reports[0].original;
+        assert_eq!(original.message_id.as_deref(), Some("abc123@news.example.com"));
+        assert_eq!(original.campaign.as_deref(), Some("spring-2026"));
+    }
+
+    #[test]
+    fn an_auto_reply_is_vacation_not_a_bounce() {
+        let mail = "From: Sanne Bakker <sanne@ziggo.nl>\nTo: news@example.com\nSubject: Automatisch antwoord: Nieuwsbrief\nAuto-Submitted: auto-replied\n\nIk ben afwezig tot maandag.\n";
+
+        let reports = read(mail.as_bytes());
+
+        let r = &reports[0].records[0];
+        assert_eq!(
+            (r.recipient.as_str(), r.verdict.reason),
+            ("sanne@ziggo.nl", Reason::Vacation)
+        );
+        assert_eq!(r.verdict.class, crate::BounceClass::None);
+    }
+
+    #[test]
+    fn mbox_files_split_into_messages() {
+        let mbox = b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\nSubject: a\n\nx\nFrom MAILER-DAEMON Thu Jan  1 00:00:01 2026\nSubject: b\n\ny\n";
+        assert_eq!(split_mbox(mbox).len(), 2);
+        assert_eq!(split_mbox(b"Subject: plain\n\nbody").len(), 1);
+    }
+
+    #[test]
+    fn garbage_gives_no_records_and_no_panic() {
+        for input in [
+            &b""[..],
+            b"\xff\xfe\x00garbage",
+            b"Content-Type: multipart/report; boundary=\n\n--\n--",
+        ] {
+            let reports = read(input);
+            assert!(
+                reports
+                    .iter()
+                    .all(|r| r.records.iter().all(|rec| !rec.recipient.is_empty()))
+            );
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Plain-text bounces: recipients named on lines of their own, with the
+//! error text that follows them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::codes::re;
+
+const ADDR: &str =
+    r#"(?:"[^"\n]+"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*"#;
+
+static LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"^[ \t>]*(?:\*\s+|>>>\s+|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?({ADDR})[">]?(?:\s+<({ADDR})>)?(.*)$"#
+    ))
+});
+static REST: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:\s*$|\s*:|\.\.\.|\s*\.\.\.|\s+on\s|\s*\[|\s*\(|\s*,|\s+\S+.*(?:error_code|invalid|error|unknown|failed|rejected|denied|full|quota|exist))",
+    )
+});
+static RULE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[-=_*#|]{5,}"));
+static SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)(?:\bto|\brecipient(?:\(s\))?|\baddress(?:es)?|\bfor|attempts)\s*:?\s*["<]?({ADDR})[">]?"#
+    ))
+});
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"<({ADDR})>")));
+
+/// A recipient named in the report's text, with the error text about it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Block {
+    pub address: String,
+    pub text: String,
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Recipients on lines of their own (`<x@y>: host ... said: 550 ...`,
+/// Exim's indented address followed by the SMTP error, qmail's `<x@y>:`).
+pub(crate) fn blocks(text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some(caps) = LINE.captures(line) else {
+            i += 1;
+            continue;
+        };
+        let rest = caps.get(3).map_or("", |m| m.as_str());
+        if !REST.is_match(rest) {
+            i += 1;
+            continue;
+        }
+        let address = caps.get(2).or_else(|| caps.get(1)).map_or("", |m| m.as_str());
+        let address = address.trim_matches('"').to_owned();
+        let own_indent = indent(line);
+        let mut body = vec![rest.trim_start_matches([':', '.', ',', ' ']).trim().to_owned()];
+        let mut j = i + 1;
+        while j < lines.len() {
+            let next = lines[j];
+            if next.trim().is_empty() {
+                // A blank line ends the block unless the next paragraph is indented more.
+                let continues = lines
+                    .get(j + 1)
+                    .is_some_and(|l| !l.trim().is_empty() && indent(l) > own_indent);
+                if !continues {
+                    break;
+                }
+                j += 1;
+                continue;
+            }
+            if RULE_LINE.is_match(next) {
+                break;
+            }
+            if indent(next) <= own_indent
+                && LINE
+                    .captures(next)
+                    .is_some_and(|c| REST.is_match(c.get(3).map_or("", |m| m.as_str())))
+            {
+                break;
+            }
+            body.push(next.trim().to_owned());
+            j += 1;
+        }
+        let joined = body.into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        let lower = address.to_lowercase();
+        match blocks.iter_mut().find(|b| b.address == lower) {
+            Some(existing) => {
+                if !joined.is_empty() && !existing.text.contains(&joined) {
+                    existing.text = format!("{} {joined}", existing.text).trim().to_owned();
+                }
+            }
+            None => blocks.push(Block {
+                address: lower,
+                text: joined,
+            }),
+        }
+        i = j.max(i + 1);
+    }
+    blocks
+}
+
+/// Addresses named in prose: "delivering your mail to <x@y>", "Could not be
+/// delivered to: <x@y>".
+pub(crate) fn sentence_addresses(text: &str) -> Vec<String> {
+    unique(
+        SENTENCE
+            .captures_iter(text)
+            .filter_map(|c| c.get(1).map(|m| m.as_str().to_lowercase())),
+    )
+}
+
+/// Every `<address>` in the text.
+pub(crate) fn bracketed_addresses(text: &str) -> Vec<String> {
+    unique(
+        BRACKETED
+            .captures_iter(text)
+            .filter_map(|c| c.get(1).map(|m| m.as_str().to_lowercase())),
+    )
+}
+
+fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Role accounts that reports name for contact, never as the failed recipient.
+pub(crate) fn is_role_account(address: &str) -> bool {
+    let local = address.split('@').next().unwrap_or("");
+    matches!(
+        local,
+        "postmaster"
+            | "mailer-daemon"
+            | "abuse"
+            | "support"
+            | "help"
+            | "info"
+            | "admin"
+            | "webmaster"
+            | "noreply"
+            | "no-reply"
+            | "root"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postfix_and_exim_and_qmail_lines() {
+        let postfix = "<kijitora@example.jp>: host mx.example.jp[192.0.2.22] said: 550 5.1.1\n    <kijitora@example.jp>... User Unknown (in reply to RCPT TO command)\n";
+        let exim = "  neko@example.jp\n    SMTP error from remote mail server after RCPT TO:<neko@example.jp>:\n    host mx.example.jp [192.0.2.1]: 550 5.1.1 unknown\n\n------ This is a copy";
+        let qmail = "<userunknown@example.jp>:\n192.0.2.153 does not like recipient.\nRemote host said: 550 5.1.1 <userunknown@example.jp>... User Unknown\nGiving up on 192.0.2.153.\n";
+
+        let p = blocks(postfix);
+        let e = blocks(exim);
+        let q = blocks(qmail);
+
+        assert_eq!(p.len(), 1);
+        assert!(p[0].text.contains("in reply to RCPT TO command"), "{}", p[0].text);
+        assert_eq!(e[0].address, "neko@example.jp");
+        assert!(e[0].text.contains("550 5.1.1 unknown"));
+        assert!(q[0].text.contains("does not like recipient"));
+    }
+
+    #[test]
+    fn prose_does_not_start_a_block() {
+        assert!(blocks("kijitora@example.jp 様 お問い合わせ").is_empty());
+        assert_eq!(
+            sentence_addresses("There was an error delivering your mail to <A@b.jp>."),
+            vec!["a@b.jp"]
+        );
+    }
+}
