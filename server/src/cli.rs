@@ -28,6 +28,10 @@ pub enum Command {
     Demo(DemoArgs),
     /// Bring the database schema up to date and exit.
     Migrate(DatabaseArg),
+    /// Read bounce messages (files, folders, mbox files, `-` for standard
+    /// input) and write one JSON line per recipient: reason, class, stage,
+    /// codes, the server's words.
+    Classify(crate::classify::ClassifyArgs),
     /// Measure how fast the store answers; see docs/performance.md.
     Bench(bench::BenchArgs),
 }
@@ -96,6 +100,7 @@ impl Cli {
                 println!("{}: schema is up to date", store::redact(&args.database_url));
                 Ok(())
             }
+            Command::Classify(args) => crate::classify::run(args),
             Command::Bench(args) => bench::run(args).await,
         }
     }

@@ -3,6 +3,7 @@
 //! HTTP tests drive exactly the router the binary serves.
 
 pub mod bench;
+pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod error;

@@ -7,7 +7,6 @@ use regex::Regex;
 use crate::{EnhancedStatus, ReplyCode, Stage};
 
 static STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"([245])\.([0-7])\.(\d{1,3})"));
-static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"));
 
 pub(crate) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("static pattern {pattern:?} compiles: {e}"))
@@ -16,15 +15,17 @@ pub(crate) fn re(pattern: &str) -> Regex {
 /// Every enhanced status in `text` that stands on its own (not part of an IP
 /// address, a version number or a longer number).
 fn statuses(text: &str) -> Vec<EnhancedStatus> {
-    let masked = IPV4.replace_all(text, "***.***.***.***");
-    let bytes = masked.as_bytes();
+    let bytes = text.as_bytes();
     STATUS
-        .find_iter(&masked)
+        .find_iter(text)
         .filter(|m| {
             let before = m.start().checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(m.end()).copied();
+            // "5.4.3.2" is an IP address, not a status: a fourth number follows.
+            let fourth = after == Some(b'.') && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit);
             !before.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'V' | b'v'))
                 && !after.is_some_and(|b| b.is_ascii_digit())
+                && !fourth
         })
         .filter_map(|m| m.as_str().parse().ok())
         .collect()
@@ -111,32 +112,44 @@ const REPLY_4XX: &[u16] = &[421, 450, 451, 452, 422, 430, 432, 453, 454, 455, 45
 /// of how telling they are, standing on their own. With `class`, only codes
 /// of that class (the enhanced status's) count.
 pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
-    if text.to_ascii_lowercase().contains("x-unix") {
+    if memchr::memmem::find(text.as_bytes(), b"X-Unix").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"x-unix").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"X-UNIX").is_some()
+    {
         return None;
     }
+    // One pass collects the three-digit numbers that stand on their own.
     let bytes = text.as_bytes();
+    let mut present: Vec<u16> = Vec::new();
+    let mut i = 0;
+    while i + 3 <= bytes.len() {
+        let window = &bytes[i..i + 3];
+        if window.iter().all(u8::is_ascii_digit) {
+            let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
+            if clean(i.checked_sub(1).and_then(|p| bytes.get(p))) && clean(bytes.get(i + 3)) {
+                present.push(
+                    u16::from(window[0] - b'0') * 100 + u16::from(window[1] - b'0') * 10 + u16::from(window[2] - b'0'),
+                );
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    if present.is_empty() {
+        return None;
+    }
     let lists: &[&[u16]] = match class {
         Some(5) => &[REPLY_5XX],
         Some(4) => &[REPLY_4XX],
         Some(_) => &[],
         None => &[REPLY_5XX, REPLY_4XX],
     };
-    for list in lists {
-        for &code in *list {
-            let needle = code.to_string();
-            let mut from = 0;
-            while let Some(pos) = text[from..].find(&needle) {
-                let at = from + pos;
-                let end = at + 3;
-                let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
-                if clean(at.checked_sub(1).and_then(|i| bytes.get(i))) && clean(bytes.get(end)) {
-                    return ReplyCode::new(code).ok();
-                }
-                from = at + 1;
-            }
-        }
-    }
-    None
+    lists
+        .iter()
+        .flat_map(|list| list.iter())
+        .find(|code| present.contains(code))
+        .and_then(|&code| ReplyCode::new(code).ok())
 }
 
 /// Phrases MTAs use to say which command a reply answered.
@@ -162,14 +175,22 @@ const COMMAND_PHRASES: &[(&str, Stage)] = &[
     ("after helo", Stage::Helo),
 ];
 
+static PHRASES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(COMMAND_PHRASES.iter().map(|(p, _)| p))
+        .unwrap_or_else(|e| panic!("the command phrases are valid patterns: {e}"))
+});
+
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?:^|[^A-Za-z0-9@])(HELO|EHLO|STARTTLS|MAIL F|RCPT|DATA|QUIT)(?:$|[^A-Za-z0-9@])"));
 
 /// The stage a reply belongs to, from a transcript or the MTA's wording.
 pub(crate) fn find_stage(text: &str) -> Option<Stage> {
-    let lower = text.to_lowercase();
-    if let Some((_, stage)) = COMMAND_PHRASES.iter().find(|(phrase, _)| lower.contains(phrase)) {
-        return Some(*stage);
+    // The phrase listed first wins when several occur, as in the table.
+    if let Some(index) = PHRASES.find_iter(text).map(|m| m.pattern().as_usize()).min() {
+        return Some(COMMAND_PHRASES[index].1);
     }
     // The command mentioned last in command order wins (RCPT over MAIL...).
     let rank = |t: &str| match t.to_ascii_uppercase().as_str() {
@@ -205,6 +226,7 @@ mod tests {
     fn statuses_skip_addresses_and_versions() {
         assert_eq!(find_status("host 192.0.2.5 said: 550 5.1.1 unknown"), st("5.1.1"));
         assert_eq!(find_status("Postfix 3.4.10 said nothing"), None);
+        assert_eq!(find_status("connect to 5.4.3.2 failed"), None);
         assert_eq!(find_status("450 4.0.0 busy; later 550 5.7.1 refused"), st("5.7.1"));
     }
 

@@ -47,7 +47,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let Some(caps) = LINE.captures(line) else {
+        let Some(caps) = line.contains('@').then(|| LINE.captures(line)).flatten() else {
             i += 1;
             continue;
         };

@@ -1,0 +1,308 @@
+//! `bouncedesk classify PATH...`: bounce messages in, JSON Lines out.
+//!
+//! Files, directories (recursively, in sorted order), mbox files and `-` for
+//! standard input. Work is cut into batches that are classified on every
+//! core and written in input order, so the output is deterministic and
+//! memory stays bounded by one batch however large an mbox is.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use bounce::message::{self, Report};
+use bounce::{BounceClass, MessageKind};
+use clap::Args;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::ServerError;
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Message files, mbox files, folders (read recursively), or `-` for standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// One output line.
+#[derive(Debug, Serialize)]
+struct Line<'a> {
+    file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<usize>,
+    recipient: &'a str,
+    reason: &'a str,
+    class: &'a str,
+    stage: Option<&'a str>,
+    reply_code: Option<u16>,
+    status: Option<String>,
+    diagnostic: &'a str,
+    remote_mta: Option<&'a str>,
+    action: &'a str,
+    category: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feedback_type: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorLine<'a> {
+    file: &'a str,
+    error: String,
+}
+
+/// A unit of work: one file's bytes (one message or a small mbox), or one
+/// message of a large mbox.
+struct Job {
+    label: String,
+    /// 1-based message index inside a streamed mbox.
+    message: Option<usize>,
+    bytes: Result<Source, String>,
+}
+
+/// Where a job's bytes are: read by the worker that classifies them, so
+/// reading files runs on every core too.
+enum Source {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// Files larger than this are streamed message by message.
+const STREAM_ABOVE: u64 = 32 * 1024 * 1024;
+/// A batch is classified in parallel once it holds this many bytes or jobs.
+const BATCH_BYTES: usize = 64 * 1024 * 1024;
+const BATCH_JOBS: usize = 4096;
+
+/// Runs the command, writing to standard output.
+pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut batch: Vec<Job> = Vec::new();
+    let mut batch_bytes = 0;
+    let flush = |batch: &mut Vec<Job>, out: &mut dyn Write| -> Result<(), ServerError> {
+        let rendered: Vec<String> = batch.par_iter().map(render).collect();
+        for chunk in rendered {
+            out.write_all(chunk.as_bytes()).map_err(io_error)?;
+        }
+        batch.clear();
+        Ok(())
+    };
+    for path in &args.paths {
+        for (label, file) in inputs(path) {
+            let mut push = |job: Job| -> Result<(), ServerError> {
+                batch_bytes += match &job.bytes {
+                    Ok(Source::Bytes(bytes)) => bytes.len(),
+                    _ => 0,
+                };
+                batch.push(job);
+                if batch.len() >= BATCH_JOBS || batch_bytes >= BATCH_BYTES {
+                    flush(&mut batch, &mut out)?;
+                    batch_bytes = 0;
+                }
+                Ok(())
+            };
+            match file {
+                Input::Stdin => stream_mbox(&label, std::io::stdin().lock(), &mut push)?,
+                Input::File(file) => {
+                    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+                    if size > STREAM_ABOVE {
+                        match std::fs::File::open(&file) {
+                            Ok(f) => stream_mbox(&label, BufReader::new(f), &mut push)?,
+                            Err(e) => push(Job {
+                                label,
+                                message: None,
+                                bytes: Err(e.to_string()),
+                            })?,
+                        }
+                    } else {
+                        push(Job {
+                            label,
+                            message: None,
+                            bytes: Ok(Source::File(file)),
+                        })?;
+                    }
+                }
+                Input::Unreadable(error) => push(Job {
+                    label,
+                    message: None,
+                    bytes: Err(error),
+                })?,
+            }
+        }
+    }
+    flush(&mut batch, &mut out)?;
+    out.flush().map_err(io_error)
+}
+
+fn io_error(e: std::io::Error) -> ServerError {
+    ServerError::Usage(format!("cannot write the output: {e}"))
+}
+
+enum Input {
+    Stdin,
+    File(PathBuf),
+    Unreadable(String),
+}
+
+/// The files a path names, each with the label it gets in the output: the
+/// path relative to a folder given, or the path as given.
+fn inputs(path: &Path) -> Vec<(String, Input)> {
+    if path.as_os_str() == "-" {
+        return vec![("-".into(), Input::Stdin)];
+    }
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, &mut files);
+        files.sort();
+        return files
+            .into_iter()
+            .map(|(file, error)| {
+                let label = file.strip_prefix(path).unwrap_or(&file).to_string_lossy().into_owned();
+                match error {
+                    Some(error) => (label, Input::Unreadable(error)),
+                    None => (label, Input::File(file)),
+                }
+            })
+            .collect();
+    }
+    let label = path.to_string_lossy().into_owned();
+    if path.exists() {
+        vec![(label, Input::File(path.to_path_buf()))]
+    } else {
+        vec![(label, Input::Unreadable("no such file or folder".into()))]
+    }
+}
+
+fn walk(dir: &Path, files: &mut Vec<(PathBuf, Option<String>)>) {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => walk(&path, files),
+                    Ok(t) if t.is_file() => files.push((path, None)),
+                    Ok(_) => {}
+                    Err(e) => files.push((path, Some(e.to_string()))),
+                }
+            }
+        }
+        Err(e) => files.push((dir.to_path_buf(), Some(e.to_string()))),
+    }
+}
+
+/// Reads an mbox message by message, so memory stays flat.
+fn stream_mbox(
+    label: &str,
+    mut reader: impl BufRead,
+    push: &mut dyn FnMut(Job) -> Result<(), ServerError>,
+) -> Result<(), ServerError> {
+    let mut current: Vec<u8> = Vec::new();
+    let mut line: Vec<u8> = Vec::new();
+    let mut index = 0;
+    loop {
+        line.clear();
+        let read = match reader.read_until(b'\n', &mut line) {
+            Ok(n) => n,
+            Err(e) => {
+                push(Job {
+                    label: label.into(),
+                    message: Some(index + 1),
+                    bytes: Err(e.to_string()),
+                })?;
+                break;
+            }
+        };
+        if read == 0 || line.starts_with(b"From ") {
+            if current.iter().any(|b| !b.is_ascii_whitespace()) {
+                index += 1;
+                push(Job {
+                    label: label.into(),
+                    message: Some(index),
+                    bytes: Ok(Source::Bytes(std::mem::take(&mut current))),
+                })?;
+            }
+            current.clear();
+            if read == 0 {
+                break;
+            }
+            continue;
+        }
+        current.extend_from_slice(&line);
+    }
+    Ok(())
+}
+
+/// Classifies one job into its output lines.
+fn render(job: &Job) -> String {
+    let read;
+    let bytes: &[u8] = match &job.bytes {
+        Ok(Source::Bytes(bytes)) => bytes,
+        Ok(Source::File(path)) => match std::fs::read(path) {
+            Ok(b) => {
+                read = b;
+                &read
+            }
+            Err(e) => {
+                return json_line(&ErrorLine {
+                    file: &job.label,
+                    error: e.to_string(),
+                });
+            }
+        },
+        Err(error) => {
+            return json_line(&ErrorLine {
+                file: &job.label,
+                error: error.clone(),
+            });
+        }
+    };
+    let reports: Vec<Report> = message::read(bytes);
+    if reports.iter().all(|r| r.records.is_empty()) && !looks_like_mail(bytes) {
+        return json_line(&ErrorLine {
+            file: &job.label,
+            error: "not an email message".into(),
+        });
+    }
+    let many = reports.len() > 1;
+    let mut out = String::new();
+    for (i, report) in reports.iter().enumerate() {
+        for r in &report.records {
+            let class = match r.verdict.class {
+                BounceClass::Hard => "hard",
+                BounceClass::None => "none",
+                BounceClass::Soft | BounceClass::Undetermined => "soft",
+            };
+            out.push_str(&json_line(&Line {
+                file: &job.label,
+                message: job.message.or(many.then_some(i + 1)),
+                recipient: &r.recipient,
+                reason: r.verdict.reason.as_str(),
+                class,
+                stage: r.stage.map(|s| s.as_str()).or(match r.kind {
+                    MessageKind::AutoReply => Some("reply"),
+                    _ => None,
+                }),
+                reply_code: r.reply_code.map(|c| c.get()),
+                status: r.status.map(|s| s.to_string()),
+                diagnostic: &r.diagnostic,
+                remote_mta: r.remote_mta.as_deref(),
+                action: &r.action,
+                category: r.verdict.category.as_str(),
+                feedback_type: r.feedback_type.as_deref(),
+            }));
+        }
+    }
+    out
+}
+
+fn looks_like_mail(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    ["from:", "subject:", "received:", "content-type:", "message-id:"]
+        .iter()
+        .any(|h| text.contains(h))
+}
+
+fn json_line(value: &impl Serialize) -> String {
+    let mut line = serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"cannot encode: {e}\"}}"));
+    line.push('\n');
+    line
+}
