@@ -17,6 +17,8 @@ use crate::demo::{self, DemoConfig};
 pub enum Benchmark {
     /// First and deep pages of one campaign's Errors tab, with each filter.
     Errors,
+    /// The bounce classifier over a corpus of messages held in memory.
+    Classify,
 }
 
 #[derive(Debug, Args)]
@@ -34,6 +36,12 @@ pub struct BenchArgs {
     /// Repetitions per case (the median is reported).
     #[arg(long, default_value_t = 30)]
     pub runs: usize,
+    /// classify: the folder of bounce messages to read.
+    #[arg(long, default_value = "../shared/corpus/messages")]
+    pub corpus: std::path::PathBuf,
+    /// classify: how many times the corpus is repeated in memory.
+    #[arg(long, default_value_t = 50)]
+    pub repeat: usize,
     /// Measure the data already in --database-url (from an earlier run)
     /// instead of deleting it and loading anew.
     #[arg(long, requires = "database_url")]
@@ -42,7 +50,9 @@ pub struct BenchArgs {
 
 /// Runs a benchmark and prints a Markdown table.
 pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
-    let Benchmark::Errors = args.benchmark;
+    if let Benchmark::Classify = args.benchmark {
+        return classify(&args);
+    }
     let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
     let url = args
         .database_url
@@ -177,4 +187,76 @@ fn print_row(name: &str, sorted: &[Duration]) {
     let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
     println!("| {name} | {} | {} | {} |", ms(at(0.5)), ms(at(0.95)), ms(at(1.0)));
+}
+
+/// Classifies the corpus, repeated in memory, on one core and on all cores,
+/// and reports messages per second and the peak resident memory.
+fn classify(args: &BenchArgs) -> Result<(), ServerError> {
+    use rayon::prelude::*;
+
+    let mut files = Vec::new();
+    let mut stack = vec![args.corpus.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| ServerError::Usage(format!("cannot read {}: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.push(bytes);
+            }
+        }
+    }
+    let inputs: Vec<&[u8]> = (0..args.repeat.max(1))
+        .flat_map(|_| files.iter().map(Vec::as_slice))
+        .collect();
+    let records = |reports: Vec<Vec<bounce::message::Report>>| -> usize {
+        reports.iter().flatten().map(|r| r.records.len()).sum()
+    };
+    // Warm up: compile the patterns once, outside the timings.
+    let _ = bounce::message::read(files.first().map_or(&[][..], Vec::as_slice));
+
+    let start = Instant::now();
+    let one = records(inputs.iter().map(|b| bounce::message::read(b)).collect());
+    let one_core = start.elapsed();
+    let start = Instant::now();
+    let all = records(inputs.par_iter().map(|b| bounce::message::read(b)).collect());
+    let all_cores = start.elapsed();
+    let rate = |d: Duration| inputs.len() as f64 / d.as_secs_f64();
+    println!(
+        "{} messages ({} files x {}), {} records",
+        inputs.len(),
+        files.len(),
+        args.repeat.max(1),
+        all
+    );
+    println!("| run | time | messages/s |\n|---|---|---|");
+    println!("| 1 core | {:.3} s | {:.0} |", one_core.as_secs_f64(), rate(one_core));
+    println!(
+        "| {} cores (rayon) | {:.3} s | {:.0} |",
+        rayon::current_num_threads(),
+        all_cores.as_secs_f64(),
+        rate(all_cores)
+    );
+    if let Some(peak) = peak_memory_kib() {
+        println!(
+            "peak resident memory: {:.1} MiB (corpus held in memory: {:.1} MiB)",
+            peak as f64 / 1024.0,
+            files.iter().map(Vec::len).sum::<usize>() as f64 / 1_048_576.0
+        );
+    }
+    if one != all {
+        return Err(ServerError::Usage("one core and all cores disagree".into()));
+    }
+    Ok(())
+}
+
+/// The process's peak resident set (VmHWM), where Linux reports it.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

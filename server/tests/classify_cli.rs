@@ -1,0 +1,138 @@
+//! `bouncedesk classify` as a user runs it: the real binary on real files.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn corpus() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/messages")
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> (String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bouncedesk"))
+        .arg("classify")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(bytes) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().expect("the binary finishes");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.success(),
+    )
+}
+
+fn lines(output: &str) -> Vec<serde_json::Value> {
+    output
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+#[test]
+fn a_folder_gives_one_line_per_recipient_in_a_stable_order() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::create_dir_all(dir.path().join("postfix")).expect("folder");
+    for (from, to) in [
+        ("postfix/lhost-postfix-01.eml", "postfix/a.eml"),
+        ("exim/lhost-exim-02.eml", "b.eml"),
+        ("rfc3834/rfc3834-04.eml", "c.eml"),
+    ] {
+        std::fs::copy(corpus().join(from), dir.path().join(to)).expect("copy a corpus file");
+    }
+    std::fs::write(dir.path().join("d.txt"), "just some notes, not an email").expect("write");
+    let folder = dir.path().to_string_lossy().into_owned();
+
+    let (first, ok) = run(&[&folder], None);
+    let (second, _) = run(&[&folder], None);
+
+    assert!(ok);
+    assert_eq!(first, second, "the output order is deterministic");
+    let lines = lines(&first);
+    let files: Vec<&str> = lines.iter().filter_map(|l| l["file"].as_str()).collect();
+    assert_eq!(
+        files.first(),
+        Some(&"b.eml"),
+        "files are read in sorted order, labelled relative to the folder"
+    );
+    assert!(files.contains(&"postfix/a.eml"));
+    let noise = lines
+        .iter()
+        .find(|l| l["file"] == "d.txt")
+        .expect("a line for the text file");
+    assert!(noise["error"].as_str().is_some_and(|e| !e.is_empty()));
+    let bounce = lines
+        .iter()
+        .find(|l| l["file"] == "postfix/a.eml")
+        .expect("the postfix bounce");
+    for field in [
+        "recipient",
+        "reason",
+        "class",
+        "stage",
+        "reply_code",
+        "status",
+        "diagnostic",
+        "remote_mta",
+        "action",
+        "category",
+    ] {
+        assert!(bounce.get(field).is_some(), "field {field} missing");
+    }
+    let vacation = lines.iter().find(|l| l["file"] == "c.eml").expect("the auto-reply");
+    assert_eq!(
+        (vacation["reason"].as_str(), vacation["class"].as_str()),
+        (Some("vacation"), Some("none"))
+    );
+}
+
+#[test]
+fn standard_input_and_missing_files() {
+    let dsn = std::fs::read(corpus().join("postfix/lhost-postfix-01.eml")).expect("read");
+
+    let (from_stdin, ok) = run(&["-"], Some(&dsn));
+    let (missing, _) = run(&["/no/such/file.eml"], None);
+
+    assert!(ok);
+    let stdin_lines = lines(&from_stdin);
+    assert!(!stdin_lines.is_empty());
+    assert!(
+        stdin_lines
+            .iter()
+            .all(|l| l["file"] == "-" && l["recipient"].is_string())
+    );
+    let missing = lines(&missing);
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["file"], "/no/such/file.eml");
+    assert!(missing[0]["error"].is_string());
+}
+
+#[test]
+fn an_mbox_is_read_message_by_message() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut mbox = Vec::new();
+    for name in ["postfix/lhost-postfix-01.eml", "exim/lhost-exim-02.eml"] {
+        mbox.extend_from_slice(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n");
+        mbox.extend_from_slice(&std::fs::read(corpus().join(name)).expect("read"));
+        mbox.push(b'\n');
+    }
+    let path = dir.path().join("bounces.mbox");
+    std::fs::write(&path, &mbox).expect("write");
+
+    let (output, ok) = run(&[&path.to_string_lossy()], None);
+
+    assert!(ok);
+    let messages: Vec<u64> = lines(&output).iter().filter_map(|l| l["message"].as_u64()).collect();
+    assert!(messages.contains(&1) && messages.contains(&2), "{output}");
+}
