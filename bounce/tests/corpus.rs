@@ -29,6 +29,14 @@ fn corpus_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
 }
 
+/// Sisimai names an undisclosed complaint recipient with its own placeholder;
+/// we use ours.
+fn same_recipient(ours: &str, expected: &str) -> bool {
+    ours.eq_ignore_ascii_case(expected)
+        || (expected == "undisclosed-recipient-in-headers@libsisimai.org.invalid"
+            && ours == "undisclosed-recipients@invalid")
+}
+
 fn is_pseudo(status: &str) -> bool {
     let parts: Vec<&str> = status.split('.').collect();
     parts.len() == 3 && parts[1] == "0" && parts[2].len() == 3 && parts[2].starts_with('9')
@@ -69,7 +77,7 @@ fn corpus_agreement() {
         let record = reports[&e.file].get(e.message - 1).and_then(|r| {
             r.records
                 .iter()
-                .find(|rec| rec.recipient.eq_ignore_ascii_case(&e.recipient))
+                .find(|rec| same_recipient(&rec.recipient, &e.recipient))
         });
         let Some(record) = record else {
             misses
@@ -167,7 +175,7 @@ fn corpus_agreement() {
     assert!(spurious == 0, "the not-bounce sample produced records");
 }
 
-const FLOOR_FOUND: f64 = 97.0;
-const FLOOR_REASON: f64 = 87.0;
-const FLOOR_REPLY: f64 = 95.0;
-const FLOOR_STATUS: f64 = 95.0;
+const FLOOR_FOUND: f64 = 98.5;
+const FLOOR_REASON: f64 = 89.5;
+const FLOOR_REPLY: f64 = 96.5;
+const FLOOR_STATUS: f64 = 96.5;

@@ -38,7 +38,11 @@ fn is_vague(s: EnhancedStatus) -> bool {
 /// The most telling enhanced status in a server's text: vague ones (`X.0.0`,
 /// `4.4.7`) only when nothing better is there.
 pub(crate) fn find_status(text: &str) -> Option<EnhancedStatus> {
-    let found = statuses(text);
+    let mut found = statuses(text);
+    // A transcript's "250 2.1.5 Ok" lines say nothing about the failure.
+    if found.iter().any(|s| s.class() != 2) {
+        found.retain(|s| s.class() != 2);
+    }
     let specific: Vec<EnhancedStatus> = found.iter().copied().filter(|s| !is_vague(*s)).collect();
     let pool = if specific.is_empty() { found } else { specific };
     pool.into_iter()
@@ -227,6 +231,10 @@ mod tests {
         assert_eq!(find_status("host 192.0.2.5 said: 550 5.1.1 unknown"), st("5.1.1"));
         assert_eq!(find_status("Postfix 3.4.10 said nothing"), None);
         assert_eq!(find_status("connect to 5.4.3.2 failed"), None);
+        assert_eq!(
+            find_status("Out: 250 2.1.5 Ok Out: 451 4.3.0 Error: queue file write error"),
+            st("4.3.0")
+        );
         assert_eq!(find_status("450 4.0.0 busy; later 550 5.7.1 refused"), st("5.7.1"));
     }
 

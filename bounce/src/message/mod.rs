@@ -9,6 +9,7 @@
 
 mod codes;
 mod dsn;
+mod ses;
 mod text;
 
 use std::sync::LazyLock;
@@ -267,6 +268,28 @@ fn fold(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+static CONTINUATION: LazyLock<Regex> = LazyLock::new(|| codes::re(r"\s[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?"));
+
+/// Removes the reply-code prefixes of a multi-line reply's continuation
+/// lines (`550-5.1.1 double-checking...`), after the first, so that phrases
+/// broken across lines match again.
+fn unwrap_reply(text: &str) -> String {
+    let mut matches = CONTINUATION.find_iter(text);
+    let Some(first) = matches.next() else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first.end()]);
+    let mut last = first.end();
+    for m in matches {
+        out.push_str(&text[last..m.start()]);
+        out.push(' ');
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 fn is_auto_reply(message: &Message<'_>) -> bool {
     let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
     let from = header("from");
@@ -417,6 +440,11 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     if is_feedback {
         return feedback_drafts(flat);
     }
+    if flat.report.contains("\"notificationType\"") || flat.report.contains("\"eventType\"") {
+        if let Some(drafts) = ses::drafts(&flat.report) {
+            return drafts;
+        }
+    }
     let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
     let blocks = text::blocks(&flat.report);
     let mut drafts: Vec<Draft> = Vec::new();
@@ -561,7 +589,7 @@ fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
         // A lone recipient's error is often stated elsewhere in the report.
         evidence_text = fold(&flat.report);
     }
-    let (status, reply_code, stage) = if draft.kind == MessageKind::Failure {
+    let (status, reply_code, stage) = if matches!(draft.kind, MessageKind::Failure | MessageKind::Delivered) {
         let in_text = codes::find_status(&evidence_text);
         let first_reply = codes::find_reply(&evidence_text, None);
         let status = codes::prefer(draft.status_field, in_text, first_reply);
@@ -592,7 +620,7 @@ fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
         outcome: None,
         reply_code,
         status,
-        text: &diagnostic,
+        text: &unwrap_reply(&diagnostic),
         delayed,
     });
     let action = match (kind, draft.action) {

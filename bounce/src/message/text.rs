@@ -26,6 +26,7 @@ static SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)(?:\bto|\brecipient(?:\(s\))?|\baddress(?:es)?|\bfor|attempts)\s*:?\s*["<]?({ADDR})[">]?"#
     ))
 });
+static REASON: LazyLock<Regex> = LazyLock::new(|| re(r"\(reason: (.+?)\)(?:\s|$)"));
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"<({ADDR})>")));
 
 /// A recipient named in the report's text, with the error text about it.
@@ -88,6 +89,12 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             j += 1;
         }
         let joined = body.into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        // Sendmail appends its own summary ("... User unknown") to every
+        // failed address; the server's words are in "(reason: ...)".
+        let joined = match REASON.captures(&joined) {
+            Some(c) => c.get(1).map_or(joined.clone(), |m| m.as_str().trim().to_owned()),
+            None => joined,
+        };
         let lower = address.to_lowercase();
         match blocks.iter_mut().find(|b| b.address == lower) {
             Some(existing) => {
