@@ -440,10 +440,10 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     if is_feedback {
         return feedback_drafts(flat);
     }
-    if flat.report.contains("\"notificationType\"") || flat.report.contains("\"eventType\"") {
-        if let Some(drafts) = ses::drafts(&flat.report) {
-            return drafts;
-        }
+    if (flat.report.contains("\"notificationType\"") || flat.report.contains("\"eventType\""))
+        && let Some(drafts) = ses::drafts(&flat.report)
+    {
+        return drafts;
     }
     let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
     let blocks = text::blocks(&flat.report);
