@@ -69,13 +69,16 @@ lint:
 
 unit:
 	TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" cargo test $(CRATES) --locked
+	@echo "--- classifier agreement with ../shared/corpus (labels from Sisimai) ---"
+	cargo test -p bounce --test corpus --locked -q -- --nocapture
 
 ## e2e: Playwright in Chromium against the server (debug build) and the release front end
 e2e: site browser
 	cargo build -p server --locked
 	BOUNCEDESK_BIN="$(CARGO_TARGET_DIR)/debug/$(NAME)" npx playwright test --config end2end/playwright.config.ts
 
-## bench: the Errors tab at a million events (figures in docs/performance.md)
+## bench: the Errors tab at a million events and the classifier (figures in docs/performance.md)
 bench:
 	cargo build -p server --release --locked
 	"$(CARGO_TARGET_DIR)/release/$(NAME)" bench errors --events 1000000
+	"$(CARGO_TARGET_DIR)/release/$(NAME)" bench classify --corpus ../shared/corpus/messages --repeat 50

@@ -82,6 +82,9 @@ pub struct EventDetail {
     pub remote_mta: Option<String>,
     pub source: String,
     pub source_event_id: String,
+    /// The bounce message the event was read from, when there was one
+    /// (hostile: rendered as text only).
+    pub raw_message: Option<String>,
 }
 
 #[cfg(test)]

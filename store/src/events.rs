@@ -28,6 +28,29 @@ pub struct NewEvent {
     pub source: String,
     /// The source's own id for the event: importing it again is a no-op.
     pub source_event_id: String,
+    /// The bounce message the event was read from, as received (stored compressed).
+    pub raw_message: Option<Vec<u8>>,
+}
+
+/// The most of a stored message the detail view shows.
+const RAW_MESSAGE_SHOWN: usize = 512 * 1024;
+
+fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
+fn decompress(bytes: &[u8]) -> Option<String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    // Bounded: a stored message is never inflated beyond what is shown.
+    flate2::read::DeflateDecoder::new(bytes)
+        .take(RAW_MESSAGE_SHOWN as u64)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 const ROW_COLUMNS: &str = "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, \
@@ -81,6 +104,7 @@ struct DetailRecord {
     remote_mta: Option<String>,
     source: String,
     source_event_id: String,
+    raw_message: Option<Vec<u8>>,
 }
 
 /// Escapes LIKE wildcards so a user's `%` or `_` matches itself.
@@ -108,7 +132,7 @@ impl Store {
                 let mut b = sqlx::QueryBuilder::<Db>::new(
                     "INSERT INTO delivery_events (occurred_at, campaign_id, contact_id, recipient, recipient_domain, \
                      stage, outcome, reply_code, enhanced_status, diagnostic, remote_mta, class, reason, source, \
-                     source_event_id) ",
+                     source_event_id, raw_message) ",
                 );
                 b.push_values(chunk, |mut row, e| {
                     row.push_bind(e.occurred_at.trunc_subsecs(6))
@@ -125,7 +149,8 @@ impl Store {
                         .push_bind(e.class.as_str())
                         .push_bind(e.reason.map(Reason::as_str))
                         .push_bind(e.source.clone())
-                        .push_bind(e.source_event_id.clone());
+                        .push_bind(e.source_event_id.clone())
+                        .push_bind(e.raw_message.as_deref().and_then(compress));
                 });
                 b.push(" ON CONFLICT (source, source_event_id) DO NOTHING");
                 inserted += b.build().execute(&mut *tx).await?.rows_affected();
@@ -228,7 +253,7 @@ impl Store {
     pub async fn event_detail(&self, id: i64) -> Result<Option<EventDetail>> {
         let sql = format!(
             "SELECT {ROW_COLUMNS}, e.campaign_id, c.name AS campaign_name, e.contact_id, e.recipient_domain, \
-             e.remote_mta, e.source, e.source_event_id \
+             e.remote_mta, e.source, e.source_event_id, e.raw_message \
              FROM delivery_events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.id = $1"
         );
         let record: Option<DetailRecord> = on_pool!(self, pool => {
@@ -245,6 +270,7 @@ impl Store {
                     remote_mta: r.remote_mta,
                     source: r.source,
                     source_event_id: r.source_event_id,
+                    raw_message: r.raw_message.as_deref().and_then(decompress),
                 })
             })
             .transpose()

@@ -53,6 +53,7 @@ fn event(campaign_id: i64, n: i64, recipient: &str, stage: Stage, reply: &str) -
         reason: Some(verdict.reason),
         source: "test".into(),
         source_event_id: format!("ev-{campaign_id}-{n}"),
+        raw_message: None,
     }
 }
 
@@ -321,6 +322,11 @@ store_test!(hostile_text_is_stored_verbatim_and_detail_has_every_field, |store| 
     let hostile = "550 5.1.1 <script>alert('x')</script> user unknown; DROP TABLE delivery_events; --";
     let mut e = event(id, 1, "evil@example.com", Stage::RcptTo, hostile);
     e.reason = Some(bounce::Reason::UserUnknown);
+    let raw = format!(
+        "From: MAILER-DAEMON@example.com\r\nSubject: Undelivered\r\n\r\n{}",
+        "<evil@example.com>: 550 5.1.1 no\r\n".repeat(500)
+    );
+    e.raw_message = Some(raw.clone().into_bytes());
     store.insert_events(&[e]).await.expect("insert");
     let page = store
         .error_page(id, &ErrorFilter::default(), PageRequest::first())

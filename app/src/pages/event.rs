@@ -32,6 +32,7 @@ pub fn EventPage() -> impl IntoView {
 #[component]
 fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
     let row = detail.row;
+    let raw_message = detail.raw_message;
     let campaign_id = detail.campaign_id.unwrap_or_default();
     let back = links::errors_at(campaign_id, &query);
     let status = row
@@ -77,5 +78,9 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
         </dl>
         <h2>"The remote server's whole text"</h2>
         <pre class="diagnostic-full">{row.diagnostic}</pre>
+        {raw_message.map(|raw| view! {
+            <h2>"The bounce message as it came back"</h2>
+            <pre class="raw-message">{raw}</pre>
+        })}
     }
 }

@@ -9,6 +9,7 @@
 //! as for imported data. The same seed and end date give the same data.
 
 mod domains;
+mod messages;
 mod names;
 mod replies;
 
@@ -385,22 +386,48 @@ impl Generator {
             .replace("{ip}", ip)
             .replace("{from}", from)
             .replace("{id}", &id);
-        let reply_code = ReplyCode::leading(&text);
-        let status = EnhancedStatus::find_in(&text).or_else(|| reply.dsn.and_then(|d| d.parse().ok()));
-        let kind = if reply.stage == bounce::Stage::Reply {
-            MessageKind::AutoReply
-        } else {
-            MessageKind::Failure
+        // Bounces after acceptance and auto-replies arrive as messages: build
+        // them and let the message reader find what an importer would find.
+        let returned = messages::Returned {
+            recipient: &c.email,
+            from_domain: from,
+            campaign,
+            subject: &batch.campaign.subject,
+            at,
+            id: &id,
         };
-        let verdict = bounce::classify(&Evidence {
-            kind,
-            stage: Some(reply.stage),
-            outcome: Some(reply.outcome),
-            reply_code,
-            status,
-            text: &text,
-            delayed: false,
-        });
+        let message = match reply.stage {
+            bounce::Stage::AfterDelivery => Some(messages::dsn(&returned, c.domain.mx, &text)),
+            bounce::Stage::Reply => Some(messages::auto_reply(&returned, c.domain.provider.language(), &text)),
+            _ => None,
+        };
+        let read = message
+            .as_deref()
+            .and_then(|m| bounce::message::read(m).into_iter().next())
+            .and_then(|report| report.records.into_iter().next());
+        let (reply_code, status, verdict, text) = match read {
+            // The report's human-readable text is what the Errors tab shows.
+            Some(record) => (record.reply_code, record.status, record.verdict, text),
+            None => {
+                let reply_code = ReplyCode::leading(&text);
+                let status = EnhancedStatus::find_in(&text).or_else(|| reply.dsn.and_then(|d| d.parse().ok()));
+                let kind = if reply.stage == bounce::Stage::Reply {
+                    MessageKind::AutoReply
+                } else {
+                    MessageKind::Failure
+                };
+                let verdict = bounce::classify(&Evidence {
+                    kind,
+                    stage: Some(reply.stage),
+                    outcome: Some(reply.outcome),
+                    reply_code,
+                    status,
+                    text: &text,
+                    delayed: false,
+                });
+                (reply_code, status, verdict, text)
+            }
+        };
         let remote_mta = (!c.domain.mx.is_empty()).then(|| c.domain.mx.to_owned());
         batch.events.push((
             contact,
@@ -419,6 +446,7 @@ impl Generator {
                 reason: Some(verdict.reason),
                 source: "demo".into(),
                 source_event_id: format!("{}:{campaign}:{contact}:{attempt}", self.config.seed),
+                raw_message: message,
             },
         ));
         verdict.class
@@ -597,19 +625,34 @@ mod tests {
     }
 
     #[test]
-    fn codes_come_from_the_texts() {
+    fn codes_and_reasons_come_from_what_came_back() {
         let batches = all_batches(config(11));
+        let mut messages = 0;
         for (_, e) in batches.iter().flat_map(|b| b.events.iter()) {
+            if let Some(raw) = &e.raw_message {
+                // Read back like an import: the stored fields are the reader's.
+                messages += 1;
+                assert!(matches!(e.stage, Stage::AfterDelivery | Stage::Reply));
+                let report = bounce::message::read(raw).into_iter().next().expect("one message");
+                let record = report.records.into_iter().next().expect("one recipient");
+                assert_eq!(record.recipient, e.recipient.as_str());
+                assert_eq!((e.reply_code, e.status), (record.reply_code, record.status));
+                assert_eq!((e.class, e.reason), (record.verdict.class, Some(record.verdict.reason)));
+                if e.stage == Stage::AfterDelivery {
+                    let campaign = report
+                        .original
+                        .campaign
+                        .expect("the original's campaign header is read back");
+                    assert!(campaign.starts_with("demo-"), "{campaign}");
+                }
+                continue;
+            }
             assert_eq!(e.reply_code, ReplyCode::leading(&e.diagnostic), "{}", e.diagnostic);
             if let Some(found) = EnhancedStatus::find_in(&e.diagnostic) {
                 assert_eq!(e.status, Some(found));
             }
             let verdict = bounce::classify(&Evidence {
-                kind: if e.stage == Stage::Reply {
-                    MessageKind::AutoReply
-                } else {
-                    MessageKind::Failure
-                },
+                kind: MessageKind::Failure,
                 stage: Some(e.stage),
                 outcome: Some(e.outcome),
                 reply_code: e.reply_code,
@@ -619,6 +662,10 @@ mod tests {
             });
             assert_eq!((e.class, e.reason), (verdict.class, Some(verdict.reason)));
         }
+        assert!(
+            messages > 20,
+            "bounce messages and auto-replies are generated ({messages})"
+        );
     }
 
     #[test]
