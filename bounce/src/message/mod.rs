@@ -264,6 +264,22 @@ struct Draft {
     feedback_type: Option<String>,
 }
 
+impl Draft {
+    /// A recipient with only a kind and the words about it; the other fields
+    /// are filled where a report states them.
+    fn new(recipient: String, kind: MessageKind, diagnostic: String) -> Self {
+        Draft {
+            recipient,
+            action: None,
+            status_field: None,
+            diagnostic,
+            remote_mta: None,
+            kind,
+            feedback_type: None,
+        }
+    }
+}
+
 fn fold(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -484,15 +500,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     if is_auto_reply(message) {
         let recipient = first_address(message, "from").or_else(|| first_address(message, "return-path"));
         return recipient
-            .map(|recipient| Draft {
-                recipient,
-                action: None,
-                status_field: None,
-                diagnostic: fold(&flat.report),
-                remote_mta: None,
-                kind: MessageKind::AutoReply,
-                feedback_type: None,
-            })
+            .map(|recipient| Draft::new(recipient, MessageKind::AutoReply, fold(&flat.report)))
             .into_iter()
             .collect();
     }
@@ -538,15 +546,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     };
     candidates
         .into_iter()
-        .map(|(recipient, diagnostic)| Draft {
-            recipient,
-            action: None,
-            status_field: None,
-            diagnostic,
-            remote_mta: None,
-            kind: MessageKind::Failure,
-            feedback_type: None,
-        })
+        .map(|(recipient, diagnostic)| Draft::new(recipient, MessageKind::Failure, diagnostic))
         .collect()
 }
 
@@ -571,13 +571,8 @@ fn feedback_drafts(flat: &Flat) -> Vec<Draft> {
     recipients
         .into_iter()
         .map(|recipient| Draft {
-            recipient,
-            action: None,
-            status_field: None,
-            diagnostic: fold(&flat.report),
-            remote_mta: None,
-            kind: MessageKind::Feedback,
             feedback_type: feedback_type.clone(),
+            ..Draft::new(recipient, MessageKind::Feedback, fold(&flat.report))
         })
         .collect()
 }

@@ -33,14 +33,15 @@ pub(crate) fn drafts(text: &str) -> Option<Vec<Draft>> {
         "Bounce" => list("bounce", "bouncedRecipients")
             .iter()
             .filter_map(|r| {
+                let diagnostic = text_of(r, "diagnosticCode").unwrap_or_default();
                 Some(Draft {
-                    recipient: text_of(r, "emailAddress")?.to_lowercase(),
                     action: text_of(r, "action"),
                     status_field: text_of(r, "status").and_then(|s| s.parse().ok()),
-                    diagnostic: text_of(r, "diagnosticCode").unwrap_or_default(),
-                    remote_mta: None,
-                    kind: MessageKind::Failure,
-                    feedback_type: None,
+                    ..Draft::new(
+                        text_of(r, "emailAddress")?.to_lowercase(),
+                        MessageKind::Failure,
+                        diagnostic,
+                    )
                 })
             })
             .collect(),
@@ -50,13 +51,12 @@ pub(crate) fn drafts(text: &str) -> Option<Vec<Draft>> {
                 .iter()
                 .filter_map(|r| {
                     Some(Draft {
-                        recipient: text_of(r, "emailAddress")?.to_lowercase(),
-                        action: None,
-                        status_field: None,
-                        diagnostic: String::new(),
-                        remote_mta: None,
-                        kind: MessageKind::Feedback,
                         feedback_type: feedback_type.clone(),
+                        ..Draft::new(
+                            text_of(r, "emailAddress")?.to_lowercase(),
+                            MessageKind::Feedback,
+                            String::new(),
+                        )
                     })
                 })
                 .collect()
@@ -70,13 +70,8 @@ pub(crate) fn drafts(text: &str) -> Option<Vec<Draft>> {
                 .iter()
                 .filter_map(|r| {
                     Some(Draft {
-                        recipient: r.as_str()?.to_lowercase(),
                         action: Some("delivered".into()),
-                        status_field: None,
-                        diagnostic: response.clone(),
-                        remote_mta: None,
-                        kind: MessageKind::Delivered,
-                        feedback_type: None,
+                        ..Draft::new(r.as_str()?.to_lowercase(), MessageKind::Delivered, response.clone())
                     })
                 })
                 .collect()
