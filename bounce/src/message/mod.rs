@@ -577,7 +577,50 @@ fn feedback_drafts(flat: &Flat) -> Vec<Draft> {
         .collect()
 }
 
+/// A local delivery agent's own line ("mail.local: unknown user: x",
+/// dovecot's "was automatically rejected:" followed by the reason) is the real
+/// diagnostic when a report quotes one: the SMTP codes around it are the
+/// relaying server's, not the mailbox's.
+fn lda_line(report: &str) -> Option<String> {
+    let mut lines = report.lines().map(str::trim);
+    while let Some(line) = lines.next() {
+        let lower = line.to_ascii_lowercase();
+        if [
+            "mail.local: ",
+            "procmail: ",
+            "maildrop: ",
+            "vdelivermail: ",
+            "vdeliver: ",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        {
+            return Some(line.to_owned());
+        }
+        if lower.ends_with("was automatically rejected:") {
+            return lines.find(|l| !l.is_empty()).map(str::to_owned);
+        }
+    }
+    None
+}
+
 fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
+    if draft.kind == MessageKind::Failure
+        && let Some(line) = lda_line(&flat.report)
+    {
+        let record = finish(
+            Draft {
+                diagnostic: line,
+                ..draft
+            },
+            &Flat::default(),
+            false,
+        );
+        return Record {
+            reply_code: None,
+            ..record
+        };
+    }
     let mut evidence_text = draft.diagnostic.clone();
     let has_codes = codes::find_status(&evidence_text).is_some() || codes::find_reply(&evidence_text, None).is_some();
     if single && !has_codes && draft.kind == MessageKind::Failure {
@@ -691,6 +734,19 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
             ("sanne@ziggo.nl", Reason::Vacation)
         );
         assert_eq!(r.verdict.class, crate::BounceClass::None);
+    }
+
+    #[test]
+    fn local_delivery_agent_lines_are_the_diagnostic() {
+        assert_eq!(
+            lda_line("The original message...\nmail.local: unknown user: kijitora\n").as_deref(),
+            Some("mail.local: unknown user: kijitora")
+        );
+        assert_eq!(
+            lda_line("Your message to <neko> was automatically rejected:\nNot enough disk space\n").as_deref(),
+            Some("Not enough disk space")
+        );
+        assert_eq!(lda_line("host said: 550 user unknown"), None);
     }
 
     #[test]
