@@ -95,7 +95,7 @@ impl TestDb {
 ///
 /// ```ignore
 /// store_test!(finds_nothing_in_an_empty_database, |store| {
-///     assert_eq!(store.campaign_count().await.unwrap(), 0);
+///     assert_eq!(store.campaign_count().await.expect("count"), 0);
 /// });
 /// ```
 ///
