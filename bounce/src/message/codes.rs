@@ -196,26 +196,12 @@ pub(crate) fn find_stage(text: &str) -> Option<Stage> {
     if let Some(index) = PHRASES.find_iter(text).map(|m| m.pattern().as_usize()).min() {
         return Some(COMMAND_PHRASES[index].1);
     }
-    // The command mentioned last in command order wins (RCPT over MAIL...).
-    let rank = |t: &str| match t.to_ascii_uppercase().as_str() {
-        "HELO" | "EHLO" | "STARTTLS" => 1,
-        "MAIL F" => 2,
-        "RCPT" => 3,
-        "DATA" => 4,
-        "QUIT" => 5,
-        _ => 0,
-    };
+    // The command latest in delivery order wins (RCPT over MAIL...): `Stage`
+    // already knows which stage a command belongs to, and orders them so.
     TOKEN
         .captures_iter(text)
-        .filter_map(|c| c.get(1).map(|m| m.as_str()))
-        .max_by_key(|t| rank(t))
-        .and_then(|t| match rank(t) {
-            1 => Some(Stage::Helo),
-            2 => Some(Stage::MailFrom),
-            3 => Some(Stage::RcptTo),
-            4 | 5 => Some(Stage::Data),
-            _ => None,
-        })
+        .filter_map(|c| c.get(1).and_then(|m| Stage::from_smtp_command(m.as_str())))
+        .max()
 }
 
 #[cfg(test)]
