@@ -46,6 +46,9 @@ pub struct Evidence<'a> {
     pub text: &'a str,
     /// The report says delivery is still being retried (DSN `Action: delayed`).
     pub delayed: bool,
+    /// The sending MTA's own classification, when its report states one
+    /// (PowerMTA's bounce category): it saw the whole session, so it decides.
+    pub hint: Option<Reason>,
 }
 
 /// The classifier's answer.
@@ -135,6 +138,9 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if evidence.status.is_some_and(|s| s.class() == 2) {
         return verdict(Reason::Delivered);
     }
+    if let Some(reason) = evidence.hint {
+        return verdict(reason);
+    }
     if let Some(reason) = status_in(DECISIVE_STATUS, evidence.status) {
         return verdict(reason);
     }
@@ -194,7 +200,9 @@ fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
 /// FROM the words are about our sender, not the recipient.
 fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
     let status = evidence.status.map(|s| (s.subject(), s.detail()));
-    let user_status = matches!(status, Some((1, 0 | 1 | 3)));
+    // x.1.0 / x.1.1 / x.1.3 and vendor extensions of the addressing subject
+    // (Microsoft's 5.1.351 "unknown recipient"): the address was judged.
+    let user_status = matches!(status, Some((1, 0 | 1 | 3 | 100..)));
     let filter_status = matches!(status, Some((2, 0 | 1 | 4) | (1, 4)));
     if user_status || evidence.stage == Some(Stage::RcptTo) {
         Some(Reason::UserUnknown)

@@ -220,6 +220,25 @@ pub(crate) const RULES: &[Rule] = &[
             "exited with",
         ],
     ),
+    // A named DNS block list or a ban of our IP outranks any recipient words
+    // next to it: Sendmail appends "User unknown" to whatever the server
+    // said, and a listed IP is refused every recipient.
+    rule(
+        Reason::Blocked,
+        Cond::Always,
+        &[
+            "blocked using",
+            "dnsbl",
+            "spamhaus",
+            "spamcop",
+            "barracudacentral",
+            "sorbs.net",
+            "abuseat.org",
+            "banned sending ip",
+            "ip address blacklisted",
+            "ip blacklisted",
+        ],
+    ),
     rule(
         Reason::Filtered,
         Cond::Always,
@@ -303,6 +322,17 @@ pub(crate) const RULES: &[Rule] = &[
             "adresse nicht gefunden",
             "l'adresse est introuvable",
             "address wasn't found",
+            "no valid recipients",
+            // InterScan MSS names no reason beyond this.
+            "(and other recipients in the same domain)",
+            "usuario desconocido",
+            "no existe ese usuario",
+            "utente sconosciuto",
+            "usuário desconhecido",
+            "ディレクトリには見つかりません",
+            "ディレクトリのリストにありません",
+            "ユーザーが見つかりません",
+            "宛先不明",
         ],
     ),
     rule(
@@ -499,20 +529,7 @@ pub(crate) const RULES: &[Rule] = &[
     rule(
         Reason::Blocked,
         Cond::Always,
-        &[
-            "blocked using",
-            "dnsbl",
-            "rbl",
-            "spamhaus",
-            "spamcop",
-            "barracudacentral",
-            "sorbs",
-            "abuseat.org",
-            "banned sending ip",
-            "block list",
-            "blocklist",
-            "blacklist",
-        ],
+        &["rbl", "block list", "blocklist", "blacklist"],
     ),
     rule(
         Reason::SpamDetected,
@@ -559,19 +576,6 @@ pub(crate) const RULES: &[Rule] = &[
     ),
     rule(Reason::SpamDetected, Cond::OnlyAtDataOrUnknown, &["spam"]),
     rule(
-        Reason::Speeding,
-        Cond::Always,
-        &[
-            "receiving mail at a rate",
-            "please try again slower",
-            "receivingrate",
-            "sending too fast",
-            "rate limited",
-            "rate limit exceeded",
-            "unusual rate",
-        ],
-    ),
-    rule(
         Reason::TooManyConn,
         Cond::Always,
         &[
@@ -587,6 +591,19 @@ pub(crate) const RULES: &[Rule] = &[
             "sending rate exceeded",
             "max emails per hour",
             "server busy",
+        ],
+    ),
+    rule(
+        Reason::Speeding,
+        Cond::Always,
+        &[
+            "receiving mail at a rate",
+            "please try again slower",
+            "receivingrate",
+            "sending too fast",
+            "rate limited",
+            "rate limit exceeded",
+            "unusual rate",
         ],
     ),
     rule(
@@ -733,6 +750,35 @@ pub(crate) const RULES: &[Rule] = &[
 ];
 
 /// Enhanced statuses that decide the reason before any phrase is read.
+/// PowerMTA's bounce categories (`X-PowerMTA-BounceCategory`), as its
+/// documentation defines them. Categories too broad to name a reason
+/// (`other`, `protocol-errors`, `routing-errors`) are left to the text.
+pub(crate) const POWERMTA_CATEGORIES: &[(&str, Reason)] = &[
+    ("bad-mailbox", Reason::UserUnknown),
+    ("bad-domain", Reason::HostUnknown),
+    ("inactive-mailbox", Reason::Suspend),
+    ("quota-issues", Reason::MailboxFull),
+    ("message-expired", Reason::Expired),
+    ("no-answer-from-host", Reason::NetworkError),
+    ("bad-connection", Reason::NetworkError),
+    ("bad-configuration", Reason::SystemError),
+    ("relaying-issues", Reason::NoRelaying),
+    ("invalid-sender", Reason::Rejected),
+    ("policy-related", Reason::PolicyViolation),
+    ("spam-related", Reason::SpamDetected),
+    ("virus-related", Reason::VirusDetected),
+    ("content-related", Reason::ContentError),
+];
+
+/// The reason a vendor's category names, if it names one.
+pub(crate) fn vendor_category(category: &str) -> Option<Reason> {
+    let category = category.trim();
+    POWERMTA_CATEGORIES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(category))
+        .map(|&(_, reason)| reason)
+}
+
 pub(crate) const DECISIVE_STATUS: &[(&str, Reason)] = &[
     ("4.2.2", Reason::MailboxFull),
     ("5.2.2", Reason::MailboxFull),

@@ -3,16 +3,22 @@
 //! cut short at random points, with random bytes flipped, plus pure noise;
 //! the generator is seeded, so a failure reproduces.
 
-use std::path::Path;
-
 use bounce::message;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// The crate folder at run time (cargo sets it for tests); a compile-time
+/// `env!` path goes stale when the shared target folder serves another clone.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
 fn corpus_files() -> Vec<Vec<u8>> {
     let dir = std::env::var_os("BOUNCEDESK_CORPUS")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
+        .unwrap_or_else(|| manifest_dir().join("../../shared/corpus"))
         .join("messages");
     let mut files = Vec::new();
     let mut stack = vec![dir];

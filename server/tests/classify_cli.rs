@@ -4,8 +4,16 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// The crate folder at run time (cargo sets it for tests); a compile-time
+/// `env!` path goes stale when the shared target folder serves another clone.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
 fn corpus() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/messages")
+    manifest_dir().join("../../shared/corpus/messages")
 }
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> (String, bool) {

@@ -202,7 +202,12 @@ pub(crate) fn find_stage(text: &str) -> Option<Stage> {
         .captures_iter(text)
         .filter_map(|c| c.get(1).and_then(|m| Stage::from_smtp_command(m.as_str())))
         .max()
+        .or_else(|| REFUSED_GREETING.is_match(text).then_some(Stage::Greeting))
 }
+
+/// A Sendmail transcript whose first line after "while talking to" is the
+/// server's reply (`<<<`), with no command of ours before it: the greeting.
+static REFUSED_GREETING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)while talking to [^\s:]+:\s*<<<"));
 
 #[cfg(test)]
 mod tests {
@@ -250,6 +255,10 @@ mod tests {
         assert_eq!(
             find_stage("550 5.1.1 User unknown (in reply to RCPT TO command)"),
             Some(Stage::RcptTo)
+        );
+        assert_eq!(
+            find_stage("... while talking to mx03.example.org.:\n<<< 554 IP=192.0.2.254 - A problem occurred."),
+            Some(Stage::Greeting)
         );
         assert_eq!(
             find_stage("SMTP error from remote mail server after end of data:"),

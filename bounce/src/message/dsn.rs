@@ -8,6 +8,8 @@ pub(crate) struct DsnGroup {
     pub status: Option<String>,
     pub diagnostic: Option<String>,
     pub remote_mta: Option<String>,
+    /// The sending MTA's own classification (PowerMTA's bounce category).
+    pub vendor_category: Option<String>,
     final_seen: bool,
 }
 
@@ -31,6 +33,7 @@ const RECIPIENT_FIELDS: &[&str] = &[
     "remote-mta",
     "last-attempt-date",
     "will-retry-until",
+    "x-powermta-bouncecategory",
 ];
 
 /// Reads every DSN field group in `text`. Tolerates what real reports do:
@@ -89,6 +92,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
             "status" => group.status = Some(value),
             "diagnostic-code" => group.diagnostic = Some(value),
             "remote-mta" => group.remote_mta = Some(value),
+            "x-powermta-bouncecategory" => group.vendor_category = Some(value),
             _ => {}
         }
         last_field = Some(field);

@@ -173,7 +173,7 @@ fn flatten(message: &Message<'_>) -> Flat {
                 }
             }
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
-                let decoded = String::from_utf8_lossy(bytes);
+                let decoded = iso_2022_jp(&String::from_utf8_lossy(bytes));
                 match (ctype.as_str(), subtype.as_str()) {
                     ("message", "delivery-status" | "global-delivery-status") => {
                         flat.delivery_status.push_str(&decoded);
@@ -187,6 +187,16 @@ fn flatten(message: &Message<'_>) -> Flat {
                 }
             }
             PartType::Text(body) => match (ctype.as_str(), subtype.as_str()) {
+                _ if body.contains('\x1b') => {
+                    // 7-bit ISO-2022-JP arrives undecoded (it is valid ASCII);
+                    // Japanese servers and Lotus Notes send it without a
+                    // transfer encoding.
+                    let decoded = iso_2022_jp(body);
+                    if !flat.original_seen {
+                        flat.report.push_str(&decoded);
+                        flat.report.push('\n');
+                    }
+                }
                 ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
                     if subtype == "delivery-status" {
                         flat.delivery_status.push_str(body);
@@ -262,6 +272,8 @@ struct Draft {
     remote_mta: Option<String>,
     kind: MessageKind,
     feedback_type: Option<String>,
+    /// The sending MTA's own classification, when its report gives one.
+    hint: Option<crate::Reason>,
 }
 
 impl Draft {
@@ -276,6 +288,7 @@ impl Draft {
             remote_mta: None,
             kind,
             feedback_type: None,
+            hint: None,
         }
     }
 }
@@ -358,6 +371,18 @@ fn is_auto_reply(message: &Message<'_>) -> bool {
 /// Whether a message without DSN fields is a bounce at all: sent by a mail
 /// system, titled like one, or worded like one. An ordinary message that
 /// merely quotes another one is not.
+/// Decodes text that carries ISO-2022-JP escape sequences; other text is
+/// returned as it is.
+fn iso_2022_jp(text: &str) -> String {
+    if !(text.contains("\x1b$B") || text.contains("\x1b$@")) {
+        return text.to_owned();
+    }
+    match mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {
+        Some(decode) => decode(text.as_bytes()),
+        None => text.to_owned(),
+    }
+}
+
 fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
     let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
     let from = header("from");
@@ -368,6 +393,7 @@ fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
     let system_senders = [
         "mailer-daemon",
         "postmaster",
+        "post_master",
         "mail delivery",
         "maildelivery",
         "mail-daemon",
@@ -410,6 +436,7 @@ fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
         "returned",
         "mail failure",
         "problem",
+        "loop alert",
     ];
     if bounce_subjects.iter().any(|s| subject.contains(s)) {
         return true;
@@ -492,6 +519,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
             remote_mta: group.remote_mta.as_deref().and_then(dsn::host),
             kind: MessageKind::Failure,
             feedback_type: None,
+            hint: group.vendor_category.as_deref().and_then(crate::rules::vendor_category),
         });
     }
     if !drafts.is_empty() {
@@ -511,12 +539,12 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         .iter()
         .filter_map(|h| first_address(message, h))
         .collect();
-    let excluded = |a: &String| {
-        text::is_role_account(a)
-            || own.contains(a)
-            || flat.original.from.as_ref() == Some(a)
-            || flat.original.return_path.as_ref() == Some(a)
+    let ours = |a: &String| {
+        own.contains(a) || flat.original.from.as_ref() == Some(a) || flat.original.return_path.as_ref() == Some(a)
     };
+    // A role account named in a "could not deliver to" sentence is the
+    // recipient; anywhere else it is who to contact.
+    let excluded = |a: &String| text::is_role_account(a) || ours(a);
     let failed_header: Vec<String> = header_text(message, "x-failed-recipients")
         .map(|v| v.split(',').filter_map(dsn::address).collect())
         .unwrap_or_default();
@@ -527,7 +555,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         if addresses.is_empty() {
             addresses = text::sentence_addresses(&flat.report)
                 .into_iter()
-                .filter(|a| !excluded(a))
+                .filter(|a| !ours(a))
                 .collect();
         }
         if addresses.is_empty() {
@@ -660,6 +688,7 @@ fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
         status,
         text: &unwrap_reply(&diagnostic),
         delayed,
+        hint: draft.hint,
     });
     let action = match (kind, draft.action) {
         (MessageKind::AutoReply | MessageKind::Feedback, _) => String::new(),

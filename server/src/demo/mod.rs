@@ -423,7 +423,7 @@ impl Generator {
                     reply_code,
                     status,
                     text: &text,
-                    delayed: false,
+                    ..Evidence::default()
                 });
                 (reply_code, status, verdict, text)
             }
@@ -658,7 +658,7 @@ mod tests {
                 reply_code: e.reply_code,
                 status: e.status,
                 text: &e.diagnostic,
-                delayed: false,
+                ..Evidence::default()
             });
             assert_eq!((e.class, e.reason), (verdict.class, Some(verdict.reason)));
         }
