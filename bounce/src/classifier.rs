@@ -196,8 +196,8 @@ fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
 
 /// "User unknown" words: a refusal of the recipient is userunknown when the
 /// status or the stage says the address was judged (5.1.x, RCPT TO), and
-/// filtered when it came after the content was seen (5.2.x, DATA). At MAIL
-/// FROM the words are about our sender, not the recipient.
+/// filtered otherwise (5.2.x, DATA, or nothing to go by). Before RCPT TO the
+/// words are about our sender or our host, not the recipient.
 fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
     let status = evidence.status.map(|s| (s.subject(), s.detail()));
     // x.1.0 / x.1.1 / x.1.3 and vendor extensions of the addressing subject
@@ -210,9 +210,8 @@ fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
         Some(Reason::Filtered)
     } else {
         match evidence.stage {
-            Some(Stage::MailFrom) => None,
-            Some(Stage::Data) => Some(Reason::Filtered),
-            _ => Some(Reason::UserUnknown),
+            Some(Stage::MailFrom | Stage::Connect | Stage::Greeting | Stage::Helo) => None,
+            _ => Some(Reason::Filtered),
         }
     }
 }
@@ -383,6 +382,28 @@ mod tests {
         assert_eq!(reason(Some(Stage::RcptTo), "550 User unknown"), Reason::UserUnknown);
         assert_eq!(reason(Some(Stage::MailFrom), "550 User unknown"), Reason::Rejected);
         assert_eq!(reason(None, "550 5.2.1 user unknown"), Reason::Filtered);
+        assert_eq!(reason(None, "550 5.1.1 user unknown"), Reason::UserUnknown);
+        assert_eq!(reason(None, "550 5.1.351 unknown recipient"), Reason::UserUnknown);
+        // Neither stage nor status says the address was judged.
+        assert_eq!(reason(None, "550 user unknown"), Reason::Filtered);
+    }
+
+    #[test]
+    fn the_recipients_own_directory_settles_it_at_any_stage() {
+        for stage in [None, Some(Stage::Data), Some(Stage::AfterDelivery)] {
+            assert_eq!(
+                reason(stage, "User Neko (kijitora@example.jp) not listed in Domino Directory"),
+                Reason::UserUnknown
+            );
+            assert_eq!(reason(stage, "mail.local: unknown user: kijitora"), Reason::UserUnknown);
+            assert_eq!(
+                reason(
+                    stage,
+                    "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+                ),
+                Reason::UserUnknown
+            );
+        }
     }
 
     #[test]
@@ -436,7 +457,7 @@ mod tests {
 
     #[test]
     fn text_is_normalised_before_matching() {
-        assert_eq!(reason(None, "USER\n   UNKNOWN"), Reason::UserUnknown);
+        assert_eq!(reason(Some(Stage::RcptTo), "USER\n   UNKNOWN"), Reason::UserUnknown);
         assert_eq!(normalise("  A\tB \r\n C "), "a b c");
     }
 

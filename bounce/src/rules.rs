@@ -239,6 +239,27 @@ pub(crate) const RULES: &[Rule] = &[
             "ip blacklisted",
         ],
     ),
+    // The recipient's own directory or mail store says the address does not
+    // exist (Domino / Notes directories, Exchange's recipient resolver, a
+    // local delivery agent): that settles it at any stage. Plain "user
+    // unknown" words below go through recipient arbitration instead.
+    rule(
+        Reason::UserUnknown,
+        Cond::Always,
+        &[
+            "not listed in domino directory",
+            "ディレクトリには見つかりません",
+            "ディレクトリのリストにありません",
+            "the recipient name is not recognized",
+            "(000c05a6)",
+            "recipnotfound",
+            "recipientnotfound",
+            // InterScan MSS names no reason beyond this.
+            "(and other recipients in the same domain)",
+            "mail.local: unknown user",
+            "invalid or unknown virtual user",
+        ],
+    ),
     rule(
         Reason::Filtered,
         Cond::Always,
@@ -291,9 +312,6 @@ pub(crate) const RULES: &[Rule] = &[
             "no mailbox by that name",
             "no account by that name",
             "account that you tried to reach does not exist",
-            "recipnotfound",
-            "recipientnotfound",
-            "not listed in domino directory",
             "unknown local part",
             "unknown local-part",
             "unknown e-mail address",
@@ -323,14 +341,10 @@ pub(crate) const RULES: &[Rule] = &[
             "l'adresse est introuvable",
             "address wasn't found",
             "no valid recipients",
-            // InterScan MSS names no reason beyond this.
-            "(and other recipients in the same domain)",
             "usuario desconocido",
             "no existe ese usuario",
             "utente sconosciuto",
             "usuário desconhecido",
-            "ディレクトリには見つかりません",
-            "ディレクトリのリストにありません",
             "ユーザーが見つかりません",
             "宛先不明",
         ],

@@ -371,6 +371,27 @@ fn is_auto_reply(message: &Message<'_>) -> bool {
 /// Whether a message without DSN fields is a bounce at all: sent by a mail
 /// system, titled like one, or worded like one. An ordinary message that
 /// merely quotes another one is not.
+/// The text after the header block, without MIME boundaries and part
+/// headers.
+fn raw_body(bytes: &[u8]) -> String {
+    let start = memchr::memmem::find(bytes, b"\n\n")
+        .or_else(|| memchr::memmem::find(bytes, b"\r\n\r\n"))
+        .unwrap_or(bytes.len());
+    let text = iso_2022_jp(&String::from_utf8_lossy(&bytes[start..]));
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let boundary = trimmed.starts_with("--") && !trimmed.contains(' ');
+        let part_header =
+            trimmed.len() >= 8 && trimmed[..8].eq_ignore_ascii_case("content-") || trimmed.starts_with("boundary=");
+        if !boundary && !part_header {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Decodes text that carries ISO-2022-JP escape sequences; other text is
 /// returned as it is.
 fn iso_2022_jp(text: &str) -> String {
@@ -464,7 +485,12 @@ fn read_message(bytes: &[u8]) -> Report {
     let Some(message) = PARSER.parse(bytes) else {
         return Report::default();
     };
-    let flat = flatten(&message);
+    let mut flat = flatten(&message);
+    if flat.report.trim().is_empty() && flat.delivery_status.is_empty() {
+        // A broken MIME structure (a boundary parameter on an unfolded line)
+        // hides every part; the raw body still says what happened.
+        flat.report = raw_body(bytes);
+    }
     let drafts = drafts(&message, &flat);
     let single = drafts.len() == 1;
     let records = drafts.into_iter().map(|d| finish(d, &flat, single)).collect();
