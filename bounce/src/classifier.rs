@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Cond, DECISIVE_STATUS, FALLBACK_STATUS, RULES};
+use crate::rules::{Cond, DECISIVE_STATUS, FALLBACK_STATUS, PROVIDER_RULES, RULES};
 use crate::{BounceClass, Category, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
 
 /// What kind of message or report the evidence comes from. Decided by the
@@ -49,6 +49,9 @@ pub struct Evidence<'a> {
     /// The sending MTA's own classification, when its report states one
     /// (PowerMTA's bounce category): it saw the whole session, so it decides.
     pub hint: Option<Reason>,
+    /// The host that refused, when known (`mfsmax.docomo.ne.jp`): some
+    /// providers mean something else by common words.
+    pub remote_host: Option<&'a str>,
 }
 
 /// The classifier's answer.
@@ -141,6 +144,9 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = evidence.hint {
         return verdict(reason);
     }
+    if let Some(reason) = by_provider(evidence, &text) {
+        return verdict(reason);
+    }
     if let Some(reason) = status_in(DECISIVE_STATUS, evidence.status) {
         return verdict(reason);
     }
@@ -168,6 +174,23 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     verdict(last_resort(evidence, &text))
 }
 
+/// A receiving provider's own meaning of its words, applied only when the
+/// status is absent or generic (x.0.0): a specific status speaks for itself.
+fn by_provider(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
+    let host = evidence.remote_host?.to_ascii_lowercase();
+    if evidence.status.is_some_and(|s| s.subject() != 0 || s.detail() != 0) {
+        return None;
+    }
+    PROVIDER_RULES
+        .iter()
+        .find(|rule| {
+            (host == rule.domain || host.ends_with(&format!(".{}", rule.domain)))
+                && rule.stage.is_none_or(|stage| evidence.stage == Some(stage))
+                && text.contains(rule.phrase)
+        })
+        .map(|rule| rule.reason)
+}
+
 fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
     let bits = matched_rules(text);
     if bits == 0 {
@@ -185,7 +208,7 @@ fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
             Cond::OnlyAtDataOrUnknown => {
                 matches!(evidence.stage, None | Some(Stage::Data | Stage::AfterDelivery)).then_some(rule.reason)
             }
-            Cond::RecipientArbitration => recipient_arbitration(evidence),
+            Cond::RecipientArbitration => recipient_arbitration(evidence, text),
         };
         if decided.is_some() {
             return decided;
@@ -198,7 +221,7 @@ fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
 /// status or the stage says the address was judged (5.1.x, RCPT TO), and
 /// filtered otherwise (5.2.x, DATA, or nothing to go by). Before RCPT TO the
 /// words are about our sender or our host, not the recipient.
-fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
+fn recipient_arbitration(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
     let status = evidence.status.map(|s| (s.subject(), s.detail()));
     // x.1.0 / x.1.1 / x.1.3 and vendor extensions of the addressing subject
     // (Microsoft's 5.1.351 "unknown recipient"): the address was judged.
@@ -211,9 +234,23 @@ fn recipient_arbitration(evidence: &Evidence<'_>) -> Option<Reason> {
     } else {
         match evidence.stage {
             Some(Stage::MailFrom | Stage::Connect | Stage::Greeting | Stage::Helo) => None,
+            // "550 <a@b>... No such user" is how Sendmail-family servers
+            // answer RCPT TO: the echoed address says which command it was.
+            None if echoes_recipient(text) => Some(Reason::UserUnknown),
             _ => Some(Reason::Filtered),
         }
     }
+}
+
+/// The reply echoes an address followed by "... " (Sendmail's RCPT TO form).
+fn echoes_recipient(text: &str) -> bool {
+    text.match_indices("... ").any(|(at, _)| {
+        let before = text[..at].trim_end_matches('>');
+        before
+            .rsplit(|c: char| c.is_whitespace() || c == '<')
+            .next()
+            .is_some_and(|word| word.contains('@') && !word.ends_with('@'))
+    })
 }
 
 fn last_resort(evidence: &Evidence<'_>, text: &str) -> Reason {
@@ -386,6 +423,38 @@ mod tests {
         assert_eq!(reason(None, "550 5.1.351 unknown recipient"), Reason::UserUnknown);
         // Neither stage nor status says the address was judged.
         assert_eq!(reason(None, "550 user unknown"), Reason::Filtered);
+        // Sendmail's RCPT TO answer echoes the address.
+        assert_eq!(
+            reason(None, "550 kijitora@example.com... No such user"),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            reason(None, "550 <kijitora@example.com>... No such user"),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            reason(Some(Stage::Data), "550 kijitora@example.com... No such user"),
+            Reason::Filtered
+        );
+    }
+
+    #[test]
+    fn a_providers_own_words_count_only_for_that_provider_and_a_generic_status() {
+        let docomo = |host, status: &str| {
+            let text = "550 Unknown user kijitora@docomo.ne.jp";
+            classify(&Evidence {
+                stage: Some(Stage::Data),
+                status: status.parse().ok(),
+                text,
+                remote_host: Some(host),
+                ..Evidence::default()
+            })
+            .reason
+        };
+        assert_eq!(docomo("mfsmax.docomo.ne.jp", ""), Reason::Rejected);
+        assert_eq!(docomo("mfsmax.docomo.ne.jp", "5.0.0"), Reason::Rejected);
+        assert_eq!(docomo("mfsmax.docomo.ne.jp", "5.2.0"), Reason::Filtered);
+        assert_eq!(docomo("mx.notdocomo.ne.jp", ""), Reason::Filtered);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! "mailbox full" beats "user unknown" ("over quota (#5.1.1)"), a block-list
 //! hit ("blocked using ... spamhaus") beats the word "spam".
 
-use crate::Reason;
+use crate::{Reason, Stage};
 
 /// When a matching rule may decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -764,6 +764,30 @@ pub(crate) const RULES: &[Rule] = &[
 ];
 
 /// Enhanced statuses that decide the reason before any phrase is read.
+/// What a receiving provider means by words that mean something else
+/// elsewhere.
+pub(crate) struct ProviderRule {
+    /// The provider's domain; its subdomains match too.
+    pub domain: &'static str,
+    /// The stage the rule holds at; `None` for any.
+    pub stage: Option<Stage>,
+    /// A lower-case phrase of the reply.
+    pub phrase: &'static str,
+    pub reason: Reason,
+}
+
+/// Receiving providers' own vocabularies.
+pub(crate) const PROVIDER_RULES: &[ProviderRule] = &[
+    // NTT docomo answers "550 Unknown user" after DATA when the recipient's
+    // reception settings refuse our sender; the address itself exists.
+    ProviderRule {
+        domain: "docomo.ne.jp",
+        stage: Some(Stage::Data),
+        phrase: "unknown user",
+        reason: Reason::Rejected,
+    },
+];
+
 /// PowerMTA's bounce categories (`X-PowerMTA-BounceCategory`), as its
 /// documentation defines them. Categories too broad to name a reason
 /// (`other`, `protocol-errors`, `routing-errors`) are left to the text.

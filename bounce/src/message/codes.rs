@@ -111,6 +111,8 @@ const REPLY_5XX: &[u16] = &[
     550, 552, 553, 551, 521, 525, 523, 524, 530, 533, 534, 535, 538, 555, 556, 554, 500, 501, 502, 503, 504,
 ];
 const REPLY_4XX: &[u16] = &[421, 450, 451, 452, 422, 430, 432, 453, 454, 455, 458, 459];
+/// Success codes count only when the status says delivered.
+const REPLY_2XX: &[u16] = &[250, 251, 252];
 
 /// The SMTP reply code in a server's text: the known failure codes, in order
 /// of how telling they are, standing on their own. With `class`, only codes
@@ -146,6 +148,7 @@ pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
     let lists: &[&[u16]] = match class {
         Some(5) => &[REPLY_5XX],
         Some(4) => &[REPLY_4XX],
+        Some(2) => &[REPLY_2XX],
         Some(_) => &[],
         None => &[REPLY_5XX, REPLY_4XX],
     };
@@ -247,6 +250,11 @@ mod tests {
         assert_eq!(find_reply("see 192.0.2.550 and 15501", None), None);
         assert_eq!(find_reply("452 4.2.2 full", Some(4)).map(ReplyCode::get), Some(452));
         assert_eq!(find_reply("452 4.2.2 full", Some(5)), None);
+        assert_eq!(
+            find_reply("250 2.6.0 Message received", Some(2)).map(ReplyCode::get),
+            Some(250)
+        );
+        assert_eq!(find_reply("250 2.6.0 Message received", None), None);
         assert_eq!(find_reply("X-Unix; 550", None), None);
     }
 

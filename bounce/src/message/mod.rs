@@ -217,7 +217,8 @@ fn flatten(message: &Message<'_>) -> Flat {
         }
     }
     if flat.report.trim().is_empty() && !html.is_empty() {
-        flat.report = strip_tags(&html);
+        // mail-parser's converter skips <head>, <style> and <script>.
+        flat.report = mail_parser::decoders::html::html_to_text(&html);
     }
     // Quoted originals inside the text: keep the report, read the headers.
     if let Some(m) = INLINE_ORIGINAL.find(&flat.report) {
@@ -241,26 +242,6 @@ fn take_original_headers(flat: &mut Flat, text: &str) {
             flat.original_seen = true;
         }
     }
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// A recipient found before the codes are worked out.
@@ -383,7 +364,7 @@ fn raw_body(bytes: &[u8]) -> String {
         let trimmed = line.trim_start();
         let boundary = trimmed.starts_with("--") && !trimmed.contains(' ');
         let part_header =
-            trimmed.len() >= 8 && trimmed[..8].eq_ignore_ascii_case("content-") || trimmed.starts_with("boundary=");
+            trimmed.get(..8).is_some_and(|h| h.eq_ignore_ascii_case("content-")) || trimmed.starts_with("boundary=");
         if !boundary && !part_header {
             out.push_str(line);
             out.push('\n');
@@ -715,6 +696,7 @@ fn finish(draft: Draft, flat: &Flat, single: bool) -> Record {
         text: &unwrap_reply(&diagnostic),
         delayed,
         hint: draft.hint,
+        remote_host: draft.remote_mta.as_deref(),
     });
     let action = match (kind, draft.action) {
         (MessageKind::AutoReply | MessageKind::Feedback, _) => String::new(),
