@@ -132,7 +132,11 @@ pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
         let window = &bytes[i..i + 3];
         if window.iter().all(u8::is_ascii_digit) {
             let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
-            if clean(i.checked_sub(1).and_then(|p| bytes.get(p))) && clean(bytes.get(i + 3)) {
+            let before = i.checked_sub(1).and_then(|p| bytes.get(p));
+            // "#550 5.1.1" is Exchange's form; "#555;" is a CSS colour.
+            let colour = before == Some(&b'#')
+                && !(bytes.get(i + 3) == Some(&b' ') && bytes.get(i + 4).is_some_and(u8::is_ascii_digit));
+            if clean(before) && clean(bytes.get(i + 3)) && !colour {
                 present.push(
                     u16::from(window[0] - b'0') * 100 + u16::from(window[1] - b'0') * 10 + u16::from(window[2] - b'0'),
                 );
@@ -256,6 +260,11 @@ mod tests {
         );
         assert_eq!(find_reply("250 2.6.0 Message received", None), None);
         assert_eq!(find_reply("X-Unix; 550", None), None);
+        assert_eq!(find_reply("color: #555 !important", None), None);
+        assert_eq!(
+            find_reply("#550 5.1.1 RESOLVER.ADR.RecipNotFound", None).map(ReplyCode::get),
+            Some(550)
+        );
     }
 
     #[test]

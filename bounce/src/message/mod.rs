@@ -352,6 +352,29 @@ fn is_auto_reply(message: &Message<'_>) -> bool {
 /// Whether a message without DSN fields is a bounce at all: sent by a mail
 /// system, titled like one, or worded like one. An ordinary message that
 /// merely quotes another one is not.
+/// A bounce that someone forwarded with every line quoted ("> "): the text
+/// with one level of quoting removed, if the report is such a forward.
+fn unquote_forwarded(report: &str) -> Option<String> {
+    let lower = report.to_ascii_lowercase();
+    let marker = ["forwarded message", "original message"]
+        .iter()
+        .any(|m| lower.contains(m));
+    let quoted = report.lines().filter(|l| l.starts_with('>')).count();
+    if !marker || quoted < 5 {
+        return None;
+    }
+    let mut out = String::with_capacity(report.len());
+    for line in report.lines() {
+        let line = match line.strip_prefix('>') {
+            Some(rest) => rest.strip_prefix(' ').unwrap_or(rest),
+            None => line,
+        };
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
+}
+
 /// The text after the header block, without MIME boundaries and part
 /// headers.
 fn raw_body(bytes: &[u8]) -> String {
@@ -496,9 +519,19 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         return drafts;
     }
     let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
-    let blocks = text::blocks(&flat.report);
+    let mut groups = dsn::groups(&dsn_source);
+    let forwarded = if groups.is_empty() {
+        unquote_forwarded(&flat.report)
+    } else {
+        None
+    };
+    let report = forwarded.as_deref().unwrap_or(&flat.report);
+    if forwarded.is_some() {
+        groups = dsn::groups(report);
+    }
+    let blocks = text::blocks(report);
     let mut drafts: Vec<Draft> = Vec::new();
-    for group in dsn::groups(&dsn_source) {
+    for group in groups {
         let Some(recipient) = group.recipient.as_deref().and_then(dsn::address) else {
             continue;
         };
@@ -560,13 +593,13 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     } else {
         let mut addresses = failed_header;
         if addresses.is_empty() {
-            addresses = text::sentence_addresses(&flat.report)
+            addresses = text::sentence_addresses(report)
                 .into_iter()
                 .filter(|a| !ours(a))
                 .collect();
         }
         if addresses.is_empty() {
-            addresses = text::bracketed_addresses(&flat.report)
+            addresses = text::bracketed_addresses(report)
                 .into_iter()
                 .filter(|a| !excluded(a))
                 .take(1)
@@ -791,6 +824,78 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
         let mbox = b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\nSubject: a\n\nx\nFrom MAILER-DAEMON Thu Jan  1 00:00:01 2026\nSubject: b\n\ny\n";
         assert_eq!(split_mbox(mbox).len(), 2);
         assert_eq!(split_mbox(b"Subject: plain\n\nbody").len(), 1);
+    }
+
+    #[test]
+    fn the_sending_mtas_own_category_decides_and_role_recipients_are_kept() {
+        // PowerMTA says bad-mailbox although 5.2.1 alone would read as filtered.
+        let powermta = "From: MAILER-DAEMON@mta.example.net\nSubject: Delivery report\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\n\n--R\n\
+Content-Type: message/delivery-status\n\nReporting-MTA: dns; mta.example.net\n\n\
+Final-Recipient: rfc822;anna@example.se\nAction: failed\nStatus: 5.2.1\n\
+Diagnostic-Code: smtp;550 5.2.1 <anna@example.se>... User Unknown\n\
+X-PowerMTA-BounceCategory: bad-mailbox\n\n--R--\n";
+        let dma = "From: MAILER-DAEMON <>\nSubject: Mail delivery failed\n\n\
+There was an error delivering your mail to <postmaster@shop.example.org>.\n\n\
+DNS lookup failure: host shop.example.org not found\n";
+
+        let powermta = &read(powermta.as_bytes())[0].records;
+        let dma = &read(dma.as_bytes())[0].records;
+
+        assert_eq!(powermta[0].verdict.reason, Reason::UserUnknown);
+        assert_eq!(dma.len(), 1);
+        assert_eq!(dma[0].recipient, "postmaster@shop.example.org");
+        assert_eq!(dma[0].verdict.reason, Reason::HostUnknown);
+    }
+
+    #[test]
+    fn a_forwarded_bounce_with_quoted_lines_is_read() {
+        let mail = "From: Lars Berg <lars@example.no>\nTo: bounces@news.example.com\nSubject: Fwd: Returned mail\n\n\
+Begin forwarded message:\n\n> From: Mail Delivery Subsystem <MAILER-DAEMON@smtp.example.no>\n\
+> Subject: Returned mail: see transcript for details\n>\n\
+>    ----- The following addresses had permanent fatal errors -----\n> <ingrid@example.org>\n\
+>     (reason: 552 5.2.2 Mailbox full)\n>\n> Final-Recipient: RFC822; ingrid@example.org\n\
+> Action: failed\n> Status: 5.2.2\n> Diagnostic-Code: SMTP; 552 5.2.2 Mailbox full\n";
+
+        let records = &read(mail.as_bytes())[0].records;
+
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].recipient, "ingrid@example.org");
+        assert_eq!(records[0].status.map(|s| s.to_string()).as_deref(), Some("5.2.2"));
+        assert_eq!(records[0].verdict.reason, Reason::MailboxFull);
+    }
+
+    #[test]
+    fn iso_2022_jp_without_a_transfer_encoding_is_decoded() {
+        let mail = b"From: postmaster@notes.example.co.jp\nSubject: Undeliverable message\n\
+Content-Type: text/plain; charset=ISO-2022-JP\n\n------- Failure Reasons --------\n\n\
+\x1b$B%G%#%l%/%H%j$N%j%9%H$K$\"$j$^$;$s\x1b(B\nkijitora@u1.example.co.jp\n";
+
+        let records = &read(mail)[0].records;
+
+        assert_eq!(records.len(), 1);
+        assert!(
+            records[0].diagnostic.contains("ディレクトリのリストにありません"),
+            "{}",
+            records[0].diagnostic
+        );
+        assert_eq!(records[0].verdict.reason, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn a_broken_mime_structure_is_read_from_the_raw_body() {
+        // The boundary parameter sits on an unfolded line, as Verizon sends it.
+        let mail = "From: post_master@vtext.com\nSubject: Re: Nieuwsbrief\nMIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=\"OUT\"\n\n--OUT\nContent-Type: multipart/alternative;\n\
+boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address\n\
+550 - Requested action not taken: no such user here\n  RCPT TO: piet@vtext.com\n\n--IN--\n--OUT--\n";
+
+        let records = &read(mail.as_bytes())[0].records;
+
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].recipient, "piet@vtext.com");
+        assert!(!records[0].diagnostic.contains("--IN"), "{}", records[0].diagnostic);
+        assert_eq!(records[0].verdict.reason, Reason::UserUnknown);
     }
 
     #[test]
