@@ -5,7 +5,7 @@
 //! core and written in input order, so the output is deterministic and
 //! memory stays bounded by one batch however large an mbox is.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use bounce::message::{self, Report};
@@ -49,8 +49,8 @@ struct ErrorLine<'a> {
     error: String,
 }
 
-/// A unit of work: one file's bytes (one message or a small mbox), or one
-/// message of a large mbox.
+/// A unit of work: one file (one message or a small mbox), or one message
+/// of a large mbox.
 struct Job {
     label: String,
     /// 1-based message index inside a streamed mbox.
@@ -58,11 +58,19 @@ struct Job {
     bytes: Result<Source, String>,
 }
 
-/// Where a job's bytes are: read by the worker that classifies them, so
-/// reading files runs on every core too.
+/// Where a job's bytes are: a file is opened and read by the worker that
+/// classifies it, so reading runs on every core and the main thread never
+/// waits on the disk.
 enum Source {
     File(PathBuf),
     Bytes(Vec<u8>),
+}
+
+/// What a worker made of a job.
+enum Rendered {
+    Lines(String),
+    /// A file too large to hold: the main thread streams it, in its place.
+    Large(String, PathBuf),
 }
 
 /// Files larger than this are streamed message by message.
@@ -71,56 +79,79 @@ const STREAM_ABOVE: u64 = 32 * 1024 * 1024;
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
 const BATCH_JOBS: usize = 4096;
 
+/// Jobs waiting to be classified, and where their output goes.
+struct Batcher<'w> {
+    jobs: Vec<Job>,
+    bytes: usize,
+    out: &'w mut dyn Write,
+}
+
+impl Batcher<'_> {
+    fn push(&mut self, job: Job) -> Result<(), ServerError> {
+        if let Ok(Source::Bytes(bytes)) = &job.bytes {
+            self.bytes += bytes.len();
+        }
+        self.jobs.push(job);
+        if self.jobs.len() >= BATCH_JOBS || self.bytes >= BATCH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Classifies the waiting jobs on every core and writes them in order.
+    fn flush(&mut self) -> Result<(), ServerError> {
+        let rendered: Vec<Rendered> = self.jobs.par_iter().map(render).collect();
+        self.jobs.clear();
+        self.bytes = 0;
+        for item in rendered {
+            match item {
+                Rendered::Lines(lines) => self.out.write_all(lines.as_bytes()).map_err(io_error)?,
+                Rendered::Large(label, path) => match std::fs::File::open(&path) {
+                    Ok(file) => {
+                        let mut inner = Batcher {
+                            jobs: Vec::new(),
+                            bytes: 0,
+                            out: &mut *self.out,
+                        };
+                        stream_mbox(&label, BufReader::new(file), &mut inner)?;
+                        inner.flush()?;
+                    }
+                    Err(e) => self
+                        .out
+                        .write_all(
+                            json_line(&ErrorLine {
+                                file: &label,
+                                error: e.to_string(),
+                            })
+                            .as_bytes(),
+                        )
+                        .map_err(io_error)?,
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Runs the command, writing to standard output.
 pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut batch: Vec<Job> = Vec::new();
-    let mut batch_bytes = 0;
-    let flush = |batch: &mut Vec<Job>, out: &mut dyn Write| -> Result<(), ServerError> {
-        let rendered: Vec<String> = batch.par_iter().map(render).collect();
-        for chunk in rendered {
-            out.write_all(chunk.as_bytes()).map_err(io_error)?;
-        }
-        batch.clear();
-        Ok(())
+    let mut batch = Batcher {
+        jobs: Vec::new(),
+        bytes: 0,
+        out: &mut out,
     };
     for path in &args.paths {
         for (label, file) in inputs(path) {
-            let mut push = |job: Job| -> Result<(), ServerError> {
-                batch_bytes += match &job.bytes {
-                    Ok(Source::Bytes(bytes)) => bytes.len(),
-                    _ => 0,
-                };
-                batch.push(job);
-                if batch.len() >= BATCH_JOBS || batch_bytes >= BATCH_BYTES {
-                    flush(&mut batch, &mut out)?;
-                    batch_bytes = 0;
-                }
-                Ok(())
-            };
             match file {
-                Input::Stdin => stream_mbox(&label, std::io::stdin().lock(), &mut push)?,
-                Input::File(file) => {
-                    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-                    if size > STREAM_ABOVE {
-                        match std::fs::File::open(&file) {
-                            Ok(f) => stream_mbox(&label, BufReader::new(f), &mut push)?,
-                            Err(e) => push(Job {
-                                label,
-                                message: None,
-                                bytes: Err(e.to_string()),
-                            })?,
-                        }
-                    } else {
-                        push(Job {
-                            label,
-                            message: None,
-                            bytes: Ok(Source::File(file)),
-                        })?;
-                    }
-                }
-                Input::Unreadable(error) => push(Job {
+                Input::Stdin => stream_mbox(&label, std::io::stdin().lock(), &mut batch)?,
+                Input::File(file) => batch.push(Job {
+                    label,
+                    message: None,
+                    bytes: Ok(Source::File(file)),
+                })?,
+                Input::Unreadable(error) => batch.push(Job {
                     label,
                     message: None,
                     bytes: Err(error),
@@ -128,7 +159,7 @@ pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
             }
         }
     }
-    flush(&mut batch, &mut out)?;
+    batch.flush()?;
     out.flush().map_err(io_error)
 }
 
@@ -189,11 +220,7 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, Option<String>)>) {
 }
 
 /// Reads an mbox message by message, so memory stays flat.
-fn stream_mbox(
-    label: &str,
-    mut reader: impl BufRead,
-    push: &mut dyn FnMut(Job) -> Result<(), ServerError>,
-) -> Result<(), ServerError> {
+fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -> Result<(), ServerError> {
     let mut current: Vec<u8> = Vec::new();
     let mut line: Vec<u8> = Vec::new();
     let mut index = 0;
@@ -202,7 +229,7 @@ fn stream_mbox(
         let read = match reader.read_until(b'\n', &mut line) {
             Ok(n) => n,
             Err(e) => {
-                push(Job {
+                batch.push(Job {
                     label: label.into(),
                     message: Some(index + 1),
                     bytes: Err(e.to_string()),
@@ -213,7 +240,7 @@ fn stream_mbox(
         if read == 0 || line.starts_with(b"From ") {
             if current.iter().any(|b| !b.is_ascii_whitespace()) {
                 index += 1;
-                push(Job {
+                batch.push(Job {
                     label: label.into(),
                     message: Some(index),
                     bytes: Ok(Source::Bytes(std::mem::take(&mut current))),
@@ -230,30 +257,45 @@ fn stream_mbox(
     Ok(())
 }
 
+/// Reads a whole file unless it is larger than [`STREAM_ABOVE`] (`None`).
+/// No `stat`: reading with a limit answers the size question too.
+fn read_small(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    file.take(STREAM_ABOVE + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= STREAM_ABOVE).then_some(bytes))
+}
+
 /// Classifies one job into its output lines.
-fn render(job: &Job) -> String {
+fn render(job: &Job) -> Rendered {
     let read;
     let bytes: &[u8] = match &job.bytes {
         Ok(Source::Bytes(bytes)) => bytes,
-        Ok(Source::File(path)) => match std::fs::read(path) {
-            Ok(b) => {
+        Ok(Source::File(path)) => match read_small(path) {
+            Ok(Some(b)) => {
                 read = b;
                 &read
             }
+            Ok(None) => return Rendered::Large(job.label.clone(), path.clone()),
             Err(e) => {
-                return json_line(&ErrorLine {
+                return Rendered::Lines(json_line(&ErrorLine {
                     file: &job.label,
                     error: e.to_string(),
-                });
+                }));
             }
         },
         Err(error) => {
-            return json_line(&ErrorLine {
+            return Rendered::Lines(json_line(&ErrorLine {
                 file: &job.label,
                 error: error.clone(),
-            });
+            }));
         }
     };
+    Rendered::Lines(lines(job, bytes))
+}
+
+/// The JSON lines for one message file or mbox message.
+fn lines(job: &Job, bytes: &[u8]) -> String {
     let reports: Vec<Report> = message::read(bytes);
     if reports.iter().all(|r| r.records.is_empty()) && !looks_like_mail(bytes) {
         return json_line(&ErrorLine {

@@ -1,7 +1,6 @@
 //! `bouncedesk classify` as a user runs it: the real binary on real files.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The crate folder at run time (cargo sets it for tests); a compile-time

@@ -6,8 +6,6 @@ use regex::Regex;
 
 use crate::{EnhancedStatus, ReplyCode, Stage};
 
-static STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"([245])\.([0-7])\.(\d{1,3})"));
-
 pub(crate) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("static pattern {pattern:?} compiles: {e}"))
 }
@@ -15,20 +13,38 @@ pub(crate) fn re(pattern: &str) -> Regex {
 /// Every enhanced status in `text` that stands on its own (not part of an IP
 /// address, a version number or a longer number).
 fn statuses(text: &str) -> Vec<EnhancedStatus> {
+    // A byte scan from each '.', not a regex: this runs over whole reports
+    // several times per message and a pattern without a literal prefix
+    // would inspect every byte.
     let bytes = text.as_bytes();
-    STATUS
-        .find_iter(text)
-        .filter(|m| {
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            // "5.4.3.2" is an IP address, not a status: a fourth number follows.
-            let fourth = after == Some(b'.') && bytes.get(m.end() + 1).is_some_and(u8::is_ascii_digit);
-            !before.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'V' | b'v'))
-                && !after.is_some_and(|b| b.is_ascii_digit())
-                && !fourth
-        })
-        .filter_map(|m| m.as_str().parse().ok())
-        .collect()
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr(b'.', &bytes[from..]) {
+        let dot = from + offset;
+        from = dot + 1;
+        let Some(start) = dot.checked_sub(1) else { continue };
+        if !matches!(bytes[start], b'2' | b'4' | b'5')
+            || !bytes.get(dot + 1).is_some_and(|b| (b'0'..=b'7').contains(b))
+            || bytes.get(dot + 2) != Some(&b'.')
+        {
+            continue;
+        }
+        let digits = bytes[dot + 3..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let end = dot + 3 + digits;
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        // "5.4.3.2" is an IP address, not a status: a fourth number follows.
+        let fourth = after == Some(b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit);
+        if (1..=3).contains(&digits)
+            && !before.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'V' | b'v'))
+            && !fourth
+            && let Ok(status) = text[start..end].parse()
+        {
+            found.push(status);
+            from = end;
+        }
+    }
+    found
 }
 
 fn is_vague(s: EnhancedStatus) -> bool {
@@ -188,26 +204,44 @@ const COMMAND_PHRASES: &[(&str, Stage)] = &[
 
 static PHRASES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
         .match_kind(aho_corasick::MatchKind::LeftmostFirst)
         .build(COMMAND_PHRASES.iter().map(|(p, _)| p))
         .unwrap_or_else(|e| panic!("the command phrases are valid patterns: {e}"))
 });
 
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:^|[^A-Za-z0-9@])(HELO|EHLO|STARTTLS|MAIL F|RCPT|DATA|QUIT)(?:$|[^A-Za-z0-9@])"));
+/// SMTP commands as a transcript shows them.
+const COMMANDS: &[&str] = &["helo", "ehlo", "starttls", "mail f", "rcpt", "data", "quit"];
+
+static TOKENS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .build(COMMANDS)
+        .unwrap_or_else(|e| panic!("the SMTP commands are valid patterns: {e}"))
+});
 
 /// The stage a reply belongs to, from a transcript or the MTA's wording.
 pub(crate) fn find_stage(text: &str) -> Option<Stage> {
+    // Case-sensitive automata over a lower-cased copy: much faster than
+    // case-insensitive ones, and ASCII lower-casing keeps the offsets.
+    let lower = text.to_ascii_lowercase();
+    let text = lower.as_str();
     // The phrase listed first wins when several occur, as in the table.
     if let Some(index) = PHRASES.find_iter(text).map(|m| m.pattern().as_usize()).min() {
         return Some(COMMAND_PHRASES[index].1);
     }
     // The command latest in delivery order wins (RCPT over MAIL...): `Stage`
     // already knows which stage a command belongs to, and orders them so.
-    TOKEN
-        .captures_iter(text)
-        .filter_map(|c| c.get(1).and_then(|m| Stage::from_smtp_command(m.as_str())))
+    let bytes = text.as_bytes();
+    let word_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'@';
+    TOKENS
+        .find_iter(text)
+        .filter(|m| {
+            !m.start()
+                .checked_sub(1)
+                .and_then(|i| bytes.get(i))
+                .is_some_and(word_byte)
+                && !bytes.get(m.end()).is_some_and(word_byte)
+        })
+        .filter_map(|m| Stage::from_smtp_command(&text[m.range()]))
         .max()
         .or_else(|| REFUSED_GREETING.is_match(text).then_some(Stage::Greeting))
 }
