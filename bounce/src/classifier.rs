@@ -96,6 +96,23 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 
 /// Lower-cases and folds runs of white space into one space.
 fn normalise(text: &str) -> String {
+    if text.is_ascii() {
+        // Byte loop for the common case; the char loop below handles the rest.
+        let mut out = Vec::with_capacity(text.len());
+        let mut space = false;
+        for &b in text.as_bytes() {
+            if b.is_ascii_whitespace() || b == 0x0b {
+                space = true;
+                continue;
+            }
+            if space && !out.is_empty() {
+                out.push(b' ');
+            }
+            space = false;
+            out.push(b.to_ascii_lowercase());
+        }
+        return String::from_utf8(out).unwrap_or_default();
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
@@ -528,6 +545,7 @@ mod tests {
     fn text_is_normalised_before_matching() {
         assert_eq!(reason(Some(Stage::RcptTo), "USER\n   UNKNOWN"), Reason::UserUnknown);
         assert_eq!(normalise("  A\tB \r\n C "), "a b c");
+        assert_eq!(normalise("  Brevlådan ÄR\n  FULL "), "brevlådan är full");
     }
 
     #[test]

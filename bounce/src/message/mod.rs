@@ -140,29 +140,27 @@ const ORIGINAL_MARKERS: &[(&str, bool)] = &[
     ("your message reads (in part)", false),
 ];
 
-static ORIGINAL_FINDER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-        .build(ORIGINAL_MARKERS.iter().map(|(p, _)| p))
-        .unwrap_or_else(|e| panic!("the original-message markers are valid patterns: {e}"))
-});
-
 /// Where a quoted original begins in `report`: the start of the marker's
 /// line and the end of the marker. A marker counts only at the start of a
-/// line (after white space and dashes).
+/// line (after white space and dashes); checking line starts is far cheaper
+/// than searching the whole text.
 fn inline_original(report: &str) -> Option<(usize, usize)> {
-    // Searching a lower-cased copy with a case-sensitive automaton is several
-    // times faster than a case-insensitive one; ASCII lower-casing keeps
-    // every byte offset.
-    let lower = report.to_ascii_lowercase();
-    ORIGINAL_FINDER.find_iter(&lower).find_map(|m| {
-        let line_start = report[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        let lead = &report[line_start..m.start()];
-        let only_rule = lead.chars().all(|c| c.is_whitespace() || c == '-');
-        let dashed = lead.contains('-');
-        let needs_dash = ORIGINAL_MARKERS[m.pattern().as_usize()].1;
-        (only_rule && (dashed || !needs_dash)).then_some((line_start, m.end()))
-    })
+    let mut line_start = 0;
+    for line in report.split_inclusive('\n') {
+        let lead = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+        let rest = &line[lead..];
+        let dashed = line[..lead].contains('-');
+        let found = ORIGINAL_MARKERS.iter().find(|(marker, needs_dash)| {
+            rest.get(..marker.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(marker))
+                && (dashed || !needs_dash)
+        });
+        if let Some((marker, _)) = found {
+            return Some((line_start, line_start + lead + marker.len()));
+        }
+        line_start += line.len();
+    }
+    None
 }
 
 fn header_text(message: &Message<'_>, name: &str) -> Option<String> {
@@ -219,15 +217,16 @@ fn flatten(message: &Message<'_>) -> Flat {
                 }
             }
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
-                let decoded = iso_2022_jp(String::from_utf8_lossy(bytes));
+                // Only report parts are text; attachments are never decoded.
+                let decoded = || iso_2022_jp(String::from_utf8_lossy(bytes));
                 match (ctype.as_str(), subtype.as_str()) {
                     ("message", "delivery-status" | "global-delivery-status") => {
-                        flat.delivery_status.push_str(&decoded);
+                        flat.delivery_status.push_str(&decoded());
                         flat.delivery_status.push_str("\n\n");
                     }
-                    ("message", "feedback-report") => flat.feedback.push_str(&decoded),
+                    ("message", "feedback-report") => flat.feedback.push_str(&decoded()),
                     ("message", "rfc822-headers" | "partial") | ("text", "rfc822-headers" | "rfc822-header") => {
-                        take_original_headers(&mut flat, &decoded);
+                        take_original_headers(&mut flat, &decoded());
                     }
                     _ => {}
                 }
@@ -330,6 +329,13 @@ static CONTINUATION: LazyLock<Regex> = LazyLock::new(|| codes::re(r"\s[245]\d\d[
 /// lines (`550-5.1.1 double-checking...`), after the first, so that phrases
 /// broken across lines match again.
 fn unwrap_reply(text: &str) -> String {
+    // Continuations look like "550-"; without any "ddd-" there is nothing to
+    // do, and the pattern (no literal prefix) would inspect every byte.
+    let bytes = text.as_bytes();
+    let continued = memchr::memchr_iter(b'-', bytes).any(|i| i >= 3 && bytes[i - 3..i].iter().all(u8::is_ascii_digit));
+    if !continued {
+        return text.to_owned();
+    }
     let mut matches = CONTINUATION.find_iter(text);
     let Some(first) = matches.next() else {
         return text.to_owned();
@@ -512,7 +518,7 @@ fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
     if bounce_subjects.iter().any(|s| subject.contains(s)) {
         return true;
     }
-    let report = flat.report.to_lowercase();
+    let report = flat.report.to_ascii_lowercase();
     [
         "could not be delivered",
         "permanent error",
@@ -898,6 +904,18 @@ DNS lookup failure: host shop.example.org not found\n";
         assert_eq!(dma.len(), 1);
         assert_eq!(dma[0].recipient, "postmaster@shop.example.org");
         assert_eq!(dma[0].verdict.reason, Reason::HostUnknown);
+    }
+
+    #[test]
+    fn quoted_originals_start_at_a_marker_line() {
+        let report = "550 user unknown\n\n----- Original Message -----\nFrom: a@b.nl\n";
+        let (start, end) = inline_original(report).expect("a marker line");
+        assert_eq!(&report[..start], "550 user unknown\n\n");
+        assert!(report[end..].starts_with(" -----\nFrom"));
+        // Markers that need a rule of dashes do not count in prose.
+        assert_eq!(inline_original("Returned message was too large\n"), None);
+        assert_eq!(inline_original("The forwarded message follows\n"), None);
+        assert!(inline_original("Message headers follow:\nTo: x@y.no\n").is_some());
     }
 
     #[test]

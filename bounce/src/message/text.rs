@@ -48,7 +48,11 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let Some(caps) = line.contains('@').then(|| LINE.captures(line)).flatten() else {
+        // The DFA answers "no" cheaply; captures need the slower engine.
+        let Some(caps) = (line.contains('@') && LINE.is_match(line))
+            .then(|| LINE.captures(line))
+            .flatten()
+        else {
             i += 1;
             continue;
         };
@@ -79,6 +83,8 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
                 break;
             }
             if indent(next) <= own_indent
+                && next.contains('@')
+                && LINE.is_match(next)
                 && LINE
                     .captures(next)
                     .is_some_and(|c| REST.is_match(c.get(3).map_or("", |m| m.as_str())))
