@@ -153,6 +153,7 @@ pub(crate) const RULES: &[Rule] = &[
             "has been replaced by",
             "no longer on server",
             "not our customer",
+            "user not local; please try",
         ],
     ),
     rule(
@@ -381,6 +382,10 @@ pub(crate) const RULES: &[Rule] = &[
             "multiple from headers",
             "multiple 'from' headers",
             "duplicate from header",
+            "missing a valid message-id",
+            "message-id header is missing",
+            "missing required header",
+            "not compliant with rfc",
         ],
     ),
     rule(
@@ -651,6 +656,9 @@ pub(crate) const RULES: &[Rule] = &[
             "on our block list",
         ],
     ),
+    // Gmail: "blocked because its content presents a potential security
+    // issue" names a security finding, not a policy.
+    rule(Reason::SecurityError, Cond::Always, &["potential security issue"]),
     rule(
         Reason::PolicyViolation,
         Cond::Always,

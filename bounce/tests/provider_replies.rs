@@ -1,0 +1,263 @@
+//! Replies that real providers send (Gmail, Microsoft 365 / Outlook,
+//! Yahoo, Apple, GMX, Orange, Postfix, Exim, Sendmail), in several
+//! languages, written from the providers' published error pages and common
+//! logs: none is from the labelled corpus, so they check that the rules
+//! carry beyond it. Each is given as an MTA log gives it: the stage and the
+//! server's reply.
+
+use bounce::{EnhancedStatus, Evidence, ReplyCode, Stage, classify};
+
+#[test]
+fn provider_replies_get_the_reason_a_postmaster_would_give() {
+    use Stage::*;
+    let cases: &[(Option<Stage>, &str, &str)] = &[
+        (
+            Some(RcptTo),
+            "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. Learn more at 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "452-4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to 452 4.2.2 https://support.google.com/mail/?p=OverQuotaTemp",
+            "mailboxfull",
+        ),
+        (
+            Some(Data),
+            "550-5.7.1 [192.0.2.1] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked.",
+            "spamdetected",
+        ),
+        (
+            Some(Data),
+            "550-5.7.26 This message does not have authentication information or fails to pass authentication checks (SPF or DKIM).",
+            "authfailure",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.2.1 The email account that you tried to reach is disabled.",
+            "suspend",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302).",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+            "userunknown",
+        ),
+        (
+            Some(MailFrom),
+            "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "552 1 Requested mail action aborted, mailbox not found",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "554 delivery error: dd Sorry your message to x@yahoo.com cannot be delivered. This mailbox is disabled (554.30).",
+            "suspend",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 <x@icloud.com>: user does not exist",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "550 Requested action not taken: mailbox unavailable",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 <x@orange.fr>: Recipient address rejected: User unknown in local recipient table",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "552 5.2.2 <x@example.com>: Recipient address rejected: Mailbox full",
+            "mailboxfull",
+        ),
+        (Some(RcptTo), "550 Unrouteable address", "hostunknown"),
+        (
+            Some(RcptTo),
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "554 5.7.1 <x@y.example>: Relay access denied",
+            "norelaying",
+        ),
+        (
+            Some(MailFrom),
+            "553 5.1.8 <sender@x.example>: Sender address rejected: Domain not found",
+            "rejected",
+        ),
+        (
+            Some(RcptTo),
+            "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]",
+            "requireptr",
+        ),
+        (
+            Some(Data),
+            "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+            "authfailure",
+        ),
+        (
+            Some(Data),
+            "550 5.7.1 Message rejected as spam by Content Filtering.",
+            "spamdetected",
+        ),
+        (
+            Some(MailFrom),
+            "552 5.3.4 Message size exceeds fixed maximum message size",
+            "mesgtoobig",
+        ),
+        (
+            None,
+            "Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
+            "hostunknown",
+        ),
+        (
+            Some(Data),
+            "554 5.4.14 Hop count exceeded - possible mail loop ATTR34",
+            "networkerror",
+        ),
+        (Some(RcptTo), "550 5.1.1 Mottakeradressen finnes ikke", "userunknown"),
+        (Some(RcptTo), "552 5.2.2 Postfach voll", "mailboxfull"),
+        (Some(RcptTo), "550 Gebruiker onbekend", "userunknown"),
+        (
+            Some(Data),
+            "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC policy of reject.",
+            "authfailure",
+        ),
+        (
+            Some(Data),
+            "550-5.7.1 [192.0.2.1] Gmail has detected that this message is likely suspicious due to the very low reputation of the sending domain.",
+            "badreputation",
+        ),
+        (
+            Some(Data),
+            "550-5.7.1 [192.0.2.1] Messages missing a valid Message-ID header are not accepted.",
+            "notcompliantrfc",
+        ),
+        (None, "550 5.4.300 Message expired", "expired"),
+        (Some(Data), "554 5.6.0 Corrupt message content", "contenterror"),
+        (
+            Some(Data),
+            "550 5.7.350 Remote server returned message detected as spam",
+            "spamdetected",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.2.1 Mailbox disabled, not accepting messages",
+            "suspend",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416",
+            "userunknown",
+        ),
+        (Some(RcptTo), "550 5.1.1 Benutzer unbekannt", "userunknown"),
+        (Some(RcptTo), "550 5.1.1 Brukeren finnes ikke", "userunknown"),
+        (Some(RcptTo), "550 Adressen finnes ikke", "userunknown"),
+        (Some(RcptTo), "452 4.2.2 Mailbox is vol", "mailboxfull"),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Recipient address rejected: Your IP 192.0.2.1 is listed on the Barracuda Reputation Block List",
+            "blocked",
+        ),
+        (
+            Some(Connect),
+            "554 5.7.1 Service unavailable; IP 192.0.2.1 is blacklisted",
+            "blocked",
+        ),
+        (
+            Some(Greeting),
+            "421 4.7.0 mx.example.com Error: too many connections from 192.0.2.1",
+            "toomanyconn",
+        ),
+        (Some(RcptTo), "451 4.7.1 Please try again later (greylisted)", "blocked"),
+        (
+            Some(Data),
+            "554 5.7.1 The message was rejected because it contains prohibited virus or spam content",
+            "virusdetected",
+        ),
+        (
+            Some(Data),
+            "552 5.7.0 This message was blocked because its content presents a potential security issue.",
+            "securityerror",
+        ),
+        (
+            Some(MailFrom),
+            "550 5.7.1 Sender address rejected: not owned by user sender@example.com",
+            "rejected",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.6 Recipient addresses in this domain no longer accepting mail",
+            "hasmoved",
+        ),
+        (
+            Some(RcptTo),
+            "551 User not local; please try <new@example.org>",
+            "hasmoved",
+        ),
+        (
+            Some(MailFrom),
+            "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints",
+            "badreputation",
+        ),
+        (
+            Some(Data),
+            "554 5.7.9 Message not accepted for policy reasons.  See https://help.yahoo.com/kb/postmaster/SLN7253.html",
+            "policyviolation",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+            "blocked",
+        ),
+        (
+            None,
+            "conversation with mx.example.com[192.0.2.1] timed out while receiving the initial server greeting",
+            "expired",
+        ),
+        (
+            None,
+            "connect to mx.example.com[192.0.2.1]:25: Connection refused",
+            "blocked",
+        ),
+    ];
+
+    let misses: Vec<String> = cases
+        .iter()
+        .filter_map(|(stage, text, want)| {
+            let verdict = classify(&Evidence {
+                stage: *stage,
+                reply_code: ReplyCode::leading(text),
+                status: EnhancedStatus::find_in(text),
+                text,
+                ..Evidence::default()
+            });
+            (verdict.reason.as_str() != *want).then(|| format!("want {want}, got {}: {text}", verdict.reason))
+        })
+        .collect();
+
+    assert!(
+        misses.is_empty(),
+        "{} of {} replies misread:\n{}",
+        misses.len(),
+        cases.len(),
+        misses.join("\n")
+    );
+}
