@@ -170,9 +170,18 @@ fn header_text(message: &Message<'_>, name: &str) -> Option<String> {
 }
 
 fn first_address(message: &Message<'_>, name: &str) -> Option<String> {
-    let raw = header_text(message, name)?;
-    let found = text::bracketed_addresses(&raw).into_iter().next();
-    found.or_else(|| dsn::address(&raw))
+    let raw = message.header_raw(name)?;
+    // The first `<...>` holding an address, else the bare value: a byte scan,
+    // since this runs for several headers of every message.
+    let mut rest = raw;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        if let Some(address) = dsn::address(&rest[open + 1..open + close]) {
+            return Some(address);
+        }
+        rest = &rest[open + close..];
+    }
+    dsn::address(raw)
 }
 
 fn original_of(message: &Message<'_>) -> Original {

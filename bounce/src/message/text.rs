@@ -10,9 +10,11 @@ use super::codes::re;
 const ADDR: &str =
     r#"(?:"[^"\n]+"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*"#;
 
+/// The start of a recipient line; the rest of the line is what follows the
+/// match (capturing it would make the capture engine walk the whole line).
 static LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"^[ \t>]*(?:\*\s+|>>>\s+|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?({ADDR})[">]?(?:\s+<({ADDR})>)?(.*)$"#
+        r#"^[ \t>]*(?:\*\s+|>>>\s+|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?({ADDR})[">]?(?:\s+<({ADDR})>)?"#
     ))
 });
 static REST: LazyLock<Regex> = LazyLock::new(|| {
@@ -36,6 +38,19 @@ pub(crate) struct Block {
     pub text: String,
 }
 
+/// A cheap test that lets through every line [`LINE`] can match: the address
+/// is within the first three words (after `*`, `>>>`, a reply code and a
+/// status). Most report lines fail it, so the pattern engine rarely runs.
+fn may_name_recipient(line: &str) -> bool {
+    line.contains('@')
+        && line
+            .trim_start_matches([' ', '\t', '>', '*'])
+            .split_whitespace()
+            .take(3)
+            .any(|word| word.contains('@') || word.starts_with('"') || word.starts_with("<\""))
+        && LINE.is_match(line)
+}
+
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
@@ -48,15 +63,11 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        // The DFA answers "no" cheaply; captures need the slower engine.
-        let Some(caps) = (line.contains('@') && LINE.is_match(line))
-            .then(|| LINE.captures(line))
-            .flatten()
-        else {
+        let Some(caps) = may_name_recipient(line).then(|| LINE.captures(line)).flatten() else {
             i += 1;
             continue;
         };
-        let rest = caps.get(3).map_or("", |m| m.as_str());
+        let rest = caps.get(0).map_or("", |m| &line[m.end()..]);
         if !REST.is_match(rest) {
             i += 1;
             continue;
@@ -83,11 +94,10 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
                 break;
             }
             if indent(next) <= own_indent
-                && next.contains('@')
-                && LINE.is_match(next)
+                && may_name_recipient(next)
                 && LINE
                     .captures(next)
-                    .is_some_and(|c| REST.is_match(c.get(3).map_or("", |m| m.as_str())))
+                    .is_some_and(|c| REST.is_match(c.get(0).map_or("", |m| &next[m.end()..])))
             {
                 break;
             }
