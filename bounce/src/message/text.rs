@@ -14,7 +14,7 @@ const ADDR: &str =
 /// match (capturing it would make the capture engine walk the whole line).
 static LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"^[ \t>]*(?:\*\s+|>>>\s+|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?({ADDR})[">]?(?:\s+<({ADDR})>)?"#
+        r#"^[ \t>]*(?:\*\s+|>>>\s+|<<<\s+(?P<code>[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?(?P<addr>{ADDR})[">]?(?:\s+<(?P<alt>{ADDR})>)?"#
     ))
 });
 static REST: LazyLock<Regex> = LazyLock::new(|| {
@@ -22,6 +22,24 @@ static REST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:\s*$|\s*:|\.\.\.|\s*\.\.\.|\s+on\s|\s*\[|\s*\(|\s*,|\s+\S+.*(?:error_code|invalid|error|unknown|failed|rejected|denied|full|quota|exist))",
     )
 });
+/// Sendmail's own line about an address: `554 <a@b>... reason`.
+static SUMMARY: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d <?[^\s<>]+@[^\s<>]+>?\.\.\. "));
+/// Sendmail's own line about a host: `550 example.org (smtp)... reason`.
+static SUMMARY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d [^\s@]+ \(\w+\)\.\.\. "));
+
+/// A transcript line: `Some(Some(reply))` for the remote's `<<< ...`,
+/// `Some(None)` for our `>>> ...` or a new "while talking to" section.
+fn transcript_line(line: &str) -> Option<Option<&str>> {
+    let trimmed = line.trim_start();
+    if let Some(reply) = trimmed.strip_prefix("<<<") {
+        return Some(Some(reply.trim()));
+    }
+    let talking = trimmed
+        .get(..16)
+        .is_some_and(|h| h.eq_ignore_ascii_case("while talking to"));
+    (trimmed.starts_with(">>>") || talking || trimmed.starts_with("... while talking to")).then_some(None)
+}
+
 static RULE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[-=_*#|]{5,}"));
 static SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -44,7 +62,7 @@ pub(crate) struct Block {
 fn may_name_recipient(line: &str) -> bool {
     line.contains('@')
         && line
-            .trim_start_matches([' ', '\t', '>', '*'])
+            .trim_start_matches([' ', '\t', '>', '<', '*'])
             .split_whitespace()
             .take(3)
             .any(|word| word.contains('@') || word.starts_with('"') || word.starts_with("<\""))
@@ -60,9 +78,15 @@ fn indent(line: &str) -> usize {
 pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks: Vec<Block> = Vec::new();
+    // In a Sendmail transcript the remote server's reply ("<<< 550 ...")
+    // comes before Sendmail's own line naming the address.
+    let mut last_reply: Option<&str> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
+        if let Some(transcript) = transcript_line(line) {
+            last_reply = transcript;
+        }
         let Some(caps) = may_name_recipient(line).then(|| LINE.captures(line)).flatten() else {
             i += 1;
             continue;
@@ -72,13 +96,36 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             i += 1;
             continue;
         }
-        let address = caps.get(2).or_else(|| caps.get(1)).map_or("", |m| m.as_str());
+        let address = caps
+            .name("alt")
+            .or_else(|| caps.name("addr"))
+            .map_or("", |m| m.as_str());
         let address = address.trim_matches('"').to_owned();
         let own_indent = indent(line);
-        let mut body = vec![rest.trim_start_matches([':', '.', ',', ' ']).trim().to_owned()];
+        // A transcript's "<<< 550 <a@b>, User Unknown" is the remote
+        // server's own reply: its code belongs to the error text. (Sendmail's
+        // summary "550 5.1.1 <a@b>... User unknown" is Sendmail's reading.)
+        let code = caps
+            .name("code")
+            .map_or("", |m| m.as_str().trim_end_matches('-').trim());
+        let rest = rest.trim_start_matches([':', '.', ',', ' ']).trim();
+        let mut body = vec![if code.is_empty() {
+            rest.to_owned()
+        } else {
+            format!("{code} {rest}")
+        }];
+        if code.is_empty()
+            && SUMMARY.is_match(line)
+            && let Some(reply) = last_reply.take()
+        {
+            body[0] = format!("{}: {reply}", body[0]);
+        }
         let mut j = i + 1;
         while j < lines.len() {
             let next = lines[j];
+            if transcript_line(next).is_some() || SUMMARY_HOST.is_match(next) {
+                break;
+            }
             if next.trim().is_empty() {
                 // A blank line ends the block unless the next paragraph is indented more.
                 let continues = lines
@@ -195,6 +242,40 @@ mod tests {
         assert_eq!(e[0].address, "neko@example.jp");
         assert!(e[0].text.contains("550 5.1.1 unknown"));
         assert!(q[0].text.contains("does not like recipient"));
+    }
+
+    #[test]
+    fn sendmail_transcripts_pair_the_remote_reply_with_the_address() {
+        let transcript = "While talking to example.edu:\n>>> DATA\n\
+<<< 550 You cannot send E-Mail to yourself\n\
+554 <anna@example.edu>... Remote protocol error: Connection reset by peer\n\
+550 example.org (smtp)... 550 Host unknown\n\
+554 <piet@example.org>... 550 Host unknown (Authoritative answer from name server)\n\
+While talking to mail.example.nl:\n>>> RCPT To:<kees@example.nl>\n\
+<<< 550 <kees@example.nl>, User Unknown\n550 <kees@example.nl>... User unknown\n";
+
+        let b = blocks(transcript);
+
+        let text = |a: &str| {
+            b.iter()
+                .find(|b| b.address == a)
+                .map(|b| b.text.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            text("anna@example.edu"),
+            "Remote protocol error: Connection reset by peer: 550 You cannot send E-Mail to yourself"
+        );
+        assert!(!text("anna@example.edu").contains("Host unknown"));
+        assert_eq!(
+            text("piet@example.org"),
+            "550 Host unknown (Authoritative answer from name server)"
+        );
+        assert!(
+            text("kees@example.nl").starts_with("550 User Unknown"),
+            "{}",
+            text("kees@example.nl")
+        );
     }
 
     #[test]
