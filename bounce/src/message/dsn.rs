@@ -115,6 +115,19 @@ fn slot<'a>(group: &'a mut DsnGroup, field: &str) -> Option<&'a mut String> {
     }
 }
 
+/// The recipient a `Final-Recipient` names. Exim names a pipe or file
+/// delivery by its command (`|/usr/bin/prog kijitora@example.com /home/x`):
+/// the address among its words is the recipient.
+pub(crate) fn recipient(value: &str) -> Option<String> {
+    address(value).or_else(|| {
+        let value = value.split_once(';').map_or(value, |(_, rest)| rest).trim();
+        if !value.starts_with(['|', '/']) {
+            return None;
+        }
+        value.split_whitespace().skip(1).find_map(address)
+    })
+}
+
 /// `rfc822; <Jan@Example.nl>` → `jan@example.nl`; a value that holds no
 /// address (a mailbox path) gives `None`.
 pub(crate) fn address(value: &str) -> Option<String> {
@@ -155,6 +168,16 @@ pub(crate) fn host(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pipe_delivery_names_its_recipient_among_its_words() {
+        assert_eq!(
+            recipient("rfc822;|/usr/local/bin/autoreply kijitora@example.com /home/kijitora").as_deref(),
+            Some("kijitora@example.com")
+        );
+        assert_eq!(recipient("rfc822; /var/mail/kijitora"), None);
+        assert_eq!(recipient("rfc822; <Jan@Example.nl>").as_deref(), Some("jan@example.nl"));
+    }
 
     #[test]
     fn reads_groups_with_folding_and_odd_order() {
