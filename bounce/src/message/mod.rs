@@ -309,6 +309,8 @@ struct Draft {
     feedback_type: Option<String>,
     /// The sending MTA's own classification, when its report gives one.
     hint: Option<crate::Reason>,
+    /// The stage a transcript showed for this recipient.
+    stage: Option<Stage>,
 }
 
 impl Draft {
@@ -324,6 +326,7 @@ impl Draft {
             kind,
             feedback_type: None,
             hint: None,
+            stage: None,
         }
     }
 }
@@ -612,7 +615,8 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
             .as_deref()
             .map(dsn::diagnostic_text)
             .unwrap_or_default();
-        let block = blocks.iter().find(|b| b.address == recipient).map(|b| fold(&b.text));
+        let block_of = blocks.iter().find(|b| b.address == recipient);
+        let block = block_of.map(|b| fold(&b.text));
         let diagnostic = match block {
             Some(block) if diagnostic.is_empty() || block.contains(&diagnostic) => block,
             Some(block) if !block.is_empty() && codes::find_stage(&block).is_some() => format!("{block} {diagnostic}"),
@@ -629,6 +633,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
             kind: MessageKind::Failure,
             feedback_type: None,
             hint: group.vendor_category.as_deref().and_then(crate::rules::vendor_category),
+            stage: block_of.and_then(|b| b.stage),
         });
     }
     if !drafts.is_empty() {
@@ -657,8 +662,11 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     let failed_header: Vec<String> = header_text(message, "x-failed-recipients")
         .map(|v| v.split(',').filter_map(dsn::address).collect())
         .unwrap_or_default();
-    let candidates: Vec<(String, String)> = if !blocks.is_empty() {
-        blocks.into_iter().map(|b| (b.address, fold(&b.text))).collect()
+    let candidates: Vec<(String, String, Option<Stage>)> = if !blocks.is_empty() {
+        blocks
+            .into_iter()
+            .map(|b| (b.address, fold(&b.text), b.stage))
+            .collect()
     } else {
         let mut addresses = failed_header;
         if addresses.is_empty() {
@@ -679,13 +687,16 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         {
             addresses.push(to);
         }
-        addresses.into_iter().map(|a| (a, String::new())).collect()
+        addresses.into_iter().map(|a| (a, String::new(), None)).collect()
     };
     let only_group = (candidates.len() == 1 && unnamed.len() == 1).then(|| unnamed.remove(0));
     candidates
         .into_iter()
-        .map(|(recipient, diagnostic)| {
-            let draft = Draft::new(recipient, MessageKind::Failure, diagnostic);
+        .map(|(recipient, diagnostic, stage)| {
+            let draft = Draft {
+                stage,
+                ..Draft::new(recipient, MessageKind::Failure, diagnostic)
+            };
             match &only_group {
                 Some(group) => Draft {
                     action: group.action.as_deref().map(|a| a.trim().to_lowercase()),
@@ -785,7 +796,9 @@ fn finish(draft: Draft, flat: &Flat, single: bool, lda: Option<&str>) -> Record 
             Some(s) => codes::find_reply(&evidence_text, Some(s.class())),
             None => first_reply,
         };
-        let stage = codes::find_stage(&draft.diagnostic)
+        let stage = draft
+            .stage
+            .or_else(|| codes::find_stage(&draft.diagnostic))
             .or_else(|| if single { codes::find_stage(&flat.report) } else { None });
         (status, reply, stage)
     } else {

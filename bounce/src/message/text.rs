@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::codes::re;
+use crate::Stage;
 
 const ADDR: &str =
     r#"(?:"[^"\n]+"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*"#;
@@ -26,6 +27,13 @@ static REST: LazyLock<Regex> = LazyLock::new(|| {
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d <?[^\s<>]+@[^\s<>]+>?\.\.\. "));
 /// Sendmail's own line about a host: `550 example.org (smtp)... reason`.
 static SUMMARY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d [^\s@]+ \(\w+\)\.\.\. "));
+
+/// The stage of our command on a `>>> CMD` line.
+fn command_stage(line: &str) -> Option<Stage> {
+    let command = line.trim_start().strip_prefix(">>>")?.trim_start();
+    let word: String = command.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    Stage::from_smtp_command(&word)
+}
 
 /// A transcript line: `Some(Some(reply))` for the remote's `<<< ...`,
 /// `Some(None)` for our `>>> ...` or a new "while talking to" section.
@@ -54,6 +62,8 @@ static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"<({ADDR})>"))
 pub(crate) struct Block {
     pub address: String,
     pub text: String,
+    /// The command a transcript shows before the refusal (`>>> RCPT To:<...>`).
+    pub stage: Option<Stage>,
 }
 
 /// A cheap test that lets through every line [`LINE`] can match: the address
@@ -81,10 +91,14 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
     // In a Sendmail transcript the remote server's reply ("<<< 550 ...")
     // comes before Sendmail's own line naming the address.
     let mut last_reply: Option<&str> = None;
+    let mut last_command: Option<Stage> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         if let Some(transcript) = transcript_line(line) {
+            if transcript.is_none() {
+                last_command = command_stage(line);
+            }
             last_reply = transcript;
         }
         let Some(caps) = may_name_recipient(line).then(|| LINE.captures(line)).flatten() else {
@@ -114,11 +128,13 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
         } else {
             format!("{code} {rest}")
         }];
+        let mut stage = None;
         if code.is_empty()
             && SUMMARY.is_match(line)
             && let Some(reply) = last_reply.take()
         {
             body[0] = format!("{}: {reply}", body[0]);
+            stage = last_command;
         }
         let mut j = i + 1;
         while j < lines.len() {
@@ -168,6 +184,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             None => blocks.push(Block {
                 address: lower,
                 text: joined,
+                stage,
             }),
         }
         i = j.max(i + 1);
@@ -276,6 +293,9 @@ While talking to mail.example.nl:\n>>> RCPT To:<kees@example.nl>\n\
             "{}",
             text("kees@example.nl")
         );
+        let stage = |a: &str| b.iter().find(|b| b.address == a).and_then(|b| b.stage);
+        assert_eq!(stage("anna@example.edu"), Some(Stage::Data));
+        assert_eq!(stage("piet@example.org"), None);
     }
 
     #[test]
