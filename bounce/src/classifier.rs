@@ -261,13 +261,24 @@ fn recipient_arbitration(evidence: &Evidence<'_>, text: &str) -> Option<Reason> 
 
 /// The reply echoes an address followed by "... " (Sendmail's RCPT TO form).
 fn echoes_recipient(text: &str) -> bool {
-    text.match_indices("... ").any(|(at, _)| {
-        let before = text[..at].trim_end_matches('>');
+    let address_before = |at: usize, bracket: bool| {
+        let before = &text[..at];
+        let before = if bracket {
+            match before.strip_suffix('>') {
+                Some(b) => b,
+                None => return false,
+            }
+        } else {
+            before.trim_end_matches('>')
+        };
         before
             .rsplit(|c: char| c.is_whitespace() || c == '<')
             .next()
             .is_some_and(|word| word.contains('@') && !word.ends_with('@'))
-    })
+    };
+    // "550 <a@b>... No such user" (Sendmail) or "550 <a@b>: User unknown".
+    text.match_indices("... ").any(|(at, _)| address_before(at, false))
+        || text.match_indices(">: ").any(|(at, _)| address_before(at + 1, true))
 }
 
 fn last_resort(evidence: &Evidence<'_>, text: &str) -> Reason {
