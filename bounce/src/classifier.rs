@@ -259,7 +259,8 @@ fn recipient_arbitration(evidence: &Evidence<'_>, text: &str) -> Option<Reason> 
     }
 }
 
-/// The reply echoes an address followed by "... " (Sendmail's RCPT TO form).
+/// The reply echoes the address it refuses, followed by "... " (Sendmail)
+/// or ": " (Postfix): the forms of an answer to RCPT TO.
 fn echoes_recipient(text: &str) -> bool {
     let address_before = |at: usize, bracket: bool| {
         let before = &text[..at];
@@ -459,6 +460,14 @@ mod tests {
         assert_eq!(
             reason(None, "550 <kijitora@example.com>... No such user"),
             Reason::UserUnknown
+        );
+        assert_eq!(
+            reason(None, "550 <kijitora@example.com>: User unknown"),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            reason(None, "550 5.2.1 <kijitora@example.com>: User unknown"),
+            Reason::Filtered
         );
         assert_eq!(
             reason(Some(Stage::Data), "550 kijitora@example.com... No such user"),
