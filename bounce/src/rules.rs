@@ -794,6 +794,14 @@ pub(crate) const PROVIDER_RULES: &[ProviderRule] = &[
         phrase: "unknown user",
         reason: Reason::Rejected,
     },
+    // Yahoo checks recipients only after DATA: this is an unknown address,
+    // not a content filter.
+    ProviderRule {
+        domain: "yahoodns.net",
+        stage: None,
+        phrase: "this user doesn't have a",
+        reason: Reason::UserUnknown,
+    },
 ];
 
 /// PowerMTA's bounce categories (`X-PowerMTA-BounceCategory`), as its

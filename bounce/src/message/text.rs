@@ -23,8 +23,10 @@ static REST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:\s*$|\s*:|\.\.\.|\s*\.\.\.|\s+on\s|\s*\[|\s*\(|\s*,|\s+\S+.*(?:error_code|invalid|error|unknown|failed|rejected|denied|full|quota|exist))",
     )
 });
-/// Sendmail's own line about an address: `554 <a@b>... reason`.
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d <?[^\s<>]+@[^\s<>]+>?\.\.\. "));
+/// Sendmail's own line about an address: `554 <a@b>... reason`, maybe with
+/// Sendmail's status (`550 5.1.1 <a@b>... User unknown`).
+static SUMMARY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*[245]\d\d (?:[245]\.(?P<subject>\d{1,3})\.\d{1,3} )?<?[^\s<>]+@[^\s<>]+>?\.\.\. "));
 /// Sendmail's own line about a host: `550 example.org (smtp)... reason`.
 static SUMMARY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d [^\s@]+ \(\w+\)\.\.\. "));
 
@@ -130,11 +132,19 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
         }];
         let mut stage = None;
         if code.is_empty()
-            && SUMMARY.is_match(line)
+            && let Some(summary) = SUMMARY.captures(line)
             && let Some(reply) = last_reply.take()
         {
             body[0] = format!("{}: {reply}", body[0]);
-            stage = last_command;
+            // With PIPELINING the transcript shows ">>> DATA" before the
+            // answer to RCPT TO arrives; Sendmail's own x.1.x status says
+            // the address was refused, so that is the stage.
+            let address_status = summary.name("subject").is_some_and(|s| s.as_str() == "1");
+            stage = if address_status {
+                Some(Stage::RcptTo)
+            } else {
+                last_command
+            };
         }
         let mut j = i + 1;
         while j < lines.len() {
@@ -180,6 +190,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
                 if !joined.is_empty() && !existing.text.contains(&joined) {
                     existing.text = format!("{} {joined}", existing.text).trim().to_owned();
                 }
+                existing.stage = existing.stage.or(stage);
             }
             None => blocks.push(Block {
                 address: lower,
@@ -296,6 +307,19 @@ While talking to mail.example.nl:\n>>> RCPT To:<kees@example.nl>\n\
         let stage = |a: &str| b.iter().find(|b| b.address == a).and_then(|b| b.stage);
         assert_eq!(stage("anna@example.edu"), Some(Stage::Data));
         assert_eq!(stage("piet@example.org"), None);
+    }
+
+    #[test]
+    fn a_pipelined_refusal_of_the_address_is_at_rcpt_to() {
+        let transcript = "... while talking to smtp.example.fr.:\n>>> DATA\n\
+<<< 550 5.5.0 Adresse destinataire invalide. Invalid recipient.\n\
+550 5.1.1 <marie@example.fr>... User unknown\n<<< 554 5.5.1 Error: no valid recipients\n";
+
+        let b = blocks(transcript);
+
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].stage, Some(Stage::RcptTo));
+        assert!(b[0].text.contains("Invalid recipient"), "{}", b[0].text);
     }
 
     #[test]
