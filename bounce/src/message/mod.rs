@@ -240,32 +240,28 @@ fn flatten(message: &Message<'_>) -> Flat {
                     _ => {}
                 }
             }
-            PartType::Text(body) => match (ctype.as_str(), subtype.as_str()) {
-                _ if body.contains('\x1b') => {
-                    // 7-bit ISO-2022-JP arrives undecoded (it is valid ASCII);
-                    // Japanese servers and Lotus Notes send it without a
-                    // transfer encoding.
-                    let decoded = iso_2022_jp(Cow::Borrowed(body));
-                    if !flat.original_seen {
-                        flat.report.push_str(&decoded);
+            PartType::Text(body) => {
+                // 7-bit ISO-2022-JP arrives undecoded (it is valid ASCII):
+                // Japanese servers and Lotus Notes send it without a
+                // transfer encoding.
+                let body = iso_2022_jp(Cow::Borrowed(body));
+                match (ctype.as_str(), subtype.as_str()) {
+                    ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
+                        if subtype == "delivery-status" {
+                            flat.delivery_status.push_str(&body);
+                        } else if subtype == "feedback-report" {
+                            flat.feedback.push_str(&body);
+                        } else {
+                            take_original_headers(&mut flat, &body);
+                        }
+                    }
+                    _ if !flat.original_seen => {
+                        flat.report.push_str(&body);
                         flat.report.push('\n');
                     }
+                    _ => {}
                 }
-                ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
-                    if subtype == "delivery-status" {
-                        flat.delivery_status.push_str(body);
-                    } else if subtype == "feedback-report" {
-                        flat.feedback.push_str(body);
-                    } else {
-                        take_original_headers(&mut flat, body);
-                    }
-                }
-                _ if !flat.original_seen => {
-                    flat.report.push_str(body);
-                    flat.report.push('\n');
-                }
-                _ => {}
-            },
+            }
             PartType::Html(body) if !flat.original_seen => html.push_str(body),
             PartType::Html(_) => {}
         }
@@ -413,9 +409,6 @@ fn is_auto_reply(message: &Message<'_>) -> bool {
         .any(|s| subject.starts_with(s))
 }
 
-/// Whether a message without DSN fields is a bounce at all: sent by a mail
-/// system, titled like one, or worded like one. An ordinary message that
-/// merely quotes another one is not.
 /// A bounce that someone forwarded with every line quoted ("> "): the text
 /// with one level of quoting removed, if the report is such a forward.
 fn unquote_forwarded(report: &str) -> Option<String> {
@@ -472,6 +465,9 @@ fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
+/// Whether a message without DSN fields is a bounce at all: sent by a mail
+/// system, titled like one, or worded like one. An ordinary message that
+/// merely quotes another one is not.
 fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
     let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
     let from = header("from");
