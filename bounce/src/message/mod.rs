@@ -432,6 +432,77 @@ fn unquote_forwarded(report: &str) -> Option<String> {
     Some(out)
 }
 
+/// Where an attached message's content type (`message/rfc822`, or RFC 6532's
+/// `message/global`) is named: `(start, end)` of the type. A plain byte
+/// search for the subtype, then a look back; lower- or upper-case alike.
+fn attached_message_type(bytes: &[u8]) -> Option<(usize, usize)> {
+    [&b"rfc822"[..], &b"RFC822"[..], &b"global"[..]]
+        .iter()
+        .find_map(|subtype| {
+            memchr::memmem::find_iter(bytes, subtype).find_map(|at| {
+                let start = at.checked_sub(8)?;
+                bytes[start..at]
+                    .eq_ignore_ascii_case(b"message/")
+                    .then_some((start, at + subtype.len()))
+            })
+        })
+}
+
+/// The message with the body of its attached original cut out, headers
+/// kept. mail-parser parses an attached message completely (every part
+/// split and decoded) although only its headers are read here; for the
+/// bounce of a newsletter that is most of the work. Anything unexpected
+/// leaves the bytes as they are.
+fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let Some((type_start, type_end)) = attached_message_type(bytes) else {
+        return Cow::Borrowed(bytes);
+    };
+    let line_start = bytes[..type_start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let is_part_header = bytes[line_start..type_start]
+        .get(..13)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"content-type:"));
+    // The delimiter line opening this part: the nearest "--..." line above.
+    let delimiter = bytes[..line_start]
+        .split(|&b| b == b'\n')
+        .rev()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find(|l| l.starts_with(b"--") && l.len() > 2);
+    let (true, Some(delimiter)) = (is_part_header, delimiter) else {
+        return Cow::Borrowed(bytes);
+    };
+    // A real boundary is declared in a Content-Type parameter above.
+    let declared = memchr::memmem::find(&bytes[..line_start], &delimiter[2..])
+        .is_some_and(|at| bytes[..at].ends_with(b"boundary=") || bytes[..at].ends_with(b"boundary=\""));
+    let blank = |from: usize| {
+        let rest = &bytes[from..];
+        let lf = memchr::memmem::find(rest, b"\n\n").map(|i| from + i + 2);
+        let crlf = memchr::memmem::find(rest, b"\n\r\n").map(|i| from + i + 3);
+        match (lf, crlf) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let Some(body_start) = blank(type_end).and_then(blank) else {
+        return Cow::Borrowed(bytes);
+    };
+    let mut closing = Vec::with_capacity(delimiter.len() + 1);
+    closing.push(b'\n');
+    closing.extend_from_slice(delimiter);
+    let Some(body_end) = memchr::memmem::find(&bytes[body_start..], &closing).map(|i| body_start + i) else {
+        return Cow::Borrowed(bytes);
+    };
+    if !declared || body_end <= body_start {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() - (body_end - body_start));
+    out.extend_from_slice(&bytes[..body_start]);
+    out.extend_from_slice(&bytes[body_end..]);
+    Cow::Owned(out)
+}
+
 /// The text after the header block, without MIME boundaries and part
 /// headers.
 fn raw_body(bytes: &[u8]) -> String {
@@ -546,7 +617,8 @@ fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
 }
 
 fn read_message(bytes: &[u8]) -> Report {
-    let Some(message) = PARSER.parse(bytes) else {
+    let trimmed = without_original_body(bytes);
+    let Some(message) = PARSER.parse(&trimmed[..]) else {
         return Report::default();
     };
     let mut flat = flatten(&message);
@@ -969,6 +1041,33 @@ Action: failed\nFinal-Recipient: rfc822;/var/spool/mail/e/erik\nStatus: 5.0.0\n\
         assert_eq!(records[0].recipient, "erik@example.se");
         assert_eq!(records[0].status.map(|s| s.to_string()).as_deref(), Some("5.0.0"));
         assert_eq!(records[0].verdict.reason, Reason::MailboxFull);
+    }
+
+    #[test]
+    fn the_attached_originals_body_is_skipped_and_its_headers_kept() {
+        let newsletter = "<p>Voorjaarsaanbieding =E2=80=93 alleen deze week</p>\n".repeat(2000);
+        let mail = format!(
+            "From: MAILER-DAEMON@mx.example.com\nSubject: Undelivered Mail Returned to Sender\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n\
+--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n\
+Final-Recipient: rfc822; kari@online.no\nAction: failed\nStatus: 5.1.1\n\n\
+--B1\nContent-Type: message/rfc822\n\nMessage-ID: <abc@news.example.nl>\nX-Campaign-ID: spring-2026\n\
+Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n{newsletter}\n\
+--B1\nContent-Type: text/plain\n\nA part after the original.\n--B1--\n"
+        );
+
+        let cut = without_original_body(mail.as_bytes());
+        let reports = read(mail.as_bytes());
+
+        assert!(cut.len() < 1000, "{} bytes left", cut.len());
+        let cut = String::from_utf8_lossy(&cut);
+        assert!(cut.contains("X-Campaign-ID: spring-2026") && cut.contains("A part after the original."));
+        assert_eq!(reports[0].original.campaign.as_deref(), Some("spring-2026"));
+        assert_eq!(reports[0].original.message_id.as_deref(), Some("abc@news.example.nl"));
+        assert_eq!(reports[0].records[0].verdict.reason, Reason::UserUnknown);
+        // Without a declared boundary nothing is cut.
+        let odd = "Subject: x\n\n--not-a-boundary\nContent-Type: message/rfc822\n\nA: b\n\nbody\n--not-a-boundary\n";
+        assert_eq!(without_original_body(odd.as_bytes()).len(), odd.len());
     }
 
     #[test]
