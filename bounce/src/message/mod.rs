@@ -485,16 +485,18 @@ fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
             (a, b) => a.or(b),
         }
     };
-    let Some(body_start) = blank(type_end).and_then(blank) else {
-        return Cow::Borrowed(bytes);
-    };
     let mut closing = Vec::with_capacity(delimiter.len() + 1);
     closing.push(b'\n');
     closing.extend_from_slice(delimiter);
-    let Some(body_end) = memchr::memmem::find(&bytes[body_start..], &closing).map(|i| body_start + i) else {
+    // The part ends at the next delimiter; an original with no body (no
+    // blank line before that) has nothing to cut.
+    let Some(body_end) = memchr::memmem::find(&bytes[type_end..], &closing).map(|i| type_end + i) else {
         return Cow::Borrowed(bytes);
     };
-    if !declared || body_end <= body_start {
+    let Some(body_start) = blank(type_end).and_then(blank) else {
+        return Cow::Borrowed(bytes);
+    };
+    if !declared || body_start >= body_end {
         return Cow::Borrowed(bytes);
     }
     let mut out = Vec::with_capacity(bytes.len() - (body_end - body_start));
@@ -1065,6 +1067,10 @@ Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printa
         assert_eq!(reports[0].original.campaign.as_deref(), Some("spring-2026"));
         assert_eq!(reports[0].original.message_id.as_deref(), Some("abc@news.example.nl"));
         assert_eq!(reports[0].records[0].verdict.reason, Reason::UserUnknown);
+        // An original of headers only keeps the next part whole.
+        let headers_only = "Content-Type: multipart/report; boundary=\"B\"\n\n--B\nContent-Type: message/rfc822\n\n\
+Message-ID: <x@y.nl>\n--B\nContent-Type: text/plain\n\nkeep me\n--B--\n";
+        assert_eq!(without_original_body(headers_only.as_bytes()).len(), headers_only.len());
         // Without a declared boundary nothing is cut.
         let odd = "Subject: x\n\n--not-a-boundary\nContent-Type: message/rfc822\n\nA: b\n\nbody\n--not-a-boundary\n";
         assert_eq!(without_original_body(odd.as_bytes()).len(), odd.len());
