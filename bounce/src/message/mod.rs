@@ -184,16 +184,20 @@ fn first_address(message: &Message<'_>, name: &str) -> Option<String> {
     dsn::address(raw)
 }
 
+/// Headers that can name the campaign of an original, most specific first.
+const CAMPAIGN_HEADERS: &[&str] = &[
+    "x-bouncedesk-campaign",
+    "x-campaign-id",
+    "x-campaign",
+    "x-mailgun-campaign-id",
+    "x-job",
+];
+
+/// The original's headers that [`original_of`] reads.
+const ORIGINAL_HEADERS: &[&str] = &["message-id", "to", "from", "subject", "return-path"];
+
 fn original_of(message: &Message<'_>) -> Original {
-    let campaign = [
-        "x-bouncedesk-campaign",
-        "x-campaign-id",
-        "x-campaign",
-        "x-mailgun-campaign-id",
-        "x-job",
-    ]
-    .iter()
-    .find_map(|h| header_text(message, h));
+    let campaign = CAMPAIGN_HEADERS.iter().find_map(|h| header_text(message, h));
     Original {
         message_id: header_text(message, "message-id").map(|m| m.trim_matches(['<', '>']).to_owned()),
         to: first_address(message, "to"),
@@ -499,8 +503,29 @@ fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
     if !declared || body_start >= body_end {
         return Cow::Borrowed(bytes);
     }
-    let mut out = Vec::with_capacity(bytes.len() - (body_end - body_start));
-    out.extend_from_slice(&bytes[..body_start]);
+    let Some(nested_start) = blank(type_end) else {
+        return Cow::Borrowed(bytes);
+    };
+    let mut out = Vec::with_capacity(nested_start + 1024 + (bytes.len() - body_end));
+    out.extend_from_slice(&bytes[..nested_start]);
+    // Of the original's headers only those read are kept: Received chains
+    // and signatures are most of a header block.
+    let mut keep = false;
+    for line in bytes[nested_start..body_start].split_inclusive(|&b| b == b'\n') {
+        let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continued {
+            let name = line.split(|&b| b == b':').next().unwrap_or_default();
+            keep = line.contains(&b':')
+                && ORIGINAL_HEADERS
+                    .iter()
+                    .chain(CAMPAIGN_HEADERS)
+                    .any(|h| name.eq_ignore_ascii_case(h.as_bytes()));
+        }
+        if keep {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(b"\n");
     out.extend_from_slice(&bytes[body_end..]);
     Cow::Owned(out)
 }
@@ -1053,7 +1078,8 @@ Action: failed\nFinal-Recipient: rfc822;/var/spool/mail/e/erik\nStatus: 5.0.0\n\
 Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n\
 --B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n\
 Final-Recipient: rfc822; kari@online.no\nAction: failed\nStatus: 5.1.1\n\n\
---B1\nContent-Type: message/rfc822\n\nMessage-ID: <abc@news.example.nl>\nX-Campaign-ID: spring-2026\n\
+--B1\nContent-Type: message/rfc822\n\nReceived: from app.example.nl by mta.example.nl\n  with ESMTPS id 8F2A; Mon, 2 Mar 2026 10:00:00 +0100\n\
+Message-ID: <abc@news.example.nl>\nX-Campaign-ID: spring-2026\n\
 Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n{newsletter}\n\
 --B1\nContent-Type: text/plain\n\nA part after the original.\n--B1--\n"
         );
@@ -1064,6 +1090,7 @@ Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printa
         assert!(cut.len() < 1000, "{} bytes left", cut.len());
         let cut = String::from_utf8_lossy(&cut);
         assert!(cut.contains("X-Campaign-ID: spring-2026") && cut.contains("A part after the original."));
+        assert!(!cut.contains("Received:") && !cut.contains("with ESMTPS"), "{cut}");
         assert_eq!(reports[0].original.campaign.as_deref(), Some("spring-2026"));
         assert_eq!(reports[0].original.message_id.as_deref(), Some("abc@news.example.nl"));
         assert_eq!(reports[0].records[0].verdict.reason, Reason::UserUnknown);
