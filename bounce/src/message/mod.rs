@@ -289,7 +289,10 @@ fn take_original_headers(flat: &mut Flat, text: &str) {
     if flat.original_seen {
         return;
     }
-    if let Some(parsed) = PARSER.parse_headers(text.trim_start().as_bytes()) {
+    let mut read = Vec::with_capacity(1024);
+    keep_read_headers(text.trim_start().as_bytes(), &mut read);
+    read.extend_from_slice(b"\n");
+    if let Some(parsed) = PARSER.parse_headers(&read[..]) {
         let original = original_of(&parsed);
         if original != Original::default() {
             flat.original = original;
@@ -508,10 +511,21 @@ fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
     };
     let mut out = Vec::with_capacity(nested_start + 1024 + (bytes.len() - body_end));
     out.extend_from_slice(&bytes[..nested_start]);
-    // Of the original's headers only those read are kept: Received chains
-    // and signatures are most of a header block.
+    keep_read_headers(&bytes[nested_start..body_start], &mut out);
+    out.extend_from_slice(b"\n");
+    out.extend_from_slice(&bytes[body_end..]);
+    Cow::Owned(out)
+}
+
+/// Copies, of an original's header block, only the fields [`original_of`]
+/// reads, with their continuation lines: Received chains and signatures are
+/// most of a header block and nothing here reads them.
+fn keep_read_headers(block: &[u8], out: &mut Vec<u8>) {
     let mut keep = false;
-    for line in bytes[nested_start..body_start].split_inclusive(|&b| b == b'\n') {
+    for line in block.split_inclusive(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
         let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !continued {
             let name = line.split(|&b| b == b':').next().unwrap_or_default();
@@ -525,9 +539,6 @@ fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
             out.extend_from_slice(line);
         }
     }
-    out.extend_from_slice(b"\n");
-    out.extend_from_slice(&bytes[body_end..]);
-    Cow::Owned(out)
 }
 
 /// The text after the header block, without MIME boundaries and part
