@@ -21,6 +21,10 @@ pub struct ClassifyArgs {
     /// Message files, mbox files, folders (read recursively), or `-` for standard input.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Files larger than this many bytes are read message by message (mbox)
+    /// instead of whole: memory stays flat however large they are.
+    #[arg(long, value_name = "BYTES", default_value_t = STREAM_ABOVE)]
+    pub stream_above: u64,
 }
 
 /// One output line.
@@ -73,7 +77,8 @@ enum Rendered {
     Large(String, PathBuf),
 }
 
-/// Files larger than this are streamed message by message.
+/// Files larger than this are streamed message by message, unless
+/// `--stream-above` says otherwise.
 const STREAM_ABOVE: u64 = 32 * 1024 * 1024;
 /// A batch is classified in parallel once it holds this many bytes or jobs.
 const BATCH_BYTES: usize = 64 * 1024 * 1024;
@@ -83,6 +88,7 @@ const BATCH_JOBS: usize = 4096;
 struct Batcher<'w> {
     jobs: Vec<Job>,
     bytes: usize,
+    stream_above: u64,
     out: &'w mut dyn Write,
 }
 
@@ -100,7 +106,8 @@ impl Batcher<'_> {
 
     /// Classifies the waiting jobs on every core and writes them in order.
     fn flush(&mut self) -> Result<(), ServerError> {
-        let rendered: Vec<Rendered> = self.jobs.par_iter().map(render).collect();
+        let stream_above = self.stream_above;
+        let rendered: Vec<Rendered> = self.jobs.par_iter().map(|job| render(job, stream_above)).collect();
         self.jobs.clear();
         self.bytes = 0;
         for item in rendered {
@@ -111,6 +118,7 @@ impl Batcher<'_> {
                         let mut inner = Batcher {
                             jobs: Vec::new(),
                             bytes: 0,
+                            stream_above,
                             out: &mut *self.out,
                         };
                         stream_mbox(&label, BufReader::new(file), &mut inner)?;
@@ -140,6 +148,7 @@ pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
     let mut batch = Batcher {
         jobs: Vec::new(),
         bytes: 0,
+        stream_above: args.stream_above,
         out: &mut out,
     };
     for path in &args.paths {
@@ -257,21 +266,21 @@ fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -
     Ok(())
 }
 
-/// Reads a whole file unless it is larger than [`STREAM_ABOVE`] (`None`).
-/// No `stat`: reading with a limit answers the size question too.
-fn read_small(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+/// Reads a whole file unless it is larger than `limit` (`None`). No
+/// `stat`: reading with a limit answers the size question too.
+fn read_small(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::with_capacity(16 * 1024);
-    file.take(STREAM_ABOVE + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= STREAM_ABOVE).then_some(bytes))
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// Classifies one job into its output lines.
-fn render(job: &Job) -> Rendered {
+fn render(job: &Job, stream_above: u64) -> Rendered {
     let read;
     let bytes: &[u8] = match &job.bytes {
         Ok(Source::Bytes(bytes)) => bytes,
-        Ok(Source::File(path)) => match read_small(path) {
+        Ok(Source::File(path)) => match read_small(path, stream_above) {
             Ok(Some(b)) => {
                 read = b;
                 &read

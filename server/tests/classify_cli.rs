@@ -143,3 +143,38 @@ fn an_mbox_is_read_message_by_message() {
     let messages: Vec<u64> = lines(&output).iter().filter_map(|l| l["message"].as_u64()).collect();
     assert!(messages.contains(&1) && messages.contains(&2), "{output}");
 }
+
+#[test]
+fn a_file_over_the_stream_limit_is_read_message_by_message_in_its_place() {
+    // Arrange: a small file, an mbox above the limit, another small file.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let bounce = std::fs::read(corpus().join("postfix/lhost-postfix-01.eml")).expect("a corpus file");
+    let mut mbox = Vec::new();
+    for _ in 0..40 {
+        mbox.extend_from_slice(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n");
+        mbox.extend_from_slice(&bounce);
+        mbox.push(b'\n');
+    }
+    std::fs::write(dir.path().join("a.eml"), &bounce).expect("write");
+    std::fs::write(dir.path().join("b.mbox"), &mbox).expect("write");
+    std::fs::write(dir.path().join("c.eml"), &bounce).expect("write");
+    let limit = (bounce.len() * 2).to_string();
+    let path = dir.path().to_string_lossy().into_owned();
+
+    // Act
+    let (streamed, ok) = run(&["--stream-above", &limit, &path], None);
+    let (whole, whole_ok) = run(&[&path], None);
+
+    // Assert: the same lines either way, the mbox's in its place and numbered.
+    assert!(ok && whole_ok);
+    assert_eq!(streamed, whole);
+    let files: Vec<String> = lines(&streamed)
+        .iter()
+        .map(|l| format!("{}#{}", l["file"].as_str().unwrap_or(""), l["message"]))
+        .collect();
+    assert_eq!(files.first().map(String::as_str), Some("a.eml#null"));
+    assert_eq!(files.last().map(String::as_str), Some("c.eml#null"));
+    assert_eq!(files.iter().filter(|f| f.starts_with("b.mbox#")).count(), 40);
+    assert_eq!(files[1], "b.mbox#1");
+    assert_eq!(files[40], "b.mbox#40");
+}
