@@ -201,7 +201,8 @@ fn by_provider(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
     PROVIDER_RULES
         .iter()
         .find(|rule| {
-            (host == rule.domain || host.ends_with(&format!(".{}", rule.domain)))
+            host.strip_suffix(rule.domain)
+                .is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
                 && rule.stage.is_none_or(|stage| evidence.stage == Some(stage))
                 && text.contains(rule.phrase)
         })
