@@ -238,6 +238,13 @@ pub(crate) const RULES: &[Rule] = &[
             "banned sending ip",
             "ip address blacklisted",
             "ip blacklisted",
+            // Greylisting refuses an unknown client for a while: a
+            // temporary block of our IP, whatever the reply says about
+            // the recipient.
+            "greylisted",
+            "greylisting",
+            "graylisted",
+            "graylisting",
         ],
     ),
     // The recipient's own directory or mail store says the address does not

@@ -188,6 +188,11 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
         ),
         (Some(RcptTo), "451 4.7.1 Please try again later (greylisted)", "blocked"),
         (
+            Some(RcptTo),
+            "450 4.2.0 <a.smit@online.no>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/online.no.html",
+            "blocked",
+        ),
+        (
             Some(Data),
             "554 5.7.1 The message was rejected because it contains prohibited virus or spam content",
             "virusdetected",
