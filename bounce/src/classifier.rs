@@ -184,6 +184,11 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
         match status.subject() {
             6 => return verdict(Reason::ContentError),
+            // A policy refusal before any address or message was named
+            // refuses our host.
+            7 if matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect)) => {
+                return verdict(Reason::Blocked);
+            }
             7 => return verdict(Reason::SecurityError),
             _ => {}
         }

@@ -140,8 +140,16 @@ pub(crate) const RULES: &[Rule] = &[
             "compte du destinataire est bloque",
             "archived recipient",
             "kontoen er deaktivert",
+            "postkassen er deaktivert",
             "konto gesperrt",
+            "konto wurde deaktiviert",
+            "konto deaktiviert",
+            "postfach deaktiviert",
             "mailbox geblokkeerd",
+            "is uitgeschakeld",
+            "is gedeactiveerd",
+            "compte désactivé",
+            "compte desactive",
         ],
     ),
     rule(
@@ -238,6 +246,8 @@ pub(crate) const RULES: &[Rule] = &[
             "banned sending ip",
             "ip address blacklisted",
             "ip blacklisted",
+            "client blocked",
+            "permanently deferred",
             // Greylisting refuses an unknown client for a while: a
             // temporary block of our IP, whatever the reply says about
             // the recipient.
@@ -690,6 +700,7 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "system error",
+            "system failure",
             "internal error",
             "server error",
             "local error",
