@@ -358,6 +358,96 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "systemerror",
         ),
         (Some(Data), "452 4.3.1 Insufficient system storage", "systemfull"),
+        // Report wording (Microsoft 365), Russian, Chinese, Japanese, qmail, Mimecast.
+        (
+            None,
+            "Your message wasn't delivered because the recipient's email provider rejected it. Remote server returned '550 5.7.1 Sender rejected'",
+            "rejected",
+        ),
+        (
+            None,
+            "The recipient's mailbox is full and can't accept messages now. Please try resending this message later, or contact the recipient directly.",
+            "mailboxfull",
+        ),
+        (
+            None,
+            "Your message couldn't be delivered because the recipient's mailbox is disabled.",
+            "suspend",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.1 [192.0.2.1] Messages from this IP have been rejected because of its low reputation",
+            "badreputation",
+        ),
+        (Some(RcptTo), "550 Mailbox unavailable or access denied", "userunknown"),
+        (Some(RcptTo), "550 Mailbox not found or access denied", "userunknown"),
+        (Some(RcptTo), "550 5.1.1 Нет такого пользователя", "userunknown"),
+        (Some(RcptTo), "552 5.2.2 Ящик переполнен", "mailboxfull"),
+        (Some(RcptTo), "550 5.1.1 收件人不存在", "userunknown"),
+        (Some(RcptTo), "552 5.2.2 收件人邮箱空间已满", "mailboxfull"),
+        (Some(RcptTo), "550 5.1.1 宛先アドレスが見つかりません", "userunknown"),
+        (Some(RcptTo), "550 5.1.1 User not found", "userunknown"),
+        (
+            Some(RcptTo),
+            "550 5.1.1 <x@yandex.ru>: Recipient address rejected: User unknown",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Policy rejection on the target address",
+            "policyviolation",
+        ),
+        (
+            Some(Data),
+            "554 5.7.1 Message rejected because of policy reasons",
+            "policyviolation",
+        ),
+        (
+            Some(Data),
+            "550 Message was not accepted -- invalid mailbox.  Local mailbox x@example.com is unavailable: account is disabled",
+            "suspend",
+        ),
+        (
+            Some(RcptTo),
+            "450 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.",
+            "speeding",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Our system has detected that this message is not RFC 5322 compliant",
+            "notcompliantrfc",
+        ),
+        (Some(RcptTo), "554 5.7.1 Client host rejected: Access denied", "blocked"),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Rejected by header based Anti-Spoofing policy",
+            "policyviolation",
+        ),
+        (
+            Some(RcptTo),
+            "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.4.1 [x@example.com]: Recipient address rejected: Access denied.",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+            "norelaying",
+        ),
+        (
+            Some(RcptTo),
+            "550 sorry, no mailbox here by that name. (#5.1.1)",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "552 sorry, mailbox x@example.com is over quota temporarily (#5.1.1)",
+            "mailboxfull",
+        ),
     ];
 
     let misses: Vec<String> = cases
