@@ -1,5 +1,5 @@
 //! Replies that real providers send (Gmail, Microsoft 365 / Outlook,
-//! Yahoo, Apple, GMX, Orange, Postfix, Exim, Sendmail), in a dozen
+//! Yahoo, Apple, GMX, Orange, Postfix, Exim, Sendmail), in fifteen
 //! languages, written from the providers' published error pages and common
 //! logs: none is from the labelled corpus, so they check that the rules
 //! carry beyond it. Each is given as an MTA log gives it: the stage and the
