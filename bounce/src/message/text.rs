@@ -13,9 +13,12 @@ const ADDR: &str =
 
 /// The start of a recipient line; the rest of the line is what follows the
 /// match (capturing it would make the capture engine walk the whole line).
+/// `code`: the remote's reply in a transcript (`<<< 550 <a@b>, ...`);
+/// `own`: Sendmail's own code and status before the address
+/// (`550 5.1.1 <a@b>... User unknown`).
 static LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"^[ \t>]*(?:\*\s+|>>>\s+|<<<\s+(?P<code>[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)|[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?["<]?(?P<addr>{ADDR})[">]?(?:\s+<(?P<alt>{ADDR})>)?"#
+        r#"^[ \t>]*(?:\*\s+|>>>\s+|<<<\s+(?P<code>[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)|(?P<own>[2-5]\d\d[ -](?:[2-5]\.(?P<subject>\d{{1,3}})\.\d{{1,3}}\s+)?))?["<]?(?P<addr>{ADDR})[">]?(?:\s+<(?P<alt>{ADDR})>)?"#
     ))
 });
 static REST: LazyLock<Regex> = LazyLock::new(|| {
@@ -23,18 +26,14 @@ static REST: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:\s*$|\s*:|\.\.\.|\s*\.\.\.|\s+on\s|\s*\[|\s*\(|\s*,|\s+\S+.*(?:error_code|invalid|error|unknown|failed|rejected|denied|full|quota|exist))",
     )
 });
-/// Sendmail's own line about an address: `554 <a@b>... reason`, maybe with
-/// Sendmail's status (`550 5.1.1 <a@b>... User unknown`).
-static SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*[245]\d\d (?:[245]\.(?P<subject>\d{1,3})\.\d{1,3} )?<?[^\s<>]+@[^\s<>]+>?\.\.\. "));
 /// Sendmail's own line about a host: `550 example.org (smtp)... reason`.
 static SUMMARY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d [^\s@]+ \(\w+\)\.\.\. "));
 
 /// The stage of our command on a `>>> CMD` line.
 fn command_stage(line: &str) -> Option<Stage> {
     let command = line.trim_start().strip_prefix(">>>")?.trim_start();
-    let word: String = command.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    Stage::from_smtp_command(&word)
+    let word = command.split(|c: char| !c.is_ascii_alphabetic()).next()?;
+    Stage::from_smtp_command(word)
 }
 
 /// A transcript line: `Some(Some(reply))` for the remote's `<<< ...`,
@@ -108,6 +107,8 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             continue;
         };
         let rest = caps.get(0).map_or("", |m| &line[m.end()..]);
+        // Sendmail's own line about the address ("554 <a@b>... reason").
+        let summary = caps.name("own").is_some() && rest.starts_with("...");
         if !REST.is_match(rest) {
             i += 1;
             continue;
@@ -131,15 +132,12 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             format!("{code} {rest}")
         }];
         let mut stage = None;
-        if code.is_empty()
-            && let Some(summary) = SUMMARY.captures(line)
-            && let Some(reply) = last_reply.take()
-        {
+        if summary && let Some(reply) = last_reply.take() {
             body[0] = format!("{}: {reply}", body[0]);
             // With PIPELINING the transcript shows ">>> DATA" before the
             // answer to RCPT TO arrives; Sendmail's own x.1.x status says
             // the address was refused, so that is the stage.
-            let address_status = summary.name("subject").is_some_and(|s| s.as_str() == "1");
+            let address_status = caps.name("subject").is_some_and(|s| s.as_str() == "1");
             stage = if address_status {
                 Some(Stage::RcptTo)
             } else {
