@@ -6,8 +6,11 @@
 //! message states none; a message-reading parser cannot find those, so an
 //! expected pseudo status counts as matched when no status was found.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::PathBuf;
+
+use common::corpus_dir;
 
 use bounce::message;
 use bounce::{BounceClass, Reason};
@@ -21,20 +24,6 @@ struct Expected {
     replycode: String,
     deliverystatus: String,
     hardbounce: bool,
-}
-
-/// The crate folder at run time (cargo sets it for tests); a compile-time
-/// `env!` path goes stale when the shared target folder serves another clone.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from("."))
-}
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("BOUNCEDESK_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../shared/corpus"))
 }
 
 /// Sisimai names an undisclosed complaint recipient with its own placeholder;

@@ -3,23 +3,14 @@
 //! cut short at random points, with random bytes flipped, plus pure noise;
 //! the generator is seeded, so a failure reproduces.
 
+mod common;
+
 use bounce::message;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// The crate folder at run time (cargo sets it for tests); a compile-time
-/// `env!` path goes stale when the shared target folder serves another clone.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from("."))
-}
-
 fn corpus_files() -> Vec<Vec<u8>> {
-    let dir = std::env::var_os("BOUNCEDESK_CORPUS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| manifest_dir().join("../../shared/corpus"))
-        .join("messages");
+    let dir = common::corpus_dir().join("messages");
     let mut files = Vec::new();
     let mut stack = vec![dir];
     while let Some(dir) = stack.pop() {
