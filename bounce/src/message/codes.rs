@@ -248,7 +248,8 @@ pub(crate) fn find_stage(text: &str) -> Option<Stage> {
 
 /// A Sendmail transcript whose first line after "while talking to" is the
 /// server's reply (`<<<`), with no command of ours before it: the greeting.
-static REFUSED_GREETING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)while talking to [^\s:]+:\s*<<<"));
+/// Matched against the lower-cased text.
+static REFUSED_GREETING: LazyLock<Regex> = LazyLock::new(|| re(r"while talking to [^\s:]+:\s*<<<"));
 
 #[cfg(test)]
 mod tests {
