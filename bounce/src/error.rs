@@ -1,5 +1,7 @@
 //! The one error type of the domain layer: a value from outside did not parse.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// A value from outside the program was not what its field requires.
@@ -9,22 +11,33 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{field}: `{value}` {problem}")]
 pub struct ParseError {
-    /// What was being parsed, e.g. `reply code`.
-    pub field: &'static str,
+    /// What was being parsed, e.g. `reply code`, or where in a document it
+    /// sits, e.g. `all[1].bounced.class`.
+    pub field: Cow<'static, str>,
     /// The offending input, shortened so a huge input cannot flood a log.
     pub value: String,
     /// What is wrong with it, phrased to follow the value.
-    pub problem: &'static str,
+    pub problem: Cow<'static, str>,
 }
 
 impl ParseError {
     pub(crate) fn new(field: &'static str, value: &str, problem: &'static str) -> Self {
+        Self::at(field, value, problem)
+    }
+
+    /// An error at a place named at run time (a path into a JSON document)
+    /// or with a problem that names other values.
+    pub fn at(field: impl Into<Cow<'static, str>>, value: &str, problem: impl Into<Cow<'static, str>>) -> Self {
         const MAX: usize = 80;
         let value = match value.char_indices().nth(MAX) {
             Some((cut, _)) => format!("{}…", &value[..cut]),
             None => value.to_owned(),
         };
-        Self { field, value, problem }
+        Self {
+            field: field.into(),
+            value,
+            problem: problem.into(),
+        }
     }
 }
 

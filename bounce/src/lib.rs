@@ -8,20 +8,25 @@
 
 pub mod class;
 pub mod classifier;
+pub mod contact;
 pub mod email;
+pub mod export;
 pub mod enhanced_status;
 pub mod error;
 pub mod message;
 pub mod outcome;
+pub mod policy;
 pub mod query;
 pub mod reason;
 pub mod reply_code;
 pub mod report;
 mod rules;
+pub mod selection;
 pub mod stage;
 
 pub use class::BounceClass;
 pub use classifier::{Evidence, MessageKind, Verdict, classify};
+pub use contact::ContactStatus;
 pub use email::EmailAddress;
 pub use enhanced_status::EnhancedStatus;
 pub use error::ParseError;

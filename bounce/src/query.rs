@@ -94,7 +94,7 @@ impl ErrorQuery {
     }
 }
 
-fn parse_domain(s: &str) -> Result<String, ParseError> {
+pub(crate) fn parse_domain(s: &str) -> Result<String, ParseError> {
     let domain = s.trim().trim_start_matches('@').to_lowercase();
     let ok = !domain.is_empty()
         && domain.len() <= 253

@@ -17,4 +17,8 @@ pub enum StoreError {
     /// edited by hand or by a newer bouncedesk.
     #[error("stored value does not parse: {0}")]
     Corrupt(#[from] bounce::ParseError),
+    /// The request cannot be carried out as asked (a selection that refers
+    /// to itself, a name already taken); the message names the field.
+    #[error("{0}")]
+    Invalid(bounce::ParseError),
 }

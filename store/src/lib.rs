@@ -13,7 +13,10 @@ mod contacts;
 mod error;
 mod events;
 pub mod postgres;
+mod policies;
+mod selections;
 mod sends;
+mod settings;
 pub mod sqlite;
 mod suppressions;
 #[cfg(feature = "testing")]
@@ -23,7 +26,7 @@ pub use campaigns::NewCampaign;
 pub use contacts::NewContact;
 pub use error::StoreError;
 pub use events::NewEvent;
-pub use sends::NewSend;
+pub use sends::{NewSend, SendFailure};
 pub use suppressions::NewSuppression;
 
 /// The result type of every store call.
@@ -178,7 +181,15 @@ impl Store {
     pub async fn clear(&self) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for table in ["delivery_events", "sends", "suppressions", "contacts", "campaigns"] {
+            for table in [
+                "delivery_events",
+                "sends",
+                "suppressions",
+                "contact_history",
+                "selections",
+                "contacts",
+                "campaigns",
+            ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
                     .execute(&mut *tx)
                     .await?;

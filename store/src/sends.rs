@@ -1,6 +1,6 @@
 //! Sends: one row per campaign and contact with the final outcome.
 
-use bounce::{BounceClass, Outcome};
+use bounce::{BounceClass, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
 use chrono::{DateTime, Utc};
 
 use crate::{INSERT_CHUNK, Result, Store, on_pool};
@@ -15,29 +15,54 @@ pub struct NewSend {
     pub class: Option<BounceClass>,
     pub attempts: i32,
     pub updated_at: DateTime<Utc>,
+    /// What ended a failed send; `None` when delivered or never sent.
+    pub failure: Option<SendFailure>,
+}
+
+/// The failure that ended a send, kept with the send so selections filter
+/// and exports describe it without searching the events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendFailure {
+    pub stage: Stage,
+    pub reply_code: Option<ReplyCode>,
+    pub status: Option<EnhancedStatus>,
+    /// The remote server's own words.
+    pub diagnostic: String,
+    pub reason: Option<Reason>,
 }
 
 impl Store {
     /// Records sends; a send already recorded for the same campaign and
-    /// contact is replaced by the newer result. All or nothing.
+    /// contact is replaced by the newer result. All or nothing; campaign
+    /// totals follow in the same transaction (triggers).
     pub async fn upsert_sends(&self, sends: &[NewSend]) -> Result<()> {
         on_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
             for chunk in sends.chunks(INSERT_CHUNK) {
                 let mut b = sqlx::QueryBuilder::<Db>::new(
-                    "INSERT INTO sends (campaign_id, contact_id, outcome, class, attempts, updated_at) ",
+                    "INSERT INTO sends (campaign_id, contact_id, outcome, class, attempts, updated_at, \
+                     stage, reply_code, enhanced_status, diagnostic, reason) ",
                 );
                 b.push_values(chunk, |mut row, s| {
+                    let f = s.failure.as_ref();
                     row.push_bind(s.campaign_id)
                         .push_bind(s.contact_id)
                         .push_bind(s.outcome.as_str())
                         .push_bind(s.class.map(BounceClass::as_str))
                         .push_bind(s.attempts)
-                        .push_bind(s.updated_at);
+                        .push_bind(s.updated_at)
+                        .push_bind(f.map(|f| f.stage.as_str()))
+                        .push_bind(f.and_then(|f| f.reply_code).map(|c| i32::from(c.get())))
+                        .push_bind(f.and_then(|f| f.status).map(|s| s.to_string()))
+                        .push_bind(f.map(|f| f.diagnostic.clone()))
+                        .push_bind(f.and_then(|f| f.reason).map(Reason::as_str));
                 });
                 b.push(
                     " ON CONFLICT (campaign_id, contact_id) DO UPDATE SET outcome = excluded.outcome, \
-                     class = excluded.class, attempts = excluded.attempts, updated_at = excluded.updated_at",
+                     class = excluded.class, attempts = excluded.attempts, updated_at = excluded.updated_at, \
+                     stage = excluded.stage, reply_code = excluded.reply_code, \
+                     enhanced_status = excluded.enhanced_status, diagnostic = excluded.diagnostic, \
+                     reason = excluded.reason",
                 );
                 b.build().execute(&mut *tx).await?;
             }

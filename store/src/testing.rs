@@ -21,7 +21,7 @@ pub struct TestDb {
 
 #[derive(Debug)]
 enum Cleanup {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(tempfile::TempDir),
     Postgres { url: String, schema: String },
 }
 
@@ -75,6 +75,22 @@ impl TestDb {
         }
     }
 
+    /// A second, independent connection pool to the same database: what
+    /// another server sharing it would have.
+    pub async fn second_store(&self) -> Store {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Store::connect(&url).await.expect("second SQLite connection")
+            }
+            Cleanup::Postgres { url, schema } => Store::from_pg_pool(
+                crate::postgres::connect(url, Some(schema))
+                    .await
+                    .expect("second connection inside the test schema"),
+            ),
+        }
+    }
+
     /// Closes the store and removes what the test created.
     pub async fn finish(self) {
         self.store.close().await;
@@ -102,6 +118,28 @@ impl TestDb {
 /// expands to a module with a `sqlite` and a `postgres` test.
 #[macro_export]
 macro_rules! store_test {
+    ($name:ident, |$store:ident, $db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $db = $crate::testing::TestDb::sqlite().await;
+                let $store = $db.store.clone();
+                $body
+                $db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $db = $crate::testing::TestDb::postgres().await;
+                let $store = $db.store.clone();
+                $body
+                $db.finish().await;
+            }
+        }
+    };
     ($name:ident, |$store:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]

@@ -88,6 +88,7 @@ store_test!(campaign_totals_count_sends_by_outcome_and_class, |store| {
         class,
         attempts: 1,
         updated_at: t0(),
+        failure: None,
     };
     store
         .upsert_sends(&[
@@ -134,6 +135,7 @@ store_test!(a_later_send_result_replaces_the_earlier_one, |store| {
         class: Some(BounceClass::Soft),
         attempts: 1,
         updated_at: t0(),
+        failure: None,
     };
     store.upsert_sends(std::slice::from_ref(&send)).await.expect("first");
 
@@ -375,6 +377,8 @@ store_test!(suppressions_expire_and_mark_the_contact, |store| {
             email: kari.clone(),
             reason: "mailbox full three times".into(),
             source: "test".into(),
+            rule: None,
+            status: bounce::ContactStatus::Suppressed,
             created_at: t0(),
             expires_at: Some(t0() + Duration::days(30)),
         })

@@ -13,11 +13,13 @@ mod messages;
 mod names;
 mod replies;
 
+use std::collections::HashMap;
+
 use bounce::{BounceClass, EmailAddress, EnhancedStatus, Evidence, MessageKind, Outcome, ReplyCode};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use store::{NewCampaign, NewContact, NewEvent, NewSend, NewSuppression, Store, StoreError};
+use store::{NewCampaign, NewContact, NewEvent, NewSend, SendFailure, Store, StoreError};
 
 use domains::{Domain, Provider};
 use replies::Reply;
@@ -67,8 +69,10 @@ struct DemoContact {
     email: EmailAddress,
     domain: &'static Domain,
     profile: Profile,
-    hard_bounces: u32,
-    suppressed: bool,
+    /// The first campaign this contact is on the list for: the list grows.
+    joins: usize,
+    /// A full mailbox is emptied from this campaign on (some recover, some never do).
+    recovers: usize,
 }
 
 /// One generated campaign with its sends and events, before it has ids.
@@ -78,8 +82,6 @@ pub struct CampaignBatch {
     /// `(contact index, send)`; the send's ids are filled in by the loader.
     sends: Vec<(usize, NewSend)>,
     events: Vec<(usize, NewEvent)>,
-    /// Contacts that reached the suppression policy in this campaign.
-    newly_suppressed: Vec<(usize, DateTime<Utc>)>,
 }
 
 impl CampaignBatch {
@@ -87,10 +89,11 @@ impl CampaignBatch {
         &mut self,
         contact: usize,
         outcome: Outcome,
-        class: Option<BounceClass>,
+        failure: Option<(BounceClass, SendFailure)>,
         attempts: u32,
         at: DateTime<Utc>,
     ) {
+        let (class, failure) = failure.unzip();
         let send = NewSend {
             campaign_id: 0,
             contact_id: 0,
@@ -98,6 +101,7 @@ impl CampaignBatch {
             class,
             attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
             updated_at: at,
+            failure,
         };
         self.sends.push((contact, send));
     }
@@ -107,10 +111,6 @@ impl CampaignBatch {
         self.events.len()
     }
 }
-
-/// After this many hard bounces a contact is suppressed (as a marketer's
-/// suppression policy would), so later campaigns show it as rejected.
-const HARD_BOUNCE_LIMIT: u32 = 3;
 
 /// Campaign names and subjects; `{nl}` and `{no}` become the month of sending
 /// in Dutch and Norwegian, so names fit whatever day the data ends on.
@@ -200,35 +200,55 @@ impl Generator {
             if !seen.insert(email.clone()) {
                 continue;
             }
+            // Two thirds of the list is there from the start; the rest signs
+            // up campaign by campaign, and sign-ups bring more dead addresses
+            // (typed wrong, made up to get a coupon) than an aged list has left.
+            let joins = if config.problem_share.is_some() || rng.random::<f64>() < 0.67 {
+                0
+            } else {
+                rng.random_range(1..config.campaigns.max(2))
+            };
+            let dead_share = if joins > 0 { 0.07 } else { 0.025 };
             let roll: f64 = rng.random();
             let profile = match config.problem_share {
                 Some(share) if roll < share => Profile::Dead,
                 Some(_) => Profile::Healthy,
-                None if roll < 0.025 => Profile::Dead,
-                None if roll < 0.040 => Profile::Full,
-                None if roll < 0.045 => Profile::Disabled,
-                None if roll < 0.075 => Profile::Traveller,
-                None => Profile::Healthy,
+                None if roll < dead_share => Profile::Dead,
+                None => match roll - dead_share {
+                    r if r < 0.015 => Profile::Full,
+                    r if r < 0.020 => Profile::Disabled,
+                    r if r < 0.050 => Profile::Traveller,
+                    _ => Profile::Healthy,
+                },
+            };
+            let recovers = if rng.random::<f64>() < 0.5 {
+                rng.random_range(joins..config.campaigns.max(joins + 1))
+            } else {
+                usize::MAX
             };
             contacts.push(DemoContact {
                 email,
                 domain,
                 profile,
-                hard_bounces: 0,
-                suppressed: false,
+                joins,
+                recovers,
             });
         }
         Self { rng, config, contacts }
     }
 
-    /// The contacts to record before any campaign.
+    /// Every contact, with the day it signed up (before the first campaign
+    /// it is on the list for).
     pub fn contacts(&self) -> Vec<NewContact> {
-        let created_at = self.start() - Duration::days(30);
+        let n = i64::try_from(self.config.campaigns.max(1)).unwrap_or(1);
         self.contacts
             .iter()
-            .map(|c| NewContact {
-                email: c.email.clone(),
-                created_at,
+            .map(|c| {
+                let joins = i64::try_from(c.joins).unwrap_or(0);
+                NewContact {
+                    email: c.email.clone(),
+                    created_at: self.start() - Duration::days(30) + Duration::days(183 * joins / n),
+                }
             })
             .collect()
     }
@@ -238,8 +258,10 @@ impl Generator {
     }
 
     /// Draws campaign `index` (0-based; call in order: contacts carry their
-    /// bounce history from one campaign to the next).
-    pub fn campaign(&mut self, index: usize) -> CampaignBatch {
+    /// bounce history from one campaign to the next). `blocked(contact, at)`
+    /// says whether the suppression list refuses a send: such a send is
+    /// recorded as rejected and never attempted.
+    pub fn campaign(&mut self, index: usize, blocked: &dyn Fn(usize, DateTime<Utc>) -> bool) -> CampaignBatch {
         let n = self.config.campaigns.max(1);
         let span = (self.config.end - Duration::days(3) - self.start())
             .num_minutes()
@@ -280,13 +302,16 @@ impl Generator {
             },
             sends: Vec::new(),
             events: Vec::new(),
-            newly_suppressed: Vec::new(),
         };
         for contact in 0..self.contacts.len() {
-            if self.rng.random::<f64>() >= segment {
+            if self.rng.random::<f64>() >= segment || self.contacts[contact].joins > index {
                 continue;
             }
             let at = sent_at + Duration::seconds(self.rng.random_range(0..5400));
+            if blocked(contact, at) {
+                batch.push_send(contact, Outcome::Rejected, None, 0, at);
+                continue;
+            }
             self.send(index, contact, at, incident, from_domain, &mut batch);
         }
         batch
@@ -302,10 +327,6 @@ impl Generator {
         batch: &mut CampaignBatch,
     ) {
         let c = &self.contacts[contact];
-        if c.suppressed {
-            batch.push_send(contact, Outcome::Rejected, None, 0, at);
-            return;
-        }
         let provider = c.domain.provider;
         let roll: f64 = self.rng.random();
         // (the final failure, transient failures before it)
@@ -313,7 +334,7 @@ impl Generator {
             _ if provider == Provider::Typo => Some(replies::dns_failure()),
             Profile::Dead => Some(replies::user_unknown(provider)),
             Profile::Disabled => Some(replies::disabled(provider)),
-            Profile::Full if roll < 0.8 => Some(replies::mailbox_full(provider)),
+            Profile::Full if roll < 0.8 && campaign < c.recovers => Some(replies::mailbox_full(provider)),
             _ => None,
         };
         let final_failure = lasting.or_else(|| match incident {
@@ -340,16 +361,8 @@ impl Generator {
                 } else {
                     when
                 };
-                let class = self.push_event(campaign, contact, attempt, when, reply, from, batch);
-                batch.push_send(contact, reply.outcome, Some(class), attempt + 1, when);
-                if class == BounceClass::Hard {
-                    let c = &mut self.contacts[contact];
-                    c.hard_bounces += 1;
-                    if c.hard_bounces >= HARD_BOUNCE_LIMIT {
-                        c.suppressed = true;
-                        batch.newly_suppressed.push((contact, when));
-                    }
-                }
+                let failure = self.push_event(campaign, contact, attempt, when, reply, from, batch);
+                batch.push_send(contact, reply.outcome, Some(failure), attempt + 1, when);
             }
             None => {
                 batch.push_send(contact, Outcome::Accepted, None, attempt + 1, when);
@@ -372,7 +385,7 @@ impl Generator {
         reply: Reply,
         from: &str,
         batch: &mut CampaignBatch,
-    ) -> BounceClass {
+    ) -> (BounceClass, SendFailure) {
         let c = &self.contacts[contact];
         let ip = "192.0.2.25";
         let rip = format!("198.51.100.{}", 10 + (c.domain.name.len() * 7) % 200);
@@ -429,6 +442,13 @@ impl Generator {
             }
         };
         let remote_mta = (!c.domain.mx.is_empty()).then(|| c.domain.mx.to_owned());
+        let failure = SendFailure {
+            stage: reply.stage,
+            reply_code,
+            status,
+            diagnostic: text.clone(),
+            reason: Some(verdict.reason),
+        };
         batch.events.push((
             contact,
             NewEvent {
@@ -449,7 +469,7 @@ impl Generator {
                 raw_message: message,
             },
         ));
-        verdict.class
+        (verdict.class, failure)
     }
 }
 
@@ -480,18 +500,23 @@ pub struct LoadReport {
     pub contacts: usize,
     pub sends: usize,
     pub events: u64,
+    /// Blocks the suppression policies recorded.
     pub suppressions: usize,
 }
 
 /// Generates the demo data set and writes it, campaign by campaign (memory
-/// stays bounded by one campaign however large the set). `progress` is
-/// called after each campaign.
+/// stays bounded by one campaign however large the set). The suppression
+/// policies in force apply after each campaign through the same store calls
+/// as real results, and lapsed blocks are released before the next, so later
+/// campaigns show suppressed addresses as rejected. `progress` is called
+/// after each campaign.
 pub async fn load(
     store: &Store,
     config: DemoConfig,
     mut progress: impl FnMut(usize, &LoadReport),
 ) -> Result<LoadReport, StoreError> {
     let campaigns = config.campaigns;
+    let policy = store.policy().await?;
     let mut generator = Generator::new(config);
     let contacts = generator.contacts();
     let ids = store.upsert_contacts(&contacts).await?;
@@ -499,12 +524,22 @@ pub async fn load(
         .iter()
         .map(|c| ids.get(&c.email).copied().unwrap_or(0))
         .collect();
+    let index_of: HashMap<i64, usize> = contact_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut report = LoadReport {
         contacts: contacts.len(),
         ..LoadReport::default()
     };
     for index in 0..campaigns {
-        let batch = generator.campaign(index);
+        let blocks: HashMap<usize, Option<DateTime<Utc>>> = store
+            .blocked_contacts()
+            .await?
+            .into_iter()
+            .filter_map(|(id, until)| index_of.get(&id).map(|i| (*i, until)))
+            .collect();
+        let blocked = |contact: usize, at: DateTime<Utc>| {
+            blocks.get(&contact).is_some_and(|until| until.is_none_or(|end| end > at))
+        };
+        let batch = generator.campaign(index, &blocked);
         let campaign_id = store.insert_campaign(&batch.campaign).await?;
         let sends: Vec<NewSend> = batch
             .sends
@@ -526,20 +561,19 @@ pub async fn load(
             })
             .collect();
         report.events += store.insert_events(&events).await?;
-        for &(contact, at) in &batch.newly_suppressed {
-            store
-                .suppress(&NewSuppression {
-                    email: contacts[contact].email.clone(),
-                    reason: format!("{HARD_BOUNCE_LIMIT} hard bounces"),
-                    source: "demo-policy".into(),
-                    created_at: at,
-                    expires_at: None,
-                })
-                .await?;
+        // The results of this campaign are in: the policies look at every
+        // contact that failed or complained, and lapsed blocks end.
+        let last = sends.iter().map(|s| s.updated_at).chain(events.iter().map(|e| e.occurred_at)).max();
+        let mut touched: Vec<i64> = sends.iter().filter(|s| s.class.is_some()).map(|s| s.contact_id).collect();
+        touched.extend(events.iter().filter(|e| e.reason == Some(bounce::Reason::Feedback)).filter_map(|e| e.contact_id));
+        touched.sort_unstable();
+        touched.dedup();
+        if let Some(now) = last {
+            report.suppressions += store.apply_policies(&policy, &touched, now).await?;
+            while !store.release_expired(now, 10_000).await?.is_empty() {}
         }
         report.campaigns += 1;
         report.sends += sends.len();
-        report.suppressions += batch.newly_suppressed.len();
         progress(index, &report);
     }
     store.analyze().await?;
@@ -568,7 +602,7 @@ mod tests {
     fn all_batches(config: DemoConfig) -> Vec<CampaignBatch> {
         let n = config.campaigns;
         let mut generator = Generator::new(config);
-        (0..n).map(|i| generator.campaign(i)).collect()
+        (0..n).map(|i| generator.campaign(i, &|_, _| false)).collect()
     }
 
     #[test]
@@ -669,33 +703,31 @@ mod tests {
     }
 
     #[test]
-    fn dead_mailboxes_bounce_again_until_suppressed() {
-        let batches = all_batches(DemoConfig {
-            campaigns: 12,
+    fn the_list_grows_and_blocked_sends_are_rejected() {
+        let config = DemoConfig {
+            campaigns: 6,
             ..config(3)
-        });
+        };
+        let mut generator = Generator::new(config);
+        // A sender that refuses every address at a dead mailbox after the first campaign.
+        let dead: Vec<bool> = generator.contacts.iter().map(|c| c.profile == Profile::Dead).collect();
+        let batches: Vec<CampaignBatch> = (0..6)
+            .map(|i| generator.campaign(i, &|contact, _| i > 0 && dead[contact]))
+            .collect();
 
-        let mut hard_per_contact = std::collections::HashMap::<usize, usize>::new();
-        for (contact, e) in batches.iter().flat_map(|b| b.events.iter()) {
-            if e.class == BounceClass::Hard {
-                *hard_per_contact.entry(*contact).or_default() += 1;
+        let recipients = |b: &CampaignBatch| b.sends.iter().filter(|(c, _)| !dead[*c]).count();
+        assert!(recipients(&batches[5]) > recipients(&batches[0]), "new sign-ups join later campaigns");
+        for (i, b) in batches.iter().enumerate() {
+            let hard = b.sends.iter().filter(|(_, s)| s.class == Some(BounceClass::Hard)).count();
+            let rejected = b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).count();
+            assert!(hard > 0, "campaign {i} has fresh hard bounces");
+            if i > 0 {
+                assert!(rejected > 0);
+                assert!(b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).all(|(c, s)| dead[*c]
+                    && s.class.is_none()
+                    && s.attempts == 0));
             }
         }
-        let rejected: usize = batches
-            .iter()
-            .map(|b| b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).count())
-            .sum();
-        let suppressed: usize = batches.iter().map(|b| b.newly_suppressed.len()).sum();
-
-        assert!(
-            hard_per_contact.values().any(|&n| n >= 3),
-            "some contacts bounce hard three times"
-        );
-        assert!(
-            hard_per_contact.values().all(|&n| n <= HARD_BOUNCE_LIMIT as usize),
-            "suppressed contacts are not sent to again"
-        );
-        assert!(suppressed > 0 && rejected > 0);
     }
 
     #[test]

@@ -1,0 +1,109 @@
+-- Selections, suppression policies and their history, kept campaign totals.
+
+-- A send's final failure, so selections filter sends by reason, stage and
+-- code without looking for the event that ended them; NULL when delivered
+-- or never sent. diagnostic is the remote server's text, for exports.
+ALTER TABLE sends ADD COLUMN stage TEXT;
+ALTER TABLE sends ADD COLUMN reply_code INTEGER;
+ALTER TABLE sends ADD COLUMN enhanced_status TEXT;
+ALTER TABLE sends ADD COLUMN diagnostic TEXT;
+ALTER TABLE sends ADD COLUMN reason TEXT;
+-- Failed sends only (a small share of all sends): serves "bounced" counts
+-- by class and the latest failure of a contact.
+CREATE INDEX sends_failed ON sends (class, contact_id, updated_at) WHERE class IS NOT NULL;
+CREATE INDEX sends_contact_time ON sends (contact_id, updated_at);
+
+-- Sends before this moment no longer count for selections and policies.
+ALTER TABLE contacts ADD COLUMN bounces_reset_at TIMESTAMPTZ;
+CREATE INDEX contacts_status ON contacts (status);
+
+-- Saved selections: a definition (JSON, see docs/selections.md) under a name.
+CREATE TABLE selections (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+-- Why a suppression exists: the rule that made it (hard_bounce,
+-- repeated_soft, consecutive_hard, complaint, unsubscribe) or manual.
+ALTER TABLE suppressions ADD COLUMN rule TEXT;
+CREATE INDEX suppressions_expiry ON suppressions (expires_at) WHERE expires_at IS NOT NULL;
+
+-- Every change to a contact's standing, automatic or manual: who (a rule,
+-- a user, the CLI), when, what and why.
+CREATE TABLE contact_history (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email      TEXT NOT NULL,
+    at         TIMESTAMPTZ NOT NULL,
+    action     TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    reason     TEXT NOT NULL DEFAULT '',
+    expires_at TIMESTAMPTZ
+);
+CREATE INDEX contact_history_email ON contact_history (email, at);
+
+-- Settings as JSON by key (the suppression policy).
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Per-campaign totals, kept by triggers in the same transaction as every
+-- write to sends, so pages never aggregate millions of sends per request.
+CREATE TABLE campaign_totals (
+    campaign_id  BIGINT PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+    sent         BIGINT NOT NULL DEFAULT 0,
+    delivered    BIGINT NOT NULL DEFAULT 0,
+    hard         BIGINT NOT NULL DEFAULT 0,
+    soft         BIGINT NOT NULL DEFAULT 0,
+    undetermined BIGINT NOT NULL DEFAULT 0,
+    rejected     BIGINT NOT NULL DEFAULT 0
+);
+
+INSERT INTO campaign_totals (campaign_id, sent, delivered, hard, soft, undetermined, rejected)
+SELECT c.id,
+       COALESCE(SUM(CASE WHEN s.outcome <> 'rejected' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN s.outcome = 'accepted' AND s.class IS NULL THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN s.class = 'hard' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN s.class = 'soft' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN s.class = 'undetermined' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN s.outcome = 'rejected' THEN 1 ELSE 0 END), 0)
+FROM campaigns c LEFT JOIN sends s ON s.campaign_id = c.id
+GROUP BY c.id;
+
+CREATE FUNCTION campaign_totals_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO campaign_totals (campaign_id) VALUES (NEW.id);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER campaign_totals_new AFTER INSERT ON campaigns
+    FOR EACH ROW EXECUTE FUNCTION campaign_totals_new();
+
+-- Adds (sign 1) or removes (sign -1) one send's share of its campaign's totals.
+CREATE FUNCTION campaign_totals_apply(s sends, dir INTEGER) RETURNS void LANGUAGE sql AS $$
+    UPDATE campaign_totals SET
+        sent = sent + dir * (s.outcome <> 'rejected')::int,
+        delivered = delivered + dir * (s.outcome = 'accepted' AND s.class IS NULL)::int,
+        hard = hard + dir * (s.class IS NOT DISTINCT FROM 'hard')::int,
+        soft = soft + dir * (s.class IS NOT DISTINCT FROM 'soft')::int,
+        undetermined = undetermined + dir * (s.class IS NOT DISTINCT FROM 'undetermined')::int,
+        rejected = rejected + dir * (s.outcome = 'rejected')::int
+    WHERE campaign_id = s.campaign_id;
+$$;
+
+CREATE FUNCTION campaign_totals_send() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM campaign_totals_apply(OLD, -1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM campaign_totals_apply(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER campaign_totals_send AFTER INSERT OR DELETE OR UPDATE OF outcome, class, campaign_id ON sends
+    FOR EACH ROW EXECUTE FUNCTION campaign_totals_send();
