@@ -63,16 +63,13 @@ impl FromStr for ContactStatus {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ContactStatus::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| {
-                ParseError::new(
-                    "status",
-                    s,
-                    "is not a contact status (active, suppressed, bounced, retained, unsubscribed, complained)",
-                )
-            })
+        ContactStatus::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            ParseError::new(
+                "status",
+                s,
+                "is not a contact status (active, suppressed, bounced, retained, unsubscribed, complained)",
+            )
+        })
     }
 }
 

@@ -48,7 +48,9 @@ impl ExportRow {
         [
             self.email.clone(),
             opt(self.campaign.clone()),
-            opt(self.last_failure_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))),
+            opt(self
+                .last_failure_at
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))),
             opt(self.stage.map(|s| s.as_str().to_owned())),
             opt(self.reply_code.map(|c| c.to_string())),
             opt(self.status.map(|s| s.to_string())),
@@ -115,9 +117,11 @@ impl ExportFormat {
     /// Appends one row.
     pub fn write_row(self, row: &ExportRow, out: &mut Vec<u8>) {
         match self {
-            ExportFormat::Csv { delimiter } => {
-                push_csv_line(out, row.cells().into_iter().map(|c| neutralise(&c)), delimiter.as_char())
-            }
+            ExportFormat::Csv { delimiter } => push_csv_line(
+                out,
+                row.cells().into_iter().map(|c| neutralise(&c)),
+                delimiter.as_char(),
+            ),
             ExportFormat::JsonLines => {
                 // Written by hand so the keys keep the column order whatever
                 // serde_json's map features; serde_json escapes control

@@ -51,7 +51,11 @@ impl Policy {
         check("soft_window_days", self.soft_window_days, 3_650)?;
         check("consecutive_hard", self.consecutive_hard, 100)?;
         if self.soft_limit > 0 && self.soft_window_days == 0 {
-            return Err(ParseError::at("soft_window_days", "0", "must be at least 1 when soft_limit is set"));
+            return Err(ParseError::at(
+                "soft_window_days",
+                "0",
+                "must be at least 1 when soft_limit is set",
+            ));
         }
         Ok(self)
     }
@@ -187,7 +191,12 @@ pub fn evaluate(policy: &Policy, history: &[SendFact], complained_at: Option<Dat
 
     // Consecutive hard bounces: the latest attempts, all hard.
     let n = policy.consecutive_hard as usize;
-    if n > 0 && attempts.len() >= n && attempts[attempts.len() - n..].iter().all(|s| s.counting(BounceClass::Hard)) {
+    if n > 0
+        && attempts.len() >= n
+        && attempts[attempts.len() - n..]
+            .iter()
+            .all(|s| s.counting(BounceClass::Hard))
+    {
         return Some(Decision {
             rule: Rule::ConsecutiveHard,
             at: last.at,

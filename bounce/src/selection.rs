@@ -268,7 +268,9 @@ fn inline_node(
         return Err(ParseError::at(
             "definition",
             "",
-            format!("nests deeper than {MAX_DEPTH} levels or holds more than {MAX_NODES} conditions once saved selections are included"),
+            format!(
+                "nests deeper than {MAX_DEPTH} levels or holds more than {MAX_NODES} conditions once saved selections are included"
+            ),
         ));
     }
     let mut each = |nodes: &[Node]| -> Result<Vec<Node>, ParseError> {
@@ -317,13 +319,25 @@ impl Node {
     fn parse(path: &str, value: &Value, depth: usize, count: &mut usize) -> Result<Node, ParseError> {
         *count += 1;
         if depth >= MAX_DEPTH {
-            return Err(ParseError::at(path.to_owned(), "", format!("nests deeper than {MAX_DEPTH} levels")));
+            return Err(ParseError::at(
+                path.to_owned(),
+                "",
+                format!("nests deeper than {MAX_DEPTH} levels"),
+            ));
         }
         if *count > MAX_NODES {
-            return Err(ParseError::at(path.to_owned(), "", format!("holds more than {MAX_NODES} conditions")));
+            return Err(ParseError::at(
+                path.to_owned(),
+                "",
+                format!("holds more than {MAX_NODES} conditions"),
+            ));
         }
         let object = value.as_object().ok_or_else(|| {
-            ParseError::at(path.to_owned(), &short(value), "is not a condition: an object with one key such as {\"bounced\": {...}}")
+            ParseError::at(
+                path.to_owned(),
+                &short(value),
+                "is not a condition: an object with one key such as {\"bounced\": {...}}",
+            )
         })?;
         let mut keys = object.iter();
         let (Some((key, body)), None) = (keys.next(), keys.next()) else {
@@ -364,7 +378,10 @@ impl Node {
             }
             "status" => {
                 let s = string(&here, body)?;
-                Node::Status(s.parse().map_err(|e: ParseError| ParseError::at(here.clone(), s, e.problem))?)
+                Node::Status(
+                    s.parse()
+                        .map_err(|e: ParseError| ParseError::at(here.clone(), s, e.problem))?,
+                )
             }
             "domain" => Node::Domain(domain(&here, body)?),
             "in_selection" => Node::InSelection(SelectionName::parse(&here, string(&here, body)?)?),
@@ -397,7 +414,10 @@ impl Node {
                     m.insert("reason".into(), ids(b.reasons.iter().map(|r| r.as_str()).collect()));
                 }
                 if !b.categories.is_empty() {
-                    m.insert("category".into(), ids(b.categories.iter().map(|c| c.as_str()).collect()));
+                    m.insert(
+                        "category".into(),
+                        ids(b.categories.iter().map(|c| c.as_str()).collect()),
+                    );
                 }
                 if !b.stages.is_empty() {
                     m.insert("stage".into(), ids(b.stages.iter().map(|s| s.as_str()).collect()));
@@ -457,7 +477,11 @@ impl Bounced {
         }
         Ok(Bounced {
             at_least: f.count("at_least", 1)?,
-            class: f.get("class").map(|v| FailureClass::parse(&f.path("class"), v)).transpose()?.unwrap_or_default(),
+            class: f
+                .get("class")
+                .map(|v| FailureClass::parse(&f.path("class"), v))
+                .transpose()?
+                .unwrap_or_default(),
             scope: f.scope()?,
             reasons: f.ids("reason")?,
             categories: f.ids("category")?,
@@ -479,7 +503,11 @@ impl Consecutive {
     fn parse(path: &str, body: &Value) -> Result<Self, ParseError> {
         let f = Fields::new(path, body, &["class", "at_least"])?;
         Ok(Consecutive {
-            class: f.get("class").map(|v| FailureClass::parse(&f.path("class"), v)).transpose()?.unwrap_or_default(),
+            class: f
+                .get("class")
+                .map(|v| FailureClass::parse(&f.path("class"), v))
+                .transpose()?
+                .unwrap_or_default(),
             at_least: f.count("at_least", 1)?,
         })
     }
@@ -578,7 +606,11 @@ impl<'a> Fields<'a> {
                     .as_array()
                     .ok_or_else(|| ParseError::at(p.clone(), &short(v), "is not a list of campaign ids"))?;
                 if items.is_empty() || items.len() > MAX_CAMPAIGNS {
-                    return Err(ParseError::at(p, "", format!("must list 1 to {MAX_CAMPAIGNS} campaign ids")));
+                    return Err(ParseError::at(
+                        p,
+                        "",
+                        format!("must list 1 to {MAX_CAMPAIGNS} campaign ids"),
+                    ));
                 }
                 let ids = items
                     .iter()
@@ -594,14 +626,28 @@ impl<'a> Fields<'a> {
             (None, Some(v)) => CampaignScope::Last(count(&self.path("last_campaigns"), v)?),
             (None, None) => CampaignScope::All,
         };
-        let since = self.get("since").map(|v| moment(&self.path("since"), v, false)).transpose()?;
-        let until = self.get("until").map(|v| moment(&self.path("until"), v, true)).transpose()?;
+        let since = self
+            .get("since")
+            .map(|v| moment(&self.path("since"), v, false))
+            .transpose()?;
+        let until = self
+            .get("until")
+            .map(|v| moment(&self.path("until"), v, true))
+            .transpose()?;
         if let (Some(s), Some(u)) = (since, until)
             && u <= s
         {
-            return Err(ParseError::at(self.path("until"), &u.to_rfc3339(), "is not after since"));
+            return Err(ParseError::at(
+                self.path("until"),
+                &u.to_rfc3339(),
+                "is not after since",
+            ));
         }
-        Ok(Scope { campaigns, since, until })
+        Ok(Scope {
+            campaigns,
+            since,
+            until,
+        })
     }
 }
 
@@ -616,7 +662,13 @@ fn count(path: &str, value: &Value) -> Result<u32, ParseError> {
         .as_u64()
         .filter(|n| (1..=u64::from(MAX_COUNT)).contains(n))
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| ParseError::at(path.to_owned(), &short(value), format!("is not a whole number from 1 to {MAX_COUNT}")))
+        .ok_or_else(|| {
+            ParseError::at(
+                path.to_owned(),
+                &short(value),
+                format!("is not a whole number from 1 to {MAX_COUNT}"),
+            )
+        })
 }
 
 fn domain(path: &str, value: &Value) -> Result<String, ParseError> {

@@ -32,6 +32,9 @@ pub enum Command {
     /// input) and write one JSON line per recipient: reason, class, stage,
     /// codes, the server's words.
     Classify(crate::classify::ClassifyArgs),
+    /// Count or export the contacts a selection definition picks (JSON, see
+    /// docs/selections.md): `--count`, or `--export csv|jsonl`.
+    Select(crate::select::SelectArgs),
     /// Measure how fast the store answers; see docs/performance.md.
     Bench(bench::BenchArgs),
 }
@@ -101,6 +104,7 @@ impl Cli {
                 Ok(())
             }
             Command::Classify(args) => crate::classify::run(args),
+            Command::Select(args) => crate::select::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     }

@@ -16,16 +16,35 @@ pub enum ServerError {
     Serve(std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// Input from outside (a definition, a query parameter) did not parse;
+    /// the message names the field.
+    #[error(transparent)]
+    Invalid(#[from] bounce::ParseError),
+    /// An input file could not be read.
+    #[error("cannot read {0}")]
+    Input(String),
+    /// Output could not be written (a full disk, a closed pipe).
+    #[error("cannot write the output: {0}")]
+    Output(String),
 }
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
-        let status = match &self {
-            ServerError::Usage(_) => StatusCode::BAD_REQUEST,
-            ServerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::Bind { .. } | ServerError::Serve(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        // What the client did wrong is told in full, naming the field;
+        // database details stay in the log and the client learns only the kind.
+        let invalid = match &self {
+            ServerError::Invalid(e) | ServerError::Store(store::StoreError::Invalid(e)) => Some(e),
+            _ => None,
         };
-        // Database details stay in the log; the client learns only the kind.
+        if let Some(e) = invalid {
+            let body = serde_json::json!({ "error": e.to_string(), "field": e.field });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+        let status = match &self {
+            ServerError::Usage(_) | ServerError::Input(_) => StatusCode::BAD_REQUEST,
+            ServerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
         tracing::error!(error = %self, "request failed");
         let message = match &self {
             ServerError::Usage(m) => m.clone(),

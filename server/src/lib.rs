@@ -2,12 +2,14 @@
 //! and benchmarks. `main.rs` only parses arguments and calls in here, so the
 //! HTTP tests drive exactly the router the binary serves.
 
+pub mod api;
 pub mod bench;
 pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod router;
+pub mod select;
 
 pub use error::ServerError;
 pub use router::{leptos_options, router};

@@ -45,6 +45,7 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
     };
     Router::new()
         .route("/healthz", get(health))
+        .merge(crate::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,

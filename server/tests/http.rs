@@ -237,3 +237,104 @@ store_test!(bad_filters_and_unknown_things_get_clear_errors, |store| {
     assert_eq!(no_event, StatusCode::NOT_FOUND);
     assert_eq!(no_page, StatusCode::NOT_FOUND);
 });
+
+async fn post(store: &Store, uri: &str, body: &str) -> (StatusCode, String) {
+    let request = Request::post(uri)
+        .body(Body::from(body.to_owned()))
+        .expect("valid request");
+    let response = app(store).oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+const REPEAT_HARD: &str = r#"{"consecutive": {"class": "hard", "at_least": 2}}"#;
+
+store_test!(selection_api_counts_and_exports_what_the_store_selects, |store| {
+    load_demo(&store).await;
+    let def = bounce::selection::Definition::parse(REPEAT_HARD).expect("valid");
+    let expected = store.count_selection(&def, Utc::now()).await.expect("count");
+
+    let (status, counted) = post(&store, "/api/v1/selections/count", REPEAT_HARD).await;
+    let (csv_status, csv) = post(
+        &store,
+        "/api/v1/selections/export?format=csv&delimiter=%3B",
+        REPEAT_HARD,
+    )
+    .await;
+    let (_, jsonl) = post(&store, "/api/v1/selections/export?format=jsonl", REPEAT_HARD).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(expected > 0, "the demo has repeat hard bouncers");
+    let counted: serde_json::Value = serde_json::from_str(&counted).expect("JSON");
+    assert_eq!(counted["count"], expected);
+    assert_eq!(csv_status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}email;campaign;last_failure_at;stage;reply_code;status;diagnostic;"));
+    assert_eq!(
+        csv.matches("\r\n").count() as i64,
+        expected + 1,
+        "a header and one line per contact"
+    );
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len() as i64, expected);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["class"] == "hard" && l["failures"].as_i64() >= Some(2)),
+        "{jsonl}"
+    );
+});
+
+store_test!(selection_api_refuses_bad_definitions_naming_the_field, |store| {
+    let cases = [
+        (
+            r#"{"all": [{"bounced": {"class": "hrad"}}]}"#,
+            "definition.all[0].bounced.class",
+        ),
+        (r#"{"in_selection": "nowhere"}"#, "in_selection"),
+        ("{\"consecutive\": ", "definition"),
+        ("", "definition"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = post(&store, "/api/v1/selections/count", body).await;
+        let (export_status, _) = post(&store, "/api/v1/selections/export?format=csv", body).await;
+
+        assert_eq!(
+            (status, export_status),
+            (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST),
+            "{body}"
+        );
+        let answer: serde_json::Value = serde_json::from_str(&answer).expect("a JSON error");
+        assert_eq!(answer["field"], field, "{answer}");
+    }
+    let (status, answer) = post(&store, "/api/v1/selections/export?format=xlsx", REPEAT_HARD).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer.contains("\"field\":\"format\""), "{answer}");
+    let (status, _) = post(&store, "/api/v1/selections/count", &"x".repeat(200_000)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+});
+
+store_test!(demo_applies_the_policies_and_later_sends_are_rejected, |store| {
+    load_demo(&store).await;
+    let now = Utc::now();
+    let count = |text: &str| {
+        let store = store.clone();
+        let def = bounce::selection::Definition::parse(text).expect("valid");
+        async move { store.count_selection(&def, now).await.expect("count") }
+    };
+
+    let retained = count(r#"{"status": "retained"}"#).await;
+    let four_in_a_row = count(r#"{"consecutive": {"class": "hard", "at_least": 4}}"#).await;
+    let summaries = store.campaign_summaries().await.expect("summaries");
+
+    assert!(retained > 0, "three hard bounces in a row retain a contact");
+    assert_eq!(four_in_a_row, 0, "a retained contact is never attempted again");
+    assert!(
+        summaries.iter().any(|c| c.rejected > 0),
+        "suppressed addresses are refused, not sent"
+    );
+    assert_eq!(summaries, store.recount_campaign_summaries().await.expect("recount"));
+});

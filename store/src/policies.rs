@@ -26,6 +26,15 @@ struct BlockRecord {
     expires_at: Option<DateTime<Utc>>,
 }
 
+/// One contact's history as the policies read it.
+struct History {
+    email: String,
+    /// After the last reset, in time order.
+    sends: Vec<SendFact>,
+    /// The first complaint, if any.
+    complained_at: Option<DateTime<Utc>>,
+}
+
 /// Why a rule blocked an address, in words for the history.
 fn why(d: &Decision) -> String {
     match d.rule {
@@ -79,14 +88,18 @@ impl Store {
                 (facts, blocks)
             });
             let blocks: HashMap<String, BlockRecord> = blocks.into_iter().map(|b| (b.email.clone(), b)).collect();
-            let mut histories: HashMap<i64, (String, Vec<SendFact>, Option<DateTime<Utc>>)> = HashMap::new();
+            let mut histories: HashMap<i64, History> = HashMap::new();
             for f in facts {
-                let entry = histories.entry(f.contact_id).or_insert_with(|| (f.email.clone(), Vec::new(), None));
+                let entry = histories.entry(f.contact_id).or_insert_with(|| History {
+                    email: f.email.clone(),
+                    sends: Vec::new(),
+                    complained_at: None,
+                });
                 match f.outcome {
                     None => {
-                        entry.2.get_or_insert(f.at);
+                        entry.complained_at.get_or_insert(f.at);
                     }
-                    Some(outcome) => entry.1.push(SendFact {
+                    Some(outcome) => entry.sends.push(SendFact {
                         at: f.at,
                         outcome: outcome.parse()?,
                         class: f.class.as_deref().map(str::parse).transpose()?,
@@ -95,8 +108,13 @@ impl Store {
                 }
             }
             let mut new = Vec::new();
-            for (email, history, complained) in histories.into_values() {
-                let Some(decision) = policy::evaluate(policy, &history, complained) else {
+            for History {
+                email,
+                sends,
+                complained_at,
+            } in histories.into_values()
+            {
+                let Some(decision) = policy::evaluate(policy, &sends, complained_at) else {
                     continue;
                 };
                 if decision.expires_at.is_some_and(|end| end <= now) || already_blocked(blocks.get(&email), &decision) {
@@ -140,7 +158,11 @@ fn already_blocked(existing: Option<&BlockRecord>, d: &Decision) -> bool {
     let Some(b) = existing else {
         return false;
     };
-    let rank = b.rule.as_deref().and_then(|r| Rule::ALL.into_iter().find(|x| x.as_str() == r)).map(Rule::rank);
+    let rank = b
+        .rule
+        .as_deref()
+        .and_then(|r| Rule::ALL.into_iter().find(|x| x.as_str() == r))
+        .map(Rule::rank);
     match rank {
         None => b.expires_at.is_none(),
         Some(rank) => rank > d.rule.rank() || (rank == d.rule.rank() && b.created_at >= d.at),

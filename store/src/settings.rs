@@ -26,9 +26,8 @@ impl Store {
     /// Stores the suppression policy (checked first).
     pub async fn set_policy(&self, policy: &Policy) -> Result<()> {
         let policy = policy.checked().map_err(StoreError::Invalid)?;
-        let text = serde_json::to_string(&policy).map_err(|_| {
-            StoreError::Invalid(bounce::ParseError::at("policy", "", "cannot be written as JSON"))
-        })?;
+        let text = serde_json::to_string(&policy)
+            .map_err(|_| StoreError::Invalid(bounce::ParseError::at("policy", "", "cannot be written as JSON")))?;
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -73,8 +73,9 @@ pub struct SuppressionQuery {
 macro_rules! log_history {
     ($tx:expr, $Db:ty, $emails:expr, $at:expr, $action:expr, $actor:expr, $reason:expr, $expires:expr) => {{
         for chunk in $emails.chunks(INSERT_CHUNK) {
-            let mut b =
-                sqlx::QueryBuilder::<$Db>::new("INSERT INTO contact_history (email, at, action, actor, reason, expires_at) ");
+            let mut b = sqlx::QueryBuilder::<$Db>::new(
+                "INSERT INTO contact_history (email, at, action, actor, reason, expires_at) ",
+            );
             b.push_values(chunk, |mut row, email: &String| {
                 row.push_bind(email.clone())
                     .push_bind($at)

@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use store::{NewCampaign, NewContact, NewSend, SendFailure, Store, StoreError, store_test};
 
 fn day(month: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, month, d, 9, 0, 0).single().expect("valid day")
+    Utc.with_ymd_and_hms(2026, month, d, 9, 0, 0)
+        .single()
+        .expect("valid day")
 }
 
 fn email(s: &str) -> EmailAddress {
@@ -130,17 +132,32 @@ use R::{Blocklisted as B, Delivered as D, Hard as H, Rejected as X, Soft as S};
 fn history() -> Vec<(&'static str, Vec<Option<R>>)> {
     vec![
         // Hard in the three latest campaigns it was sent.
-        ("anna@gmail.com", vec![Some(D), Some(D), Some(D), Some(H), Some(H), Some(H)]),
+        (
+            "anna@gmail.com",
+            vec![Some(D), Some(D), Some(D), Some(H), Some(H), Some(H)],
+        ),
         // Three hard in total, but a delivery breaks the run.
-        ("bram@gmail.com", vec![Some(H), Some(H), Some(D), Some(D), Some(D), Some(H)]),
+        (
+            "bram@gmail.com",
+            vec![Some(H), Some(H), Some(D), Some(D), Some(D), Some(H)],
+        ),
         // Refused sends are not attempts: still three in a row.
-        ("cees@gmail.com", vec![Some(D), Some(D), Some(H), Some(X), Some(H), Some(H)]),
+        (
+            "cees@gmail.com",
+            vec![Some(D), Some(D), Some(H), Some(X), Some(H), Some(H)],
+        ),
         // Soft bounces: one in July and August, three from September.
-        ("dirk@ziggo.nl", vec![Some(S), Some(S), Some(S), Some(S), Some(D), Some(S)]),
+        (
+            "dirk@ziggo.nl",
+            vec![Some(S), Some(S), Some(S), Some(S), Some(D), Some(S)],
+        ),
         // Never failed; not sent the last campaigns.
         ("eva@online.no", vec![Some(D), Some(D), Some(D), Some(D), None, None]),
         // Blocked by our own reputation, over and over.
-        ("frank@hotmail.com", vec![Some(B), Some(B), Some(B), Some(B), Some(B), Some(B)]),
+        (
+            "frank@hotmail.com",
+            vec![Some(B), Some(B), Some(B), Some(B), Some(B), Some(B)],
+        ),
     ]
 }
 
@@ -161,19 +178,42 @@ store_test!(periods_reasons_codes_and_not, |store| {
     let campaigns = world(&store, &six_days(), &history()).await;
     let now = day(11, 1);
 
-    let since_september = selected(&store, r#"{"bounced": {"class": "soft", "at_least": 3, "since": "2026-09-01"}}"#, now).await;
+    let since_september = selected(
+        &store,
+        r#"{"bounced": {"class": "soft", "at_least": 3, "since": "2026-09-01"}}"#,
+        now,
+    )
+    .await;
     let september_only = selected(
         &store,
         r#"{"bounced": {"class": "soft", "at_least": 2, "since": "2026-09-01", "until": "2026-09-30"}}"#,
         now,
     )
     .await;
-    let full_mailboxes = selected(&store, r#"{"bounced": {"category": "mailbox_full", "code": "4.2"}}"#, now).await;
-    let reputation = selected(&store, r#"{"bounced": {"reason": ["blocked"], "stage": "mail_from"}}"#, now).await;
-    let last_two = selected(&store, r#"{"bounced": {"class": "hard", "last_campaigns": 2, "at_least": 2}}"#, now).await;
+    let full_mailboxes = selected(
+        &store,
+        r#"{"bounced": {"category": "mailbox_full", "code": "4.2"}}"#,
+        now,
+    )
+    .await;
+    let reputation = selected(
+        &store,
+        r#"{"bounced": {"reason": ["blocked"], "stage": "mail_from"}}"#,
+        now,
+    )
+    .await;
+    let last_two = selected(
+        &store,
+        r#"{"bounced": {"class": "hard", "last_campaigns": 2, "at_least": 2}}"#,
+        now,
+    )
+    .await;
     let first_two = selected(
         &store,
-        &format!(r#"{{"bounced": {{"campaigns": [{}, {}], "at_least": 2}}}}"#, campaigns[0], campaigns[1]),
+        &format!(
+            r#"{{"bounced": {{"campaigns": [{}, {}], "at_least": 2}}}}"#,
+            campaigns[0], campaigns[1]
+        ),
         now,
     )
     .await;
@@ -203,23 +243,47 @@ store_test!(saved_selections_nest_and_cycles_are_refused, |store| {
     let name = |s: &str| SelectionName::parse("name", s).expect("name");
     let def = |s: &str| Definition::parse(s).expect("definition");
     let repeat = store
-        .save_selection(None, &name("repeat bouncers"), &def(r#"{"consecutive": {"class": "hard", "at_least": 3}}"#), now)
+        .save_selection(
+            None,
+            &name("repeat bouncers"),
+            &def(r#"{"consecutive": {"class": "hard", "at_least": 3}}"#),
+            now,
+        )
         .await
         .expect("saved");
     let audience = def(r#"{"all": [{"status": "active"}, {"not": {"in_selection": "repeat bouncers"}}]}"#);
-    store.save_selection(None, &name("audience"), &audience, now).await.expect("saved");
+    store
+        .save_selection(None, &name("audience"), &audience, now)
+        .await
+        .expect("saved");
 
     let in_audience = selected(&store, r#"{"in_selection": "audience"}"#, now).await;
     let cycle = store
-        .save_selection(Some(repeat), &name("repeat bouncers"), &def(r#"{"in_selection": "audience"}"#), now)
+        .save_selection(
+            Some(repeat),
+            &name("repeat bouncers"),
+            &def(r#"{"in_selection": "audience"}"#),
+            now,
+        )
         .await;
-    let taken = store.save_selection(None, &name("audience"), &def(r#"{"status": "active"}"#), now).await;
+    let taken = store
+        .save_selection(None, &name("audience"), &def(r#"{"status": "active"}"#), now)
+        .await;
     let in_use = store.delete_selection(repeat).await;
 
     assert_eq!(in_audience, names(&["bram", "dirk", "eva", "frank"]));
-    assert!(matches!(cycle, Err(StoreError::Invalid(ref e)) if e.problem.contains("refers back")), "{cycle:?}");
-    assert!(matches!(taken, Err(StoreError::Invalid(ref e)) if e.field == "name"), "{taken:?}");
-    assert!(matches!(in_use, Err(StoreError::Invalid(ref e)) if e.problem.contains("audience")), "{in_use:?}");
+    assert!(
+        matches!(cycle, Err(StoreError::Invalid(ref e)) if e.problem.contains("refers back")),
+        "{cycle:?}"
+    );
+    assert!(
+        matches!(taken, Err(StoreError::Invalid(ref e)) if e.field == "name"),
+        "{taken:?}"
+    );
+    assert!(
+        matches!(in_use, Err(StoreError::Invalid(ref e)) if e.problem.contains("audience")),
+        "{in_use:?}"
+    );
     assert_eq!(store.saved_selections().await.expect("list").len(), 2);
 });
 
@@ -240,7 +304,16 @@ store_test!(exports_stream_one_row_per_contact_with_its_latest_failure, |store| 
 
     assert_eq!(sent, 5);
     let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
-    assert_eq!(emails, ["anna@gmail.com", "bram@gmail.com", "cees@gmail.com", "dirk@ziggo.nl", "frank@hotmail.com"]);
+    assert_eq!(
+        emails,
+        [
+            "anna@gmail.com",
+            "bram@gmail.com",
+            "cees@gmail.com",
+            "dirk@ziggo.nl",
+            "frank@hotmail.com"
+        ]
+    );
     let dirk = &rows[3];
     assert_eq!(dirk.failures, 5);
     assert_eq!(dirk.last_failure_at, Some(day(10, 15) + Duration::minutes(5)));
@@ -253,22 +326,46 @@ store_test!(exports_stream_one_row_per_contact_with_its_latest_failure, |store| 
 store_test!(policies_block_release_retain_and_never_count_our_own_blocks, |store| {
     world(&store, &six_days(), &history()).await;
     let ids: Vec<i64> = (1..=6).collect();
-    let all = store.selected_contacts(&Definition::parse(r#"{"status": "active"}"#).expect("def"), day(11, 1)).await;
+    let all = store
+        .selected_contacts(&Definition::parse(r#"{"status": "active"}"#).expect("def"), day(11, 1))
+        .await;
     let all: Vec<i64> = all.expect("contacts").into_iter().map(|(id, _)| id).collect();
     assert_eq!(all.len(), ids.len());
 
-    let recorded = store.apply_policies(&Policy::default(), &all, day(10, 16)).await.expect("applies");
-    let again = store.apply_policies(&Policy::default(), &all, day(10, 16)).await.expect("applies again");
+    let recorded = store
+        .apply_policies(&Policy::default(), &all, day(10, 16))
+        .await
+        .expect("applies");
+    let again = store
+        .apply_policies(&Policy::default(), &all, day(10, 16))
+        .await
+        .expect("applies again");
 
     let status = |s: &str| format!(r#"{{"status": "{s}"}}"#);
-    assert_eq!(selected(&store, &status("retained"), day(10, 16)).await, names(&["anna", "cees"]));
+    assert_eq!(
+        selected(&store, &status("retained"), day(10, 16)).await,
+        names(&["anna", "cees"])
+    );
     // Bram's latest hard bounce blocks him for 7 days; Dirk had a delivery
     // between his soft bounces, so he stays; Frank's failures are ours.
-    assert_eq!(selected(&store, &status("suppressed"), day(10, 16)).await, names(&["bram"]));
-    assert_eq!(selected(&store, &status("active"), day(10, 16)).await, names(&["dirk", "eva", "frank"]));
+    assert_eq!(
+        selected(&store, &status("suppressed"), day(10, 16)).await,
+        names(&["bram"])
+    );
+    assert_eq!(
+        selected(&store, &status("active"), day(10, 16)).await,
+        names(&["dirk", "eva", "frank"])
+    );
     assert_eq!((recorded, again), (3, 0));
-    let bram = store.suppression("bram@gmail.com").await.expect("read").expect("suppressed");
-    assert_eq!(bram.expires_at, Some(day(10, 15) + Duration::minutes(5) + Duration::days(7)));
+    let bram = store
+        .suppression("bram@gmail.com")
+        .await
+        .expect("read")
+        .expect("suppressed");
+    assert_eq!(
+        bram.expires_at,
+        Some(day(10, 15) + Duration::minutes(5) + Duration::days(7))
+    );
     assert_eq!(bram.rule.as_deref(), Some("hard_bounce"));
 
     let early = store.release_expired(day(10, 20), 100).await.expect("release");
@@ -276,7 +373,10 @@ store_test!(policies_block_release_retain_and_never_count_our_own_blocks, |store
 
     assert!(early.is_empty());
     assert_eq!(due, vec!["bram@gmail.com".to_owned()]);
-    assert_eq!(selected(&store, r#"{"suppressed": {}}"#, day(10, 23)).await, names(&["anna", "cees"]));
+    assert_eq!(
+        selected(&store, r#"{"suppressed": {}}"#, day(10, 23)).await,
+        names(&["anna", "cees"])
+    );
     let history = store.history("bram@gmail.com").await.expect("history");
     let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
     assert_eq!(actions, ["released", "suppressed"]);
@@ -287,35 +387,67 @@ store_test!(three_soft_bounces_in_thirty_days_mark_the_contact_bounced, |store| 
     let days = vec![day(9, 1), day(9, 10), day(9, 20)];
     world(&store, &days, &[("gerda@ziggo.nl", vec![Some(S), Some(S), Some(S)])]).await;
 
-    let recorded = store.apply_policies(&Policy::default(), &[1], day(9, 21)).await.expect("applies");
+    let recorded = store
+        .apply_policies(&Policy::default(), &[1], day(9, 21))
+        .await
+        .expect("applies");
 
     assert_eq!(recorded, 1);
-    assert_eq!(selected(&store, r#"{"status": "bounced"}"#, day(9, 21)).await, names(&["gerda"]));
+    assert_eq!(
+        selected(&store, r#"{"status": "bounced"}"#, day(9, 21)).await,
+        names(&["gerda"])
+    );
 });
 
-store_test!(manual_changes_are_recorded_and_unblocking_resets_the_counters, |store| {
-    world(&store, &six_days(), &history()).await;
-    let now = day(11, 1);
-    store.apply_policies(&Policy::default(), &[1, 2, 3, 4, 5, 6], day(10, 16)).await.expect("applies");
+store_test!(
+    manual_changes_are_recorded_and_unblocking_resets_the_counters,
+    |store| {
+        world(&store, &six_days(), &history()).await;
+        let now = day(11, 1);
+        store
+            .apply_policies(&Policy::default(), &[1, 2, 3, 4, 5, 6], day(10, 16))
+            .await
+            .expect("applies");
 
-    let removed = store.unblock(&[email("anna@gmail.com")], "user", "address fixed by the customer", now).await;
-    store
-        .set_status(&[email("eva@online.no")], ContactStatus::Unsubscribed, "user", "asked by phone", now)
-        .await
-        .expect("status");
-    store.reset_bounces(&[email("dirk@ziggo.nl")], "user", now).await.expect("reset");
+        let removed = store
+            .unblock(&[email("anna@gmail.com")], "user", "address fixed by the customer", now)
+            .await;
+        store
+            .set_status(
+                &[email("eva@online.no")],
+                ContactStatus::Unsubscribed,
+                "user",
+                "asked by phone",
+                now,
+            )
+            .await
+            .expect("status");
+        store
+            .reset_bounces(&[email("dirk@ziggo.nl")], "user", now)
+            .await
+            .expect("reset");
 
-    assert_eq!(removed.expect("unblock"), 1);
-    let anna = selected(&store, r#"{"bounced": {}}"#, now).await;
-    assert!(!anna.contains("anna") && !anna.contains("dirk"), "{anna:?}");
-    assert_eq!(store.apply_policies(&Policy::default(), &[1], now).await.expect("again"), 0);
-    assert_eq!(selected(&store, r#"{"status": "unsubscribed"}"#, now).await, names(&["eva"]));
-    assert!(store.is_suppressed(&email("eva@online.no"), now).await.expect("read"));
-    let eva = store.history("eva@online.no").await.expect("history");
-    assert_eq!((eva[0].action.as_str(), eva[0].actor.as_str()), ("suppressed", "user"));
-    let dirk = store.history("dirk@ziggo.nl").await.expect("history");
-    assert_eq!(dirk[0].action, "reset");
-});
+        assert_eq!(removed.expect("unblock"), 1);
+        let anna = selected(&store, r#"{"bounced": {}}"#, now).await;
+        assert!(!anna.contains("anna") && !anna.contains("dirk"), "{anna:?}");
+        assert_eq!(
+            store
+                .apply_policies(&Policy::default(), &[1], now)
+                .await
+                .expect("again"),
+            0
+        );
+        assert_eq!(
+            selected(&store, r#"{"status": "unsubscribed"}"#, now).await,
+            names(&["eva"])
+        );
+        assert!(store.is_suppressed(&email("eva@online.no"), now).await.expect("read"));
+        let eva = store.history("eva@online.no").await.expect("history");
+        assert_eq!((eva[0].action.as_str(), eva[0].actor.as_str()), ("suppressed", "user"));
+        let dirk = store.history("dirk@ziggo.nl").await.expect("history");
+        assert_eq!(dirk[0].action, "reset");
+    }
+);
 
 store_test!(kept_campaign_totals_always_equal_a_recount, |store| {
     let campaigns = world(&store, &six_days(), &history()).await;
@@ -338,7 +470,10 @@ store_test!(kept_campaign_totals_always_equal_a_recount, |store| {
 
     assert_eq!(kept, recount);
     let last = kept.iter().find(|c| c.id == campaigns[5]).expect("campaign");
-    assert_eq!((last.sent, last.delivered, last.hard, last.soft, last.rejected), (5, 1, 2, 2, 0));
+    assert_eq!(
+        (last.sent, last.delivered, last.hard, last.soft, last.rejected),
+        (5, 1, 2, 2, 0)
+    );
 });
 
 store_test!(two_servers_release_each_lapsed_block_exactly_once, |store, db| {
@@ -380,7 +515,9 @@ store_test!(two_servers_release_each_lapsed_block_exactly_once, |store, db| {
     let both: BTreeSet<&String> = a.iter().chain(&b).collect();
     assert_eq!(a.len() + b.len(), 600, "released once each: {} + {}", a.len(), b.len());
     assert_eq!(both.len(), 600);
-    let active = store.count_selection(&Definition::parse(r#"{"status": "active"}"#).expect("def"), day(9, 9)).await;
+    let active = store
+        .count_selection(&Definition::parse(r#"{"status": "active"}"#).expect("def"), day(9, 9))
+        .await;
     assert_eq!(active.expect("count"), 600);
     other.close().await;
 });

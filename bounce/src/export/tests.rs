@@ -27,7 +27,12 @@ fn csv(format: ExportFormat, rows: &[ExportRow]) -> String {
 
 #[test]
 fn csv_starts_with_a_bom_and_the_columns_in_order() {
-    let text = csv(ExportFormat::Csv { delimiter: Delimiter::Comma }, &[]);
+    let text = csv(
+        ExportFormat::Csv {
+            delimiter: Delimiter::Comma,
+        },
+        &[],
+    );
 
     assert_eq!(
         text,
@@ -38,8 +43,12 @@ fn csv_starts_with_a_bom_and_the_columns_in_order() {
 #[test]
 fn a_row_describes_the_latest_failure_with_crlf() {
     let text = csv(
-        ExportFormat::Csv { delimiter: Delimiter::Semicolon },
-        &[row("550 5.1.1 <ola.nordmann@online.no>: Mottakeradressen finnes ikke; user unknown")],
+        ExportFormat::Csv {
+            delimiter: Delimiter::Semicolon,
+        },
+        &[row(
+            "550 5.1.1 <ola.nordmann@online.no>: Mottakeradressen finnes ikke; user unknown",
+        )],
     );
 
     let line = text.lines().nth(1).expect("a data line");
@@ -54,7 +63,10 @@ fn a_row_describes_the_latest_failure_with_crlf() {
 #[test]
 fn hostile_diagnostics_are_neutralised_and_quoted() {
     let hostile = [
-        ("=HYPERLINK(\"http://evil.example\",\"klik hier\")", "'=HYPERLINK(\"\"http://evil.example\"\",\"\"klik hier\"\")"),
+        (
+            "=HYPERLINK(\"http://evil.example\",\"klik hier\")",
+            "'=HYPERLINK(\"\"http://evil.example\"\",\"\"klik hier\"\")",
+        ),
         ("+31 20 555 0100 bel ons", "'+31 20 555 0100 bel ons"),
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
@@ -63,12 +75,21 @@ fn hostile_diagnostics_are_neutralised_and_quoted() {
         ("550 line one\r\nline two", "550 line one\r\nline two"),
     ];
     for (text, expected) in hostile {
-        let out = csv(ExportFormat::Csv { delimiter: Delimiter::Comma }, &[row(text)]);
+        let out = csv(
+            ExportFormat::Csv {
+                delimiter: Delimiter::Comma,
+            },
+            &[row(text)],
+        );
 
         let cell = neutralise(text);
         assert_eq!(cell, expected.replace("\"\"", "\""), "{text:?}");
         let quoted_needed = cell.contains([',', '"', '\r', '\n']);
-        let written = if quoted_needed { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell };
+        let written = if quoted_needed {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell
+        };
         assert!(out.contains(&format!(",{written},userunknown")), "{out:?}");
     }
 }
@@ -76,7 +97,12 @@ fn hostile_diagnostics_are_neutralised_and_quoted() {
 #[test]
 fn csv_reads_back_with_a_real_csv_parser_shape() {
     // Every record has the same number of fields once quotes are honoured.
-    let text = csv(ExportFormat::Csv { delimiter: Delimiter::Comma }, &[row("a,b \"c\"\r\nd"), row("plain")]);
+    let text = csv(
+        ExportFormat::Csv {
+            delimiter: Delimiter::Comma,
+        },
+        &[row("a,b \"c\"\r\nd"), row("plain")],
+    );
     let mut fields = 1;
     let mut records = Vec::new();
     let mut quoted = false;
@@ -109,7 +135,10 @@ fn json_lines_keep_one_object_per_line_with_typed_values() {
     assert_eq!(value["failures"], 3);
     assert_eq!(value["category"], "bad_mailbox");
     assert_eq!(value["diagnostic"], "line one\nline two \u{2028}");
-    assert!(text.starts_with("{\"email\":\"ola.nordmann@online.no\",\"campaign\":"), "{text}");
+    assert!(
+        text.starts_with("{\"email\":\"ola.nordmann@online.no\",\"campaign\":"),
+        "{text}"
+    );
     assert_eq!(value.as_object().expect("object").len(), COLUMNS.len());
 }
 
@@ -118,7 +147,9 @@ fn formats_and_delimiters_parse_or_name_the_field() {
     assert_eq!(ExportFormat::parse("jsonl", "").ok(), Some(ExportFormat::JsonLines));
     assert_eq!(
         ExportFormat::parse("csv", ";").ok(),
-        Some(ExportFormat::Csv { delimiter: Delimiter::Semicolon })
+        Some(ExportFormat::Csv {
+            delimiter: Delimiter::Semicolon
+        })
     );
     assert_eq!(ExportFormat::parse("xlsx", "").expect_err("refused").field, "format");
     assert_eq!(ExportFormat::parse("csv", "|").expect_err("refused").field, "delimiter");

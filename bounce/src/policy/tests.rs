@@ -56,12 +56,18 @@ fn one_hard_bounce_blocks_for_seven_days() {
 #[test]
 fn three_hard_bounces_in_a_row_retain_the_contact_and_a_delivery_breaks_the_run() {
     assert_eq!(decide(&[hard(0), hard(10), hard(20)]), Some(Rule::ConsecutiveHard));
-    assert_eq!(decide(&[hard(0), delivered(10), hard(20), hard(30)]), Some(Rule::HardBounce));
+    assert_eq!(
+        decide(&[hard(0), delivered(10), hard(20), hard(30)]),
+        Some(Rule::HardBounce)
+    );
 }
 
 #[test]
 fn sends_refused_by_suppression_are_not_attempts() {
-    assert_eq!(decide(&[hard(0), rejected(5), hard(10), rejected(12), hard(20)]), Some(Rule::ConsecutiveHard));
+    assert_eq!(
+        decide(&[hard(0), rejected(5), hard(10), rejected(12), hard(20)]),
+        Some(Rule::ConsecutiveHard)
+    );
 }
 
 #[test]
@@ -81,7 +87,10 @@ fn blocks_of_our_own_sending_never_count_against_the_address() {
 
     assert_eq!(decide(&[blocklisted(0), spam(1), rate(2), blocklisted(3)]), None);
     // Nor do they break a run of the address's own hard bounces.
-    assert_eq!(decide(&[hard(0), blocklisted(5), hard(10), hard(20)]), Some(Rule::ConsecutiveHard));
+    assert_eq!(
+        decide(&[hard(0), blocklisted(5), hard(10), hard(20)]),
+        Some(Rule::ConsecutiveHard)
+    );
 }
 
 #[test]

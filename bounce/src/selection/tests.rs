@@ -36,7 +36,10 @@ fn soft_bounced_three_times_since_a_date_and_not_suppressed() {
     let Node::Bounced(b) = &nodes[0] else { panic!("bounced") };
     assert_eq!(b.at_least, 3);
     assert_eq!(b.class, FailureClass::Soft);
-    assert_eq!(b.scope.since.map(|t| t.to_rfc3339()), Some("2026-09-01T00:00:00+00:00".into()));
+    assert_eq!(
+        b.scope.since.map(|t| t.to_rfc3339()),
+        Some("2026-09-01T00:00:00+00:00".into())
+    );
     assert_eq!(b.reasons, vec![Reason::MailboxFull]);
     assert_eq!(b.stages, vec![Stage::RcptTo]);
     assert_eq!(b.code.map(|c| c.to_string()), Some("4.2".into()));
@@ -48,31 +51,57 @@ fn soft_bounced_three_times_since_a_date_and_not_suppressed() {
 fn until_a_date_includes_that_whole_day() {
     let def = parse(r#"{"no_error": {"since": "2026-09-01", "until": "2026-09-30"}}"#).expect("valid");
 
-    let Node::NoError(scope) = def.root else { panic!("no_error") };
-    assert_eq!(scope.until.map(|t| t.to_rfc3339()), Some("2026-10-01T00:00:00+00:00".into()));
+    let Node::NoError(scope) = def.root else {
+        panic!("no_error")
+    };
+    assert_eq!(
+        scope.until.map(|t| t.to_rfc3339()),
+        Some("2026-10-01T00:00:00+00:00".into())
+    );
 }
 
 #[test]
 fn errors_name_the_field_where_the_problem_is() {
     let cases = [
-        (r#"{"all": [{"status": "active"}, {"bounced": {"class": "hrad"}}]}"#, "definition.all[1].bounced.class"),
+        (
+            r#"{"all": [{"status": "active"}, {"bounced": {"class": "hrad"}}]}"#,
+            "definition.all[1].bounced.class",
+        ),
         (r#"{"bounced": {"at_least": 0}}"#, "definition.bounced.at_least"),
         (r#"{"bounced": {"at_least": "3"}}"#, "definition.bounced.at_least"),
-        (r#"{"bounced": {"reason": ["userunknown", "nosuch"]}}"#, "definition.bounced.reason[1]"),
+        (
+            r#"{"bounced": {"reason": ["userunknown", "nosuch"]}}"#,
+            "definition.bounced.reason[1]",
+        ),
         (r#"{"bounced": {"code": "9.9"}}"#, "definition.bounced.code"),
         (r#"{"bounced": {"colour": "red"}}"#, "definition.bounced.colour"),
-        (r#"{"bounced": {"campaigns": [3, -1]}}"#, "definition.bounced.campaigns[1]"),
-        (r#"{"bounced": {"campaigns": [3], "last_campaigns": 2}}"#, "definition.bounced.last_campaigns"),
+        (
+            r#"{"bounced": {"campaigns": [3, -1]}}"#,
+            "definition.bounced.campaigns[1]",
+        ),
+        (
+            r#"{"bounced": {"campaigns": [3], "last_campaigns": 2}}"#,
+            "definition.bounced.last_campaigns",
+        ),
         (r#"{"no_error": {"since": "september"}}"#, "definition.no_error.since"),
-        (r#"{"no_error": {"since": "2026-09-02", "until": "2026-09-01"}}"#, "definition.no_error.until"),
+        (
+            r#"{"no_error": {"since": "2026-09-02", "until": "2026-09-01"}}"#,
+            "definition.no_error.until",
+        ),
         (r#"{"any": []}"#, "definition.any"),
         (r#"{"status": "gone"}"#, "definition.status"),
         (r#"{"domain": "not a domain"}"#, "definition.domain"),
-        (r#"{"suppressed": {"since": "2026-01-01"}}"#, "definition.suppressed.since"),
+        (
+            r#"{"suppressed": {"since": "2026-01-01"}}"#,
+            "definition.suppressed.since",
+        ),
         (r#"{"bounced": {}, "status": "active"}"#, "definition"),
         (r#"{"colour": "red"}"#, "definition"),
         (r#"[1, 2]"#, "definition"),
-        (r#"{"bounced": {"include_incidents": true}}"#, "definition.bounced.include_incidents"),
+        (
+            r#"{"bounced": {"include_incidents": true}}"#,
+            "definition.bounced.include_incidents",
+        ),
         (r#"{"in_selection": ""}"#, "definition.in_selection"),
     ];
     for (text, field) in cases {
@@ -123,13 +152,21 @@ fn canonical_json_parses_back_to_the_same_definition() {
 fn saved(pairs: &[(&str, &str)]) -> HashMap<SelectionName, Definition> {
     pairs
         .iter()
-        .map(|(name, text)| (SelectionName::parse("name", name).expect("name"), parse(text).expect("valid")))
+        .map(|(name, text)| {
+            (
+                SelectionName::parse("name", name).expect("name"),
+                parse(text).expect("valid"),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn saved_selections_are_inlined() {
-    let lib = saved(&[("repeat bouncers", r#"{"consecutive": {"class": "hard", "at_least": 3}}"#)]);
+    let lib = saved(&[(
+        "repeat bouncers",
+        r#"{"consecutive": {"class": "hard", "at_least": 3}}"#,
+    )]);
     let def = parse(r#"{"all": [{"status": "active"}, {"not": {"in_selection": "repeat bouncers"}}]}"#).expect("valid");
 
     let inlined = def.inline(&lib).expect("inlines");
@@ -154,10 +191,18 @@ fn reference_cycles_and_missing_selections_are_refused() {
         ("b", r#"{"not": {"in_selection": "a"}}"#),
     ]);
 
-    let cycle = lib[&SelectionName::parse("n", "a").expect("name")].inline(&lib).expect_err("cycle");
-    let missing = parse(r#"{"in_selection": "nowhere"}"#).expect("valid").inline(&lib).expect_err("missing");
+    let cycle = lib[&SelectionName::parse("n", "a").expect("name")]
+        .inline(&lib)
+        .expect_err("cycle");
+    let missing = parse(r#"{"in_selection": "nowhere"}"#)
+        .expect("valid")
+        .inline(&lib)
+        .expect_err("missing");
 
-    assert!(cycle.problem.contains("b → a") || cycle.problem.contains("a → b"), "{cycle}");
+    assert!(
+        cycle.problem.contains("b → a") || cycle.problem.contains("a → b"),
+        "{cycle}"
+    );
     assert_eq!(missing.problem, "is not a saved selection");
 }
 

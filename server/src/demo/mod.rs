@@ -537,7 +537,9 @@ pub async fn load(
             .filter_map(|(id, until)| index_of.get(&id).map(|i| (*i, until)))
             .collect();
         let blocked = |contact: usize, at: DateTime<Utc>| {
-            blocks.get(&contact).is_some_and(|until| until.is_none_or(|end| end > at))
+            blocks
+                .get(&contact)
+                .is_some_and(|until| until.is_none_or(|end| end > at))
         };
         let batch = generator.campaign(index, &blocked);
         let campaign_id = store.insert_campaign(&batch.campaign).await?;
@@ -563,9 +565,22 @@ pub async fn load(
         report.events += store.insert_events(&events).await?;
         // The results of this campaign are in: the policies look at every
         // contact that failed or complained, and lapsed blocks end.
-        let last = sends.iter().map(|s| s.updated_at).chain(events.iter().map(|e| e.occurred_at)).max();
-        let mut touched: Vec<i64> = sends.iter().filter(|s| s.class.is_some()).map(|s| s.contact_id).collect();
-        touched.extend(events.iter().filter(|e| e.reason == Some(bounce::Reason::Feedback)).filter_map(|e| e.contact_id));
+        let last = sends
+            .iter()
+            .map(|s| s.updated_at)
+            .chain(events.iter().map(|e| e.occurred_at))
+            .max();
+        let mut touched: Vec<i64> = sends
+            .iter()
+            .filter(|s| s.class.is_some())
+            .map(|s| s.contact_id)
+            .collect();
+        touched.extend(
+            events
+                .iter()
+                .filter(|e| e.reason == Some(bounce::Reason::Feedback))
+                .filter_map(|e| e.contact_id),
+        );
         touched.sort_unstable();
         touched.dedup();
         if let Some(now) = last {
@@ -716,16 +731,26 @@ mod tests {
             .collect();
 
         let recipients = |b: &CampaignBatch| b.sends.iter().filter(|(c, _)| !dead[*c]).count();
-        assert!(recipients(&batches[5]) > recipients(&batches[0]), "new sign-ups join later campaigns");
+        assert!(
+            recipients(&batches[5]) > recipients(&batches[0]),
+            "new sign-ups join later campaigns"
+        );
         for (i, b) in batches.iter().enumerate() {
-            let hard = b.sends.iter().filter(|(_, s)| s.class == Some(BounceClass::Hard)).count();
+            let hard = b
+                .sends
+                .iter()
+                .filter(|(_, s)| s.class == Some(BounceClass::Hard))
+                .count();
             let rejected = b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).count();
             assert!(hard > 0, "campaign {i} has fresh hard bounces");
             if i > 0 {
                 assert!(rejected > 0);
-                assert!(b.sends.iter().filter(|(_, s)| s.outcome == Outcome::Rejected).all(|(c, s)| dead[*c]
-                    && s.class.is_none()
-                    && s.attempts == 0));
+                assert!(
+                    b.sends
+                        .iter()
+                        .filter(|(_, s)| s.outcome == Outcome::Rejected)
+                        .all(|(c, s)| dead[*c] && s.class.is_none() && s.attempts == 0)
+                );
             }
         }
     }

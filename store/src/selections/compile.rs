@@ -113,7 +113,11 @@ pub(crate) fn predicate(sql: &mut Sql, node: &Node, now: DateTime<Utc>) -> Resul
             sql.push("k.domain = ").bind(Bind::Text(domain.clone()));
         }
         Node::InSelection(name) => {
-            return Err(ParseError::at("in_selection", name.as_str(), "was not resolved before compiling"));
+            return Err(ParseError::at(
+                "in_selection",
+                name.as_str(),
+                "was not resolved before compiling",
+            ));
         }
     }
     Ok(())
@@ -211,9 +215,11 @@ fn push_scope(sql: &mut Sql, scope: &Scope) {
             sql.push(" AND s.campaign_id IN ").list(ids.iter(), |id| Bind::Int(*id));
         }
         CampaignScope::Last(n) => {
-            sql.push(" AND s.campaign_id IN (SELECT lc.id FROM campaigns lc ORDER BY lc.sent_at DESC, lc.id DESC LIMIT ")
-                .bind(Bind::Int(i64::from(*n)))
-                .push(")");
+            sql.push(
+                " AND s.campaign_id IN (SELECT lc.id FROM campaigns lc ORDER BY lc.sent_at DESC, lc.id DESC LIMIT ",
+            )
+            .bind(Bind::Int(i64::from(*n)))
+            .push(")");
         }
     }
     if let Some(since) = scope.since {
@@ -243,7 +249,11 @@ mod tests {
 
         predicate(&mut sql, &def.root, Utc::now()).expect("compiles");
 
-        assert!(!sql.text.contains("x.nl") && !sql.text.contains("userunknown"), "{}", sql.text);
+        assert!(
+            !sql.text.contains("x.nl") && !sql.text.contains("userunknown"),
+            "{}",
+            sql.text
+        );
         assert_eq!(sql.text.matches('$').count(), sql.binds.len());
         assert!(sql.binds.contains(&Bind::Text("5.1.%".into())));
     }

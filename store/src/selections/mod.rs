@@ -123,7 +123,10 @@ impl Store {
     async fn saved_definitions(&self) -> Result<HashMap<SelectionName, Definition>> {
         let mut saved = HashMap::new();
         for s in self.saved_selections().await? {
-            saved.insert(SelectionName::parse("name", &s.name)?, Definition::parse(&s.definition)?);
+            saved.insert(
+                SelectionName::parse("name", &s.name)?,
+                Definition::parse(&s.definition)?,
+            );
         }
         Ok(saved)
     }
@@ -141,7 +144,11 @@ impl Store {
         let mut saved = self.saved_definitions().await?;
         if let Some(id) = id {
             let Some(old) = self.saved_selection(id).await? else {
-                return Err(StoreError::Invalid(ParseError::at("selection", &id.to_string(), "does not exist")));
+                return Err(StoreError::Invalid(ParseError::at(
+                    "selection",
+                    &id.to_string(),
+                    "does not exist",
+                )));
             };
             if old.name != name.as_str() {
                 let referrers = referrers(&saved, &SelectionName::parse("name", &old.name)?);
@@ -216,11 +223,20 @@ impl Store {
         let inlined = if definition.references().is_empty() {
             definition.clone()
         } else {
-            definition.inline(&self.saved_definitions().await?).map_err(StoreError::Invalid)?
+            definition
+                .inline(&self.saved_definitions().await?)
+                .map_err(StoreError::Invalid)?
         };
         let mut sql = Sql::default();
         predicate(&mut sql, &inlined.root, now).map_err(StoreError::Invalid)?;
         Ok(sql)
+    }
+
+    /// Checks that a definition compiles here (its saved selections exist
+    /// and form no cycle) without running it, so a caller can refuse it
+    /// before it starts streaming an answer.
+    pub async fn check_selection(&self, definition: &Definition) -> Result<()> {
+        self.compile(definition, Utc::now()).await.map(|_| ())
     }
 
     /// How many contacts a definition selects at `now`.
@@ -236,7 +252,12 @@ impl Store {
     }
 
     /// The first `limit` contacts a definition selects, with their latest failure.
-    pub async fn sample_selection(&self, definition: &Definition, now: DateTime<Utc>, limit: i64) -> Result<Vec<ExportRow>> {
+    pub async fn sample_selection(
+        &self,
+        definition: &Definition,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ExportRow>> {
         let filter = self.compile(definition, now).await?;
         let mut sql = export_select(&filter);
         sql.push(" LIMIT ").bind(Bind::Int(limit.clamp(0, 1_000)));
@@ -277,9 +298,16 @@ impl Store {
     /// The ids and addresses a definition selects, for actions on them
     /// (evaluated once, so an action that changes what the definition reads,
     /// such as suppressing "not suppressed", still acts on the same contacts).
-    pub async fn selected_contacts(&self, definition: &Definition, now: DateTime<Utc>) -> Result<Vec<(i64, EmailAddress)>> {
+    pub async fn selected_contacts(
+        &self,
+        definition: &Definition,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, EmailAddress)>> {
         let filter = self.compile(definition, now).await?;
-        let text = format!("SELECT k.id, k.email FROM contacts k WHERE {} ORDER BY k.id", filter.text);
+        let text = format!(
+            "SELECT k.id, k.email FROM contacts k WHERE {} ORDER BY k.id",
+            filter.text
+        );
         let rows = on_pool!(self, pool => {
             bind_all!(sqlx::query(sqlx::AssertSqlSafe(text.as_str())), filter)
                 .fetch_all(pool)

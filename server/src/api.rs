@@ -1,0 +1,108 @@
+//! The HTTP API for machines: selections counted and exported from the same
+//! JSON definitions as the CLI and the selection builder.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use bounce::export::ExportFormat;
+use bounce::selection::{Definition, MAX_DEFINITION_BYTES};
+use chrono::Utc;
+use serde::Deserialize;
+use store::Store;
+
+use crate::ServerError;
+use crate::router::AppState;
+
+/// `/api/v1/...` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/selections/count", post(count))
+        .route("/api/v1/selections/export", post(export))
+        // A definition is a few hundred bytes; refuse floods before reading them.
+        .layer(DefaultBodyLimit::max(MAX_DEFINITION_BYTES))
+}
+
+fn definition(body: &Bytes) -> Result<Definition, ServerError> {
+    let text = std::str::from_utf8(body).map_err(|_| bounce::ParseError::at("definition", "", "is not UTF-8 text"))?;
+    Ok(Definition::parse(text)?)
+}
+
+/// `POST /api/v1/selections/count` with a definition: `{"count": N}`.
+async fn count(State(store): State<Store>, body: Bytes) -> Result<Json<serde_json::Value>, ServerError> {
+    let def = definition(&body)?;
+    let count = store.count_selection(&def, Utc::now()).await?;
+    Ok(Json(serde_json::json!({ "count": count })))
+}
+
+#[derive(Debug, Deserialize)]
+struct ExportParams {
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    delimiter: String,
+}
+
+/// `POST /api/v1/selections/export?format=csv|jsonl[&delimiter=;]` with a
+/// definition: the file, streamed (a million rows at flat memory).
+async fn export(
+    State(store): State<Store>,
+    Query(params): Query<ExportParams>,
+    body: Bytes,
+) -> Result<Response, ServerError> {
+    let format_name = if params.format.is_empty() {
+        "csv"
+    } else {
+        params.format.as_str()
+    };
+    let format = ExportFormat::parse(format_name, &params.delimiter)?;
+    let def = definition(&body)?;
+    // Refused definitions get their 400 before the first byte is sent.
+    store.check_selection(&def).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(1_024);
+    tokio::spawn(async move {
+        if let Err(e) = store.export_selection(&def, Utc::now(), tx).await {
+            tracing::error!(error = %e, "export failed");
+        }
+    });
+    let header = format.header();
+    let stream = futures_util::stream::unfold((rx, Some(header)), move |(mut rx, header)| async move {
+        if let Some(header) = header {
+            return Some((Ok::<_, std::io::Error>(Bytes::from(header)), (rx, None)));
+        }
+        // Rows are gathered into chunks of about 64 KiB: one write per row
+        // would cost a syscall and a frame each.
+        let mut chunk = Vec::with_capacity(64 * 1024);
+        let first = rx.recv().await?;
+        let mut next = Some(first);
+        while let Some(row) = next.take() {
+            match row {
+                Ok(row) => format.write_row(&row, &mut chunk),
+                // A broken stream, not a silently short file.
+                Err(e) => return Some((Err(std::io::Error::other(e.to_string())), (rx, None))),
+            }
+            if chunk.len() < 64 * 1024 {
+                next = rx.try_recv().ok();
+            }
+        }
+        Some((Ok(Bytes::from(chunk)), (rx, None)))
+    });
+    let filename = format!(
+        "bounced-contacts-{}.{}",
+        Utc::now().format("%Y%m%d"),
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
