@@ -10,6 +10,7 @@ pub mod api;
 mod components;
 pub mod error;
 mod format;
+mod labels;
 mod links;
 mod pages;
 
@@ -59,6 +60,9 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"bouncedesk"</A>
                 <nav>
                     <A href="/">"Campaigns"</A>
+                    <A href="/selections">"Selections"</A>
+                    <A href="/suppressions">"Suppression list"</A>
+                    <A href="/settings/policies">"Policies"</A>
                 </nav>
             </header>
             <main>
@@ -67,6 +71,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id") view=pages::CampaignOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/errors") view=pages::ErrorsPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/errors/:event") view=pages::EventPage ssr=SsrMode::Async/>
+                    <Route path=path!("/selections") view=pages::SelectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/selections/new") view=pages::SelectionBuilderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/selections/:id") view=pages::SelectionBuilderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/suppressions") view=pages::SuppressionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id") view=pages::ContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

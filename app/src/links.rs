@@ -28,6 +28,55 @@ pub fn errors_at(id: i64, query: &ErrorQuery) -> String {
     with_query(format!("/campaigns/{id}/errors"), &all_pairs(query))
 }
 
+/// `/selections`
+pub fn selections() -> String {
+    "/selections".to_owned()
+}
+
+/// `/selections/7`: the builder for a saved selection.
+pub fn selection(id: i64) -> String {
+    format!("/selections/{id}")
+}
+
+/// `/selections/new`
+pub fn new_selection() -> String {
+    "/selections/new".to_owned()
+}
+
+/// The download of a saved selection's export (`csv` with a delimiter, or `jsonl`).
+pub fn selection_export(id: i64, format: &str, delimiter: &str) -> String {
+    let mut pairs = vec![("format", format)];
+    if !delimiter.is_empty() {
+        pairs.push(("delimiter", delimiter));
+    }
+    with_query(format!("/api/v1/selections/{id}/export"), &pairs)
+}
+
+/// `/suppressions?q=...`: the suppression list, filtered.
+pub fn suppressions(q: &str, rule: &str, source: &str, offset: i64) -> String {
+    let offset = offset.to_string();
+    let pairs: Vec<(&str, &str)> = [
+        ("q", q),
+        ("rule", rule),
+        ("source", source),
+        ("offset", offset.as_str()),
+    ]
+    .into_iter()
+    .filter(|(k, v)| !(v.trim().is_empty() || (*k == "offset" && *v == "0")))
+    .collect();
+    with_query("/suppressions".to_owned(), &pairs)
+}
+
+/// `/contacts/7`
+pub fn contact(id: i64) -> String {
+    format!("/contacts/{id}")
+}
+
+/// `/settings/policies`
+pub fn policies() -> String {
+    "/settings/policies".to_owned()
+}
+
 fn all_pairs(query: &ErrorQuery) -> Vec<(&'static str, &str)> {
     let mut pairs = query.filter_pairs();
     for (key, value) in [("after", &query.after), ("before", &query.before)] {

@@ -77,6 +77,8 @@ impl FromStr for ContactStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuppressionRow {
     pub email: String,
+    /// The contact with this address, if there is one.
+    pub contact_id: Option<i64>,
     /// Why, in words (a rule's reason or what the person who added it wrote).
     pub reason: String,
     /// Who or what added it (`rule:hard_bounce`, `user`, `cli`, `selection:NAME`).

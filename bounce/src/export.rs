@@ -63,6 +63,14 @@ impl ExportRow {
     }
 }
 
+/// A contact a selection picked, with its latest failure: one line of the
+/// builder's sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectedContact {
+    pub contact_id: i64,
+    pub row: ExportRow,
+}
+
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportFormat {

@@ -2,10 +2,10 @@
 //! JSON definitions as the CLI and the selection builder.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use bounce::export::ExportFormat;
 use bounce::selection::{Definition, MAX_DEFINITION_BYTES};
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/selections/count", post(count))
         .route("/api/v1/selections/export", post(export))
+        .route("/api/v1/selections/{id}/export", get(export_saved))
         // A definition is a few hundred bytes; refuse floods before reading them.
         .layer(DefaultBodyLimit::max(MAX_DEFINITION_BYTES))
 }
@@ -52,13 +53,31 @@ async fn export(
     Query(params): Query<ExportParams>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
+    let def = definition(&body)?;
+    stream_export(store, def, &params).await
+}
+
+/// `GET /api/v1/selections/ID/export?format=...`: a saved selection's export,
+/// for download links.
+async fn export_saved(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, ServerError> {
+    let not_found = || ServerError::NotFound(format!("selection `{}`", id.chars().take(40).collect::<String>()));
+    let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+    let saved = store.saved_selection(id).await?.ok_or_else(not_found)?;
+    let def = Definition::parse(&saved.definition)?;
+    stream_export(store, def, &params).await
+}
+
+async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> Result<Response, ServerError> {
     let format_name = if params.format.is_empty() {
         "csv"
     } else {
         params.format.as_str()
     };
     let format = ExportFormat::parse(format_name, &params.delimiter)?;
-    let def = definition(&body)?;
     // Refused definitions get their 400 before the first byte is sent.
     store.check_selection(&def).await?;
     let (tx, rx) = tokio::sync::mpsc::channel(1_024);

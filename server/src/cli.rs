@@ -79,6 +79,11 @@ pub struct DemoArgs {
     /// 30 gives about a million events.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub scale: u32,
+    /// Keep what is stored and send one more campaign to the same list (give
+    /// the --contacts and --seed it was loaded with): suppressed addresses
+    /// are refused and counted as rejected, as a real send would.
+    #[arg(long)]
+    pub add_campaign: bool,
 }
 
 impl Cli {
@@ -88,7 +93,6 @@ impl Cli {
             Command::Serve(args) => serve(args).await,
             Command::Demo(args) => {
                 let store = Store::connect(&args.database.database_url).await?;
-                store.clear().await?;
                 let config = DemoConfig {
                     campaigns: args.campaigns,
                     contacts: args.contacts.saturating_mul(args.scale as usize),
@@ -96,6 +100,15 @@ impl Cli {
                     end: today(),
                     problem_share: None,
                 };
+                if args.add_campaign {
+                    let report = demo::add_campaign(&store, config).await?;
+                    eprintln!(
+                        "one campaign added: {} sends, {} events, {} blocks recorded",
+                        report.sends, report.events, report.suppressions
+                    );
+                    return Ok(());
+                }
+                store.clear().await?;
                 load_demo(&store, config).await
             }
             Command::Migrate(args) => {
@@ -146,6 +159,27 @@ async fn load_demo(store: &Store, config: DemoConfig) -> Result<(), ServerError>
     Ok(())
 }
 
+/// Timed work in the server's background: blocks whose time is up (a hard
+/// bounce's 7 days) are released once a minute. Several servers on one
+/// PostgreSQL database each claim rows with SKIP LOCKED, so each block is
+/// released once; a failed round is logged and tried again next minute.
+async fn release_lapsed_blocks(store: Store) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        loop {
+            match store.release_expired(Utc::now(), 1_000).await {
+                Ok(released) if released.is_empty() => break,
+                Ok(released) => tracing::info!(count = released.len(), "released lapsed blocks"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "releasing lapsed blocks failed; trying again in a minute");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
     if !args.no_demo && store.campaign_count().await? == 0 {
@@ -157,6 +191,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
             "{site_root}/pkg/bouncedesk.wasm is missing: pages will render but not hydrate (build with `make build`)"
         );
     }
+    tokio::spawn(release_lapsed_blocks(store.clone()));
     let app = crate::router(store.clone(), crate::leptos_options(&site_root, args.addr));
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

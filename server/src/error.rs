@@ -20,6 +20,9 @@ pub enum ServerError {
     /// the message names the field.
     #[error(transparent)]
     Invalid(#[from] bounce::ParseError),
+    /// The request named something that is not there.
+    #[error("{0} was not found")]
+    NotFound(String),
     /// An input file could not be read.
     #[error("cannot read {0}")]
     Input(String),
@@ -42,12 +45,14 @@ impl IntoResponse for ServerError {
         }
         let status = match &self {
             ServerError::Usage(_) | ServerError::Input(_) => StatusCode::BAD_REQUEST,
+            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         tracing::error!(error = %self, "request failed");
         let message = match &self {
             ServerError::Usage(m) => m.clone(),
+            ServerError::NotFound(_) => self.to_string(),
             _ => "the server could not answer; its log has the details".to_owned(),
         };
         (status, Json(serde_json::json!({ "error": message }))).into_response()

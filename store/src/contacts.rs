@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use bounce::EmailAddress;
+use bounce::contact::{ContactDetail, ContactSend};
+use bounce::{EmailAddress, ReplyCode};
 use chrono::{DateTime, Utc};
 
 use crate::{INSERT_CHUNK, Result, Store, on_pool};
@@ -46,5 +47,95 @@ impl Store {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM contacts").fetch_one(pool).await?
         });
         Ok(count)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRecord {
+    id: i64,
+    email: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    bounces_reset_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactSendRecord {
+    campaign_id: i64,
+    campaign: String,
+    at: DateTime<Utc>,
+    outcome: String,
+    class: Option<String>,
+    stage: Option<String>,
+    reply_code: Option<i32>,
+    enhanced_status: Option<String>,
+    diagnostic: Option<String>,
+    reason: Option<String>,
+}
+
+impl TryFrom<ContactSendRecord> for ContactSend {
+    type Error = crate::StoreError;
+
+    fn try_from(r: ContactSendRecord) -> Result<Self> {
+        Ok(ContactSend {
+            campaign_id: r.campaign_id,
+            campaign: r.campaign,
+            at: r.at,
+            outcome: r.outcome.parse()?,
+            class: r.class.as_deref().map(str::parse).transpose()?,
+            stage: r.stage.as_deref().map(str::parse).transpose()?,
+            reply_code: r.reply_code.map(|c| c.to_string().parse::<ReplyCode>()).transpose()?,
+            status: r.enhanced_status.as_deref().map(str::parse).transpose()?,
+            diagnostic: r.diagnostic,
+            reason: r.reason.as_deref().map(str::parse).transpose()?,
+        })
+    }
+}
+
+impl Store {
+    /// One contact: its sends across campaigns (newest first), its
+    /// suppression and the history of its standing.
+    pub async fn contact_detail(&self, id: i64) -> Result<Option<ContactDetail>> {
+        let contact: Option<ContactRecord> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, email, status, created_at, bounces_reset_at FROM contacts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(c) = contact else {
+            return Ok(None);
+        };
+        let sends: Vec<ContactSendRecord> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.campaign_id, c.name AS campaign, s.updated_at AS at, s.outcome, s.class, s.stage, \
+                 s.reply_code, s.enhanced_status, s.diagnostic, s.reason \
+                 FROM sends s JOIN campaigns c ON c.id = s.campaign_id WHERE s.contact_id = $1 \
+                 ORDER BY c.sent_at DESC, s.id DESC LIMIT 1000",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(Some(ContactDetail {
+            id: c.id,
+            status: c.status.parse()?,
+            created_at: c.created_at,
+            bounces_reset_at: c.bounces_reset_at,
+            sends: sends.into_iter().map(ContactSend::try_from).collect::<Result<_>>()?,
+            suppression: self.suppression(&c.email).await?,
+            history: self.history(&c.email).await?,
+            email: c.email,
+        }))
+    }
+
+    /// The id of the contact with this address.
+    pub async fn contact_id(&self, email: &EmailAddress) -> Result<Option<i64>> {
+        let id = on_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM contacts WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id)
     }
 }

@@ -27,7 +27,7 @@ pub use contacts::NewContact;
 pub use error::StoreError;
 pub use events::NewEvent;
 pub use sends::{NewSend, SendFailure};
-pub use suppressions::NewSuppression;
+pub use suppressions::{NewSuppression, SuppressionQuery};
 
 /// The result type of every store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

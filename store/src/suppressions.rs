@@ -27,6 +27,7 @@ pub struct NewSuppression {
 #[derive(sqlx::FromRow)]
 struct SuppressionRecord {
     email: String,
+    contact_id: Option<i64>,
     reason: String,
     source: String,
     rule: Option<String>,
@@ -38,6 +39,7 @@ impl From<SuppressionRecord> for SuppressionRow {
     fn from(r: SuppressionRecord) -> Self {
         SuppressionRow {
             email: r.email,
+            contact_id: r.contact_id,
             reason: r.reason,
             source: r.source,
             rule: r.rule,
@@ -126,7 +128,9 @@ impl Store {
                 h.build().execute(&mut *tx).await?;
             }
             for s in items {
-                sqlx::query("UPDATE contacts SET status = $1 WHERE email = $2")
+                // A plain block never hides a stronger standing (retained,
+                // unsubscribed...): only an active contact becomes "suppressed".
+                sqlx::query("UPDATE contacts SET status = $1 WHERE email = $2 AND (status = 'active' OR $1 <> 'suppressed')")
                     .bind(s.status.as_str())
                     .bind(s.email.as_str())
                     .execute(&mut *tx)
@@ -311,30 +315,31 @@ impl Store {
             let filter = |b: &mut sqlx::QueryBuilder<Db>| {
                 b.push(" WHERE 1 = 1");
                 if let Some(search) = &q.search {
-                    b.push(" AND LOWER(email) LIKE ").push_bind(crate::events::like_pattern(&search.to_lowercase()))
+                    b.push(" AND LOWER(p.email) LIKE ").push_bind(crate::events::like_pattern(&search.to_lowercase()))
                         .push(" ESCAPE '\\'");
                 }
                 match q.rule.as_deref() {
                     Some("manual") => {
-                        b.push(" AND rule IS NULL");
+                        b.push(" AND p.rule IS NULL");
                     }
                     Some(rule) => {
-                        b.push(" AND rule = ").push_bind(rule.to_owned());
+                        b.push(" AND p.rule = ").push_bind(rule.to_owned());
                     }
                     None => {}
                 }
                 if let Some(source) = &q.source {
-                    b.push(" AND source = ").push_bind(source.clone());
+                    b.push(" AND p.source = ").push_bind(source.clone());
                 }
             };
             let mut b = sqlx::QueryBuilder::<Db>::new(
-                "SELECT email, reason, source, rule, created_at, expires_at FROM suppressions",
+                "SELECT p.email, (SELECT k.id FROM contacts k WHERE k.email = p.email) AS contact_id, \
+                 p.reason, p.source, p.rule, p.created_at, p.expires_at FROM suppressions p",
             );
             filter(&mut b);
-            b.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.limit.clamp(1, 1_000))
+            b.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ").push_bind(q.limit.clamp(1, 1_000))
                 .push(" OFFSET ").push_bind(q.offset.max(0));
             let rows: Vec<SuppressionRecord> = b.build_query_as().fetch_all(pool).await?;
-            let mut c = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM suppressions");
+            let mut c = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM suppressions p");
             filter(&mut c);
             let total: i64 = c.build_query_scalar().fetch_one(pool).await?;
             (rows, total)
@@ -368,7 +373,10 @@ impl Store {
     /// The suppression of one address, if there is one (lapsed or not).
     pub async fn suppression(&self, email: &str) -> Result<Option<SuppressionRow>> {
         let record: Option<SuppressionRecord> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT email, reason, source, rule, created_at, expires_at FROM suppressions WHERE email = $1")
+            sqlx::query_as(
+                "SELECT p.email, (SELECT k.id FROM contacts k WHERE k.email = p.email) AS contact_id, \
+                 p.reason, p.source, p.rule, p.created_at, p.expires_at FROM suppressions p WHERE p.email = $1",
+            )
                 .bind(email)
                 .fetch_optional(pool)
                 .await?

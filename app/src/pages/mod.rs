@@ -1,16 +1,26 @@
 //! One module per page of the dashboard.
 
+mod builder;
 mod campaign;
 mod campaigns;
+mod contact;
 mod errors;
 mod event;
 mod not_found;
+mod policies;
+mod selections;
+mod suppressions;
 
+pub use builder::SelectionBuilderPage;
 pub use campaign::CampaignOverviewPage;
 pub use campaigns::CampaignsPage;
+pub use contact::ContactPage;
 pub use errors::ErrorsPage;
 pub use event::EventPage;
 pub use not_found::NotFound;
+pub use policies::PoliciesPage;
+pub use selections::SelectionsPage;
+pub use suppressions::SuppressionsPage;
 
 use bounce::ErrorQuery;
 use leptos::prelude::*;

@@ -203,10 +203,15 @@ impl Generator {
             // Two thirds of the list is there from the start; the rest signs
             // up campaign by campaign, and sign-ups bring more dead addresses
             // (typed wrong, made up to get a coupon) than an aged list has left.
-            let joins = if config.problem_share.is_some() || rng.random::<f64>() < 0.67 {
+            // Every draw takes the same amount of randomness whatever the
+            // number of campaigns, so the same seed gives the same addresses
+            // when a campaign is added later (`demo --add-campaign`).
+            let (stays, when) = (rng.random::<f64>(), rng.random::<f64>());
+            let later = config.campaigns.saturating_sub(1) as f64;
+            let joins = if config.problem_share.is_some() || stays < 0.67 {
                 0
             } else {
-                rng.random_range(1..config.campaigns.max(2))
+                1 + (when * later) as usize
             };
             let dead_share = if joins > 0 { 0.07 } else { 0.025 };
             let roll: f64 = rng.random();
@@ -221,8 +226,9 @@ impl Generator {
                     _ => Profile::Healthy,
                 },
             };
-            let recovers = if rng.random::<f64>() < 0.5 {
-                rng.random_range(joins..config.campaigns.max(joins + 1))
+            let (recovers_at_all, recovers_when) = (rng.random::<f64>(), rng.random::<f64>());
+            let recovers = if recovers_at_all < 0.5 {
+                joins + (recovers_when * config.campaigns.saturating_sub(joins) as f64) as usize
             } else {
                 usize::MAX
             };
@@ -504,6 +510,102 @@ pub struct LoadReport {
     pub suppressions: usize,
 }
 
+/// The demo list as stored: contact ids by the generator's index, and back.
+struct StoredList {
+    ids: Vec<i64>,
+    index_of: HashMap<i64, usize>,
+}
+
+impl StoredList {
+    async fn record(store: &Store, contacts: &[NewContact]) -> Result<Self, StoreError> {
+        let by_email = store.upsert_contacts(contacts).await?;
+        let ids: Vec<i64> = contacts
+            .iter()
+            .map(|c| by_email.get(&c.email).copied().unwrap_or(0))
+            .collect();
+        let index_of = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Ok(Self { ids, index_of })
+    }
+
+    /// When each suppressed contact's block lapses (`None`: never), by generator index.
+    async fn blocks(&self, store: &Store) -> Result<HashMap<usize, Option<DateTime<Utc>>>, StoreError> {
+        Ok(store
+            .blocked_contacts()
+            .await?
+            .into_iter()
+            .filter_map(|(id, until)| self.index_of.get(&id).map(|i| (*i, until)))
+            .collect())
+    }
+}
+
+/// Draws campaign `index` against the suppression list as stored now,
+/// writes it, and applies the policies to its results: what a real send
+/// and its returning results do.
+async fn send_campaign(
+    store: &Store,
+    generator: &mut Generator,
+    list: &StoredList,
+    index: usize,
+    report: &mut LoadReport,
+) -> Result<(), StoreError> {
+    let policy = store.policy().await?;
+    let blocks = list.blocks(store).await?;
+    let blocked = |contact: usize, at: DateTime<Utc>| {
+        blocks
+            .get(&contact)
+            .is_some_and(|until| until.is_none_or(|end| end > at))
+    };
+    let batch = generator.campaign(index, &blocked);
+    let campaign_id = store.insert_campaign(&batch.campaign).await?;
+    let sends: Vec<NewSend> = batch
+        .sends
+        .into_iter()
+        .map(|(contact, send)| NewSend {
+            campaign_id,
+            contact_id: list.ids[contact],
+            ..send
+        })
+        .collect();
+    store.upsert_sends(&sends).await?;
+    let events: Vec<NewEvent> = batch
+        .events
+        .into_iter()
+        .map(|(contact, mut event)| {
+            event.campaign_id = Some(campaign_id);
+            event.contact_id = Some(list.ids[contact]);
+            event
+        })
+        .collect();
+    report.events += store.insert_events(&events).await?;
+    // The results are in: the policies look at every contact that failed
+    // or complained, and blocks that lapsed by then end.
+    let last = sends
+        .iter()
+        .map(|s| s.updated_at)
+        .chain(events.iter().map(|e| e.occurred_at))
+        .max();
+    let mut touched: Vec<i64> = sends
+        .iter()
+        .filter(|s| s.class.is_some())
+        .map(|s| s.contact_id)
+        .collect();
+    touched.extend(
+        events
+            .iter()
+            .filter(|e| e.reason == Some(bounce::Reason::Feedback))
+            .filter_map(|e| e.contact_id),
+    );
+    touched.sort_unstable();
+    touched.dedup();
+    if let Some(now) = last {
+        report.suppressions += store.apply_policies(&policy, &touched, now).await?;
+        while !store.release_expired(now, 10_000).await?.is_empty() {}
+    }
+    report.campaigns += 1;
+    report.sends += sends.len();
+    Ok(())
+}
+
 /// Generates the demo data set and writes it, campaign by campaign (memory
 /// stays bounded by one campaign however large the set). The suppression
 /// policies in force apply after each campaign through the same store calls
@@ -516,82 +618,38 @@ pub async fn load(
     mut progress: impl FnMut(usize, &LoadReport),
 ) -> Result<LoadReport, StoreError> {
     let campaigns = config.campaigns;
-    let policy = store.policy().await?;
     let mut generator = Generator::new(config);
     let contacts = generator.contacts();
-    let ids = store.upsert_contacts(&contacts).await?;
-    let contact_ids: Vec<i64> = contacts
-        .iter()
-        .map(|c| ids.get(&c.email).copied().unwrap_or(0))
-        .collect();
-    let index_of: HashMap<i64, usize> = contact_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let list = StoredList::record(store, &contacts).await?;
     let mut report = LoadReport {
         contacts: contacts.len(),
         ..LoadReport::default()
     };
     for index in 0..campaigns {
-        let blocks: HashMap<usize, Option<DateTime<Utc>>> = store
-            .blocked_contacts()
-            .await?
-            .into_iter()
-            .filter_map(|(id, until)| index_of.get(&id).map(|i| (*i, until)))
-            .collect();
-        let blocked = |contact: usize, at: DateTime<Utc>| {
-            blocks
-                .get(&contact)
-                .is_some_and(|until| until.is_none_or(|end| end > at))
-        };
-        let batch = generator.campaign(index, &blocked);
-        let campaign_id = store.insert_campaign(&batch.campaign).await?;
-        let sends: Vec<NewSend> = batch
-            .sends
-            .into_iter()
-            .map(|(contact, send)| NewSend {
-                campaign_id,
-                contact_id: contact_ids[contact],
-                ..send
-            })
-            .collect();
-        store.upsert_sends(&sends).await?;
-        let events: Vec<NewEvent> = batch
-            .events
-            .into_iter()
-            .map(|(contact, mut event)| {
-                event.campaign_id = Some(campaign_id);
-                event.contact_id = Some(contact_ids[contact]);
-                event
-            })
-            .collect();
-        report.events += store.insert_events(&events).await?;
-        // The results of this campaign are in: the policies look at every
-        // contact that failed or complained, and lapsed blocks end.
-        let last = sends
-            .iter()
-            .map(|s| s.updated_at)
-            .chain(events.iter().map(|e| e.occurred_at))
-            .max();
-        let mut touched: Vec<i64> = sends
-            .iter()
-            .filter(|s| s.class.is_some())
-            .map(|s| s.contact_id)
-            .collect();
-        touched.extend(
-            events
-                .iter()
-                .filter(|e| e.reason == Some(bounce::Reason::Feedback))
-                .filter_map(|e| e.contact_id),
-        );
-        touched.sort_unstable();
-        touched.dedup();
-        if let Some(now) = last {
-            report.suppressions += store.apply_policies(&policy, &touched, now).await?;
-            while !store.release_expired(now, 10_000).await?.is_empty() {}
-        }
-        report.campaigns += 1;
-        report.sends += sends.len();
+        send_campaign(store, &mut generator, &list, index, &mut report).await?;
         progress(index, &report);
     }
     store.analyze().await?;
+    Ok(report)
+}
+
+/// Sends one more campaign to the demo list already stored (made with the
+/// same seed and contact count): the campaigns before it are drawn again
+/// without being written, so the new one continues the list's story, and
+/// every address suppressed now (by a policy or by hand) is refused.
+pub async fn add_campaign(store: &Store, config: DemoConfig) -> Result<LoadReport, StoreError> {
+    let stored = usize::try_from(store.campaign_count().await?).unwrap_or(0);
+    let mut generator = Generator::new(DemoConfig {
+        campaigns: stored + 1,
+        ..config
+    });
+    let contacts = generator.contacts();
+    let list = StoredList::record(store, &contacts).await?;
+    for index in 0..stored {
+        generator.campaign(index, &|_, _| false);
+    }
+    let mut report = LoadReport::default();
+    send_campaign(store, &mut generator, &list, stored, &mut report).await?;
     Ok(report)
 }
 

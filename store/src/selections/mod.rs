@@ -5,7 +5,7 @@ pub(crate) mod compile;
 
 use std::collections::HashMap;
 
-use bounce::export::ExportRow;
+use bounce::export::{ExportRow, SelectedContact};
 use bounce::selection::{Definition, SavedSelection, SelectionName};
 use bounce::{EmailAddress, ParseError, ReplyCode};
 use chrono::{DateTime, Utc};
@@ -40,6 +40,7 @@ impl TryFrom<SavedRecord> for SavedSelection {
 /// A contact and its latest failure, as selections return them.
 #[derive(sqlx::FromRow)]
 struct ExportRecord {
+    id: i64,
     email: String,
     campaign: Option<String>,
     last_failure_at: Option<DateTime<Utc>>,
@@ -81,7 +82,7 @@ impl TryFrom<ExportRecord> for ExportRow {
 fn export_select(filter: &Sql) -> Sql {
     let mut sql = Sql {
         text: format!(
-            "SELECT k.email, c.name AS campaign, s.updated_at AS last_failure_at, s.stage, s.reply_code, \
+            "SELECT k.id, k.email, c.name AS campaign, s.updated_at AS last_failure_at, s.stage, s.reply_code, \
              s.enhanced_status, s.diagnostic, s.reason, s.class, \
              (SELECT COUNT(*) FROM sends f WHERE f.contact_id = k.id AND f.class IN {FAILED} \
               AND (k.bounces_reset_at IS NULL OR f.updated_at > k.bounces_reset_at)) AS failures \
@@ -232,6 +233,19 @@ impl Store {
         Ok(sql)
     }
 
+    /// How many failed sends there are: the bare scan every selection over
+    /// failures costs at least (the benchmarks' baseline).
+    pub async fn count_failed_sends(&self) -> Result<i64> {
+        let count = on_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM sends WHERE class IN {FAILED}"
+            )))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(count)
+    }
+
     /// Checks that a definition compiles here (its saved selections exist
     /// and form no cycle) without running it, so a caller can refuse it
     /// before it starts streaming an answer.
@@ -257,14 +271,23 @@ impl Store {
         definition: &Definition,
         now: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<ExportRow>> {
+    ) -> Result<Vec<SelectedContact>> {
         let filter = self.compile(definition, now).await?;
         let mut sql = export_select(&filter);
         sql.push(" LIMIT ").bind(Bind::Int(limit.clamp(0, 1_000)));
         let records: Vec<ExportRecord> = on_pool!(self, pool => {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.as_str())), sql).fetch_all(pool).await?
         });
-        records.into_iter().map(ExportRow::try_from).collect()
+        records
+            .into_iter()
+            .map(|r| {
+                let contact_id = r.id;
+                Ok(SelectedContact {
+                    contact_id,
+                    row: ExportRow::try_from(r)?,
+                })
+            })
+            .collect()
     }
 
     /// Streams every contact a definition selects, with its latest failure,

@@ -13,12 +13,17 @@ use store::Store;
 use crate::ServerError;
 use crate::demo::{self, DemoConfig};
 
+mod selections;
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Benchmark {
     /// First and deep pages of one campaign's Errors tab, with each filter.
     Errors,
     /// The bounce classifier over a corpus of messages held in memory.
     Classify,
+    /// Selections counted and exported over a million contacts and ten
+    /// million sends, against the bare SQL scan of the failed sends.
+    Selections,
 }
 
 #[derive(Debug, Args)]
@@ -30,9 +35,13 @@ pub struct BenchArgs {
     /// Everything in it is deleted first.
     #[arg(long)]
     pub database_url: Option<String>,
-    /// Events in the one campaign measured.
+    /// errors: events in the one campaign measured; selections: contacts
+    /// (each sent every campaign).
     #[arg(long, default_value_t = 1_000_000)]
     pub events: usize,
+    /// selections: campaigns sent to the contacts.
+    #[arg(long, default_value_t = 10)]
+    pub campaigns: usize,
     /// Repetitions per case (the median is reported).
     #[arg(long, default_value_t = 30)]
     pub runs: usize,
@@ -52,6 +61,9 @@ pub struct BenchArgs {
 pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     if let Benchmark::Classify = args.benchmark {
         return classify(&args);
+    }
+    if let Benchmark::Selections = args.benchmark {
+        return selections::run(&args).await;
     }
     let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
     let url = args
@@ -167,7 +179,7 @@ fn filter_of(pairs: &[(&str, &str)]) -> Result<ErrorFilter, ServerError> {
         .map_err(|e| ServerError::Usage(e.to_string()))
 }
 
-async fn measure<T, F, Fut>(runs: usize, mut f: F) -> Result<Vec<Duration>, ServerError>
+pub(crate) async fn measure<T, F, Fut>(runs: usize, mut f: F) -> Result<Vec<Duration>, ServerError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, store::StoreError>>,
@@ -183,7 +195,7 @@ where
     Ok(timings)
 }
 
-fn print_row(name: &str, sorted: &[Duration]) {
+pub(crate) fn print_row(name: &str, sorted: &[Duration]) {
     let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
     println!("| {name} | {} | {} | {} |", ms(at(0.5)), ms(at(0.95)), ms(at(1.0)));
@@ -253,7 +265,7 @@ fn classify(args: &BenchArgs) -> Result<(), ServerError> {
 }
 
 /// The process's peak resident set (VmHWM), where Linux reports it.
-fn peak_memory_kib() -> Option<u64> {
+pub(crate) fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()

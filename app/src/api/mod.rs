@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
+mod selections;
+mod suppressions;
+
+pub use selections::*;
+pub use suppressions::*;
+
 /// A campaign and one page of its errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorsTabData {
@@ -80,6 +86,20 @@ mod server {
             set_status(500);
             AppError::Internal
         })
+    }
+
+    /// A parse error from outside: 400 with the message that names the field.
+    pub fn invalid(e: bounce::ParseError) -> AppError {
+        bad_request(e.into())
+    }
+
+    /// Like [`answer`], but a request the store refuses as asked (a name
+    /// taken, a cycle of selections) is the user's to fix: 400, not 500.
+    pub fn answer_or_refuse<T>(result: Result<T, StoreError>) -> Result<T, AppError> {
+        match result {
+            Err(StoreError::Invalid(e)) => Err(invalid(e)),
+            other => answer(other),
+        }
     }
 
     pub fn parse_id(what: &'static str, raw: &str) -> Result<i64, AppError> {

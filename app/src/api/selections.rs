@@ -1,0 +1,145 @@
+//! Server functions of the selection builder and the saved selections.
+
+use bounce::export::SelectedContact;
+use bounce::selection::SavedSelection;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// How many contacts the builder's sample shows.
+pub const SAMPLE_SIZE: i64 = 20;
+
+/// A saved selection with how many contacts it holds now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelectionSummary {
+    pub selection: SavedSelection,
+    pub count: i64,
+}
+
+/// What a definition selects right now: the count and the first contacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub count: i64,
+    pub sample: Vec<SelectedContact>,
+}
+
+/// Every saved selection, evaluated now (new results count).
+#[server]
+pub async fn list_selections() -> Result<Vec<SelectionSummary>, AppError> {
+    use bounce::selection::Definition;
+
+    let store = super::server::store()?;
+    let now = chrono::Utc::now();
+    let mut out = Vec::new();
+    for selection in super::server::answer(store.saved_selections().await)? {
+        let def = Definition::parse(&selection.definition).map_err(super::server::invalid)?;
+        let count = super::server::answer_or_refuse(store.count_selection(&def, now).await)?;
+        out.push(SelectionSummary { selection, count });
+    }
+    Ok(out)
+}
+
+/// One saved selection.
+#[server]
+pub async fn selection(id: String) -> Result<SavedSelection, AppError> {
+    let store = super::server::store()?;
+    let id = super::server::parse_id("selection", &id)?;
+    super::server::answer(store.saved_selection(id).await)?
+        .ok_or_else(|| super::server::not_found(format!("selection {id}")))
+}
+
+/// The count and a sample of what a definition selects now.
+#[server]
+pub async fn preview_selection(definition: String) -> Result<Preview, AppError> {
+    use bounce::selection::Definition;
+
+    let store = super::server::store()?;
+    let def = Definition::parse(&definition).map_err(super::server::invalid)?;
+    let now = chrono::Utc::now();
+    let count = super::server::answer_or_refuse(store.count_selection(&def, now).await)?;
+    let sample = super::server::answer_or_refuse(store.sample_selection(&def, now, SAMPLE_SIZE).await)?;
+    Ok(Preview { count, sample })
+}
+
+/// Saves a selection (a new one when `id` is empty) and returns its id.
+#[server]
+pub async fn save_selection(id: String, name: String, definition: String) -> Result<i64, AppError> {
+    use bounce::selection::{Definition, SelectionName};
+
+    let store = super::server::store()?;
+    let id = if id.trim().is_empty() {
+        None
+    } else {
+        Some(super::server::parse_id("selection", &id)?)
+    };
+    let name = SelectionName::parse("name", &name).map_err(super::server::invalid)?;
+    let def = Definition::parse(&definition).map_err(super::server::invalid)?;
+    super::server::answer_or_refuse(store.save_selection(id, &name, &def, chrono::Utc::now()).await)
+}
+
+/// Deletes a saved selection.
+#[server]
+pub async fn delete_selection(id: String) -> Result<(), AppError> {
+    let store = super::server::store()?;
+    let id = super::server::parse_id("selection", &id)?;
+    super::server::answer_or_refuse(store.delete_selection(id).await).map(|_| ())
+}
+
+/// Acts on every contact a saved selection holds now: `suppress` (with a
+/// reason and an optional number of days), `unsubscribe` or `reset`
+/// (bounce counters). Returns how many contacts it touched.
+#[server]
+pub async fn act_on_selection(id: String, action: String, reason: String, days: String) -> Result<usize, AppError> {
+    use bounce::selection::Definition;
+    use bounce::{ContactStatus, ParseError};
+
+    let store = super::server::store()?;
+    let id = super::server::parse_id("selection", &id)?;
+    let saved = super::server::answer(store.saved_selection(id).await)?
+        .ok_or_else(|| super::server::not_found(format!("selection {id}")))?;
+    let def = Definition::parse(&saved.definition).map_err(super::server::invalid)?;
+    let now = chrono::Utc::now();
+    let contacts = super::server::answer_or_refuse(store.selected_contacts(&def, now).await)?;
+    let emails: Vec<_> = contacts.into_iter().map(|(_, e)| e).collect();
+    let actor = format!("selection:{}", saved.name);
+    let reason = reason.trim();
+    match action.as_str() {
+        "suppress" => {
+            let expires_at = super::suppressions::expiry(&days, now)?;
+            let items: Vec<store::NewSuppression> = emails
+                .iter()
+                .map(|email| store::NewSuppression {
+                    email: email.clone(),
+                    reason: if reason.is_empty() {
+                        format!("in selection {}", saved.name)
+                    } else {
+                        reason.to_owned()
+                    },
+                    source: actor.clone(),
+                    rule: None,
+                    status: ContactStatus::Suppressed,
+                    created_at: now,
+                    expires_at,
+                })
+                .collect();
+            super::server::answer(store.suppress_all(&items).await)?;
+        }
+        "unsubscribe" => {
+            super::server::answer(
+                store
+                    .set_status(&emails, ContactStatus::Unsubscribed, &actor, reason, now)
+                    .await,
+            )?;
+        }
+        "reset" => super::server::answer(store.reset_bounces(&emails, &actor, now).await)?,
+        other => {
+            return Err(super::server::invalid(ParseError::at(
+                "action",
+                other,
+                "is not suppress, unsubscribe or reset",
+            )));
+        }
+    }
+    Ok(emails.len())
+}
