@@ -45,6 +45,7 @@ site: tools
 	  "$(PKG)/$(NAME).wasm" -o "$(PKG)/$(NAME).wasm"
 	cp style/main.css "$(PKG)/$(NAME).css"
 	cp -r public/. "$(SITE)/"
+	@echo "front end: $$(stat -c %s "$(PKG)/$(NAME).wasm") bytes of wasm, $$(gzip -9 -c "$(PKG)/$(NAME).wasm" | wc -c) gzipped"
 
 ## tools: wasm target, wasm-bindgen CLI pinned to Cargo.lock, npm packages (wasm-opt, Playwright)
 tools:

@@ -7,12 +7,14 @@
 //! The crate compiles to wasm as well, so the browser speaks the same types.
 
 pub mod class;
+#[cfg(feature = "classifier")]
 pub mod classifier;
 pub mod contact;
 pub mod email;
 pub mod enhanced_status;
 pub mod error;
 pub mod export;
+#[cfg(feature = "classifier")]
 pub mod message;
 pub mod outcome;
 pub mod policy;
@@ -20,11 +22,13 @@ pub mod query;
 pub mod reason;
 pub mod reply_code;
 pub mod report;
+#[cfg(feature = "classifier")]
 mod rules;
 pub mod selection;
 pub mod stage;
 
 pub use class::BounceClass;
+#[cfg(feature = "classifier")]
 pub use classifier::{Evidence, MessageKind, Verdict, classify};
 pub use contact::ContactStatus;
 pub use email::EmailAddress;

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use bounce::export::ExportFormat;
 use bounce::selection::{Definition, MAX_DEFINITION_BYTES};
 use chrono::Utc;
+use futures_util::StreamExt;
 use serde::Deserialize;
 use store::Store;
 
@@ -87,6 +88,8 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
         }
     });
     let header = format.header();
+    // Fused: the compression layer polls once more after the end, which an
+    // unfused `unfold` answers with a panic.
     let stream = futures_util::stream::unfold((rx, Some(header)), move |(mut rx, header)| async move {
         if let Some(header) = header {
             return Some((Ok::<_, std::io::Error>(Bytes::from(header)), (rx, None)));
@@ -107,7 +110,8 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
             }
         }
         Some((Ok(Bytes::from(chunk)), (rx, None)))
-    });
+    })
+    .fuse();
     let filename = format!(
         "bounced-contacts-{}.{}",
         Utc::now().format("%Y%m%d"),

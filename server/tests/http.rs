@@ -263,6 +263,22 @@ store_test!(selection_api_counts_and_exports_what_the_store_selects, |store| {
     )
     .await;
     let (_, jsonl) = post(&store, "/api/v1/selections/export?format=jsonl", REPEAT_HARD).await;
+    let gzipped = app(&store)
+        .oneshot(
+            Request::post("/api/v1/selections/export?format=csv")
+                .header("accept-encoding", "gzip")
+                .body(Body::from(REPEAT_HARD))
+                .expect("valid request"),
+        )
+        .await
+        .expect("router answers");
+    let encoding = gzipped.headers().get("content-encoding").cloned();
+    let compressed = gzipped
+        .into_body()
+        .collect()
+        .await
+        .expect("a whole compressed body")
+        .to_bytes();
 
     assert_eq!(status, StatusCode::OK);
     assert!(expected > 0, "the demo has repeat hard bouncers");

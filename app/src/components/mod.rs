@@ -2,6 +2,7 @@
 
 mod campaign_header;
 mod class_badge;
+mod client_only;
 mod diagnostic;
 mod error_box;
 mod filters;
@@ -9,6 +10,7 @@ mod pager;
 
 pub use campaign_header::{CampaignHeader, Tab};
 pub use class_badge::ClassBadge;
+pub use client_only::ClientOnly;
 pub use diagnostic::DiagnosticText;
 pub use error_box::ErrorBox;
 pub use filters::ErrorFilters;

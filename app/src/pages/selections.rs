@@ -14,6 +14,9 @@ use crate::{format, links};
 pub fn SelectionsPage() -> impl IntoView {
     // Bumped after an action, so the counts are read again.
     let version = RwSignal::new(0u32);
+    // What the last action did: kept here, since the rows are drawn anew
+    // with the fresh counts afterwards.
+    let notice = RwSignal::new(None::<Result<String, crate::AppError>>);
     let list = Resource::new(move || version.get(), |_| api::list_selections());
     view! {
         <Title text="Selections"/>
@@ -22,13 +25,20 @@ pub fn SelectionsPage() -> impl IntoView {
             "Contacts chosen by their bounce history. Counts are worked out now, so new results count. "
             <A href=links::new_selection() attr:class="button">"New selection"</A>
         </p>
+        <div class="notice" aria-live="polite">
+            {move || match notice.get() {
+                Some(Ok(text)) => view! { <p class="saved">{text}</p> }.into_any(),
+                Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">"No saved selections yet."</p>
                     }.into_any(),
-                    Ok(list) => view! { <SelectionTable list version/> }.into_any(),
+                    Ok(list) => view! { <SelectionTable list version notice/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -37,7 +47,11 @@ pub fn SelectionsPage() -> impl IntoView {
 }
 
 #[component]
-fn SelectionTable(list: Vec<SelectionSummary>, version: RwSignal<u32>) -> impl IntoView {
+fn SelectionTable(
+    list: Vec<SelectionSummary>,
+    version: RwSignal<u32>,
+    notice: RwSignal<Option<Result<String, crate::AppError>>>,
+) -> impl IntoView {
     view! {
         <table class="selections">
             <thead>
@@ -49,14 +63,18 @@ fn SelectionTable(list: Vec<SelectionSummary>, version: RwSignal<u32>) -> impl I
                 </tr>
             </thead>
             <tbody>
-                {list.into_iter().map(|s| view! { <SelectionRow summary=s version/> }).collect_view()}
+                {list.into_iter().map(|s| view! { <SelectionRow summary=s version notice/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn SelectionRow(summary: SelectionSummary, version: RwSignal<u32>) -> impl IntoView {
+fn SelectionRow(
+    summary: SelectionSummary,
+    version: RwSignal<u32>,
+    notice: RwSignal<Option<Result<String, crate::AppError>>>,
+) -> impl IntoView {
     let SelectionSummary { selection, count } = summary;
     let id = selection.id;
     let (name, title, definition) = (
@@ -67,12 +85,30 @@ fn SelectionRow(summary: SelectionSummary, version: RwSignal<u32>) -> impl IntoV
     let reason = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
     let act = Action::new(move |(action, reason, days): &(&'static str, String, String)| {
-        api::act_on_selection(id.to_string(), (*action).to_owned(), reason.clone(), days.clone())
-    });
-    let delete = Action::new(move |_: &()| api::delete_selection(id.to_string()));
-    Effect::new(move |_| {
-        if matches!(act.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(()))) {
+        let (action, reason, days) = (*action, reason.clone(), days.clone());
+        async move {
+            let done = api::act_on_selection(id.to_string(), action.to_owned(), reason, days).await;
+            let what = match action {
+                "suppress" => "suppressed",
+                "unsubscribe" => "marked unsubscribed",
+                _ => "had their bounce counters reset",
+            };
+            notice.set(Some(done.map(|n| {
+                format!(
+                    "{} contacts {what}.",
+                    format::count(i64::try_from(n).unwrap_or(i64::MAX))
+                )
+            })));
             version.update(|v| *v += 1);
+        }
+    });
+    let delete = Action::new(move |_: &()| async move {
+        match api::delete_selection(id.to_string()).await {
+            Ok(()) => {
+                notice.set(Some(Ok("Selection deleted.".to_owned())));
+                version.update(|v| *v += 1);
+            }
+            Err(e) => notice.set(Some(Err(e))),
         }
     });
     let run = move |action: &'static str| act.dispatch((action, reason.get(), days.get()));
@@ -97,18 +133,6 @@ fn SelectionRow(summary: SelectionSummary, version: RwSignal<u32>) -> impl IntoV
                 <button type="button" on:click=move |_| { run("unsubscribe"); }>"Mark unsubscribed"</button>
                 <button type="button" on:click=move |_| { run("reset"); }>"Reset bounce counters"</button>
                 <button type="button" class="danger" on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
-                <p class="result" aria-live="polite">
-                    {move || match act.value().get() {
-                        Some(Ok(n)) => format!("Done for {} contacts.", format::count(i64::try_from(n).unwrap_or(i64::MAX)))
-                            .into_any(),
-                        Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
-                        None => ().into_any(),
-                    }}
-                    {move || match delete.value().get() {
-                        Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
-                        _ => ().into_any(),
-                    }}
-                </p>
             </td>
         </tr>
     }

@@ -304,6 +304,18 @@ pub fn ConditionRow(row: RwSignal<Condition>, names: Signal<Vec<String>>, on_rem
         _ => ().into_any(),
     }
     };
+    let kinds = choice(
+        row,
+        "Condition",
+        "kind",
+        |r| r.kind.clone(),
+        |r, v| r.kind = v,
+        KINDS
+            .iter()
+            .map(|(id, text)| ((*id).to_owned(), (*text).to_owned()))
+            .collect(),
+    )
+    .into_any();
     view! {
         <div class="condition">
             <label class="negate">
@@ -311,8 +323,7 @@ pub fn ConditionRow(row: RwSignal<Condition>, names: Signal<Vec<String>>, on_rem
                     on:change=move |ev| row.update(|r| r.negate = event_target_checked(&ev))/>
                 "NOT"
             </label>
-            {choice(row, "Condition", "kind", |r| r.kind.clone(), |r, v| r.kind = v,
-                KINDS.iter().map(|(id, text)| ((*id).to_owned(), (*text).to_owned())).collect())}
+            {kinds}
             {fields}
             <button type="button" class="remove" on:click=move |_| on_remove.run(()) title="Remove this condition">
                 "Remove"

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 
-use crate::components::{ClassBadge, ErrorBox};
+use crate::components::{ClassBadge, ClientOnly, ErrorBox};
 use crate::{AppError, api, format, links};
 use condition::{Condition, ConditionRow};
 
@@ -30,7 +30,14 @@ pub fn SelectionBuilderPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match saved.await {
-                    Ok(saved) => view! { <Builder saved/> }.into_any(),
+                    // A client-side form: drawn once the page has hydrated,
+                    // so its live parts are never hydrated against server HTML.
+                    Ok(saved) => view! {
+                        <ClientOnly fallback="Loading the builder…">
+                            <Builder saved=saved.clone()/>
+                        </ClientOnly>
+                    }
+                    .into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -149,67 +156,79 @@ fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
         "New selection"
     };
 
+    // Each part is its own type-erased view: one nested type for the whole
+    // page overflows the compiler's layout depth in the release wasm build.
+    let conditions = view! {
+        <Show when=move || typed_json.with(Option::is_none)>
+            <label class="combinator">
+                "Contacts that match "
+                <select name="combinator" on:change=move |ev| combinator.set(event_target_value(&ev))
+                    prop:value=move || combinator.get()>
+                    <option value="all" selected=move || combinator.get() == "all">"ALL of (AND)"</option>
+                    <option value="any" selected=move || combinator.get() == "any">"ANY of (OR)"</option>
+                </select>
+                " these conditions:"
+            </label>
+            <For each=move || rows.get() key=|(key, _)| *key let:item>
+                {
+                    let (key, row) = item;
+                    let remove = Callback::new(move |_| rows.update(|rs| rs.retain(|(k, _)| *k != key)));
+                    view! { <ConditionRow row names on_remove=remove/> }.into_any()
+                }
+            </For>
+            <button type="button" class="add" on:click=add>"Add condition"</button>
+        </Show>
+    }
+    .into_any();
+    let json = view! {
+        <details class="json" open=move || typed_json.with(Option::is_some)>
+            <summary>"Definition as JSON"</summary>
+            <textarea name="definition" rows="6" aria-label="Definition as JSON"
+                prop:value=move || typed_json.get().unwrap_or_else(|| definition_text().unwrap_or_default())
+                on:change=move |ev| typed_json.set(Some(event_target_value(&ev)))></textarea>
+            <p class="help">
+                "Edit the JSON for nested groups; see docs/selections.md. "
+                <button type="button" on:click=move |_| typed_json.set(None)
+                    disabled=move || typed_json.with(Option::is_none)>"Back to the rows"</button>
+            </p>
+        </details>
+    }
+    .into_any();
+    let preview = view! {
+        <Suspense fallback=|| view! { <p class="loading">"Counting…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Ok(p) => view! { <PreviewTable preview=p/> }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any();
+    let save_bar = view! {
+        <label>
+            "Name"
+            <input type="text" name="name" maxlength="100" prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))/>
+        </label>
+        <button type="button" class="primary" on:click=on_save
+            disabled=move || name.with(|n| n.trim().is_empty()) || definition.with(Result::is_err)>
+            "Save selection"
+        </button>
+        {move || match save.value().get() {
+            Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
+            _ => ().into_any(),
+        }}
+    }
+    .into_any();
+
     view! {
         <Title text=title/>
         <p class="crumbs"><A href=links::selections()>"Selections"</A>" / "</p>
         <h1>{title}</h1>
-        <section class="builder" aria-label="Conditions">
-            <Show when=move || typed_json.with(Option::is_none)>
-                <label class="combinator">
-                    "Contacts that match "
-                    <select name="combinator" on:change=move |ev| combinator.set(event_target_value(&ev))
-                        prop:value=move || combinator.get()>
-                        <option value="all" selected=move || combinator.get() == "all">"ALL of (AND)"</option>
-                        <option value="any" selected=move || combinator.get() == "any">"ANY of (OR)"</option>
-                    </select>
-                    " these conditions:"
-                </label>
-                <For each=move || rows.get() key=|(key, _)| *key let:item>
-                    {
-                        let (key, row) = item;
-                        let remove = Callback::new(move |_| rows.update(|rs| rs.retain(|(k, _)| *k != key)));
-                        view! { <ConditionRow row names on_remove=remove/> }
-                    }
-                </For>
-                <button type="button" class="add" on:click=add>"Add condition"</button>
-            </Show>
-            <details class="json" open=move || typed_json.with(Option::is_some)>
-                <summary>"Definition as JSON"</summary>
-                <textarea name="definition" rows="6" aria-label="Definition as JSON"
-                    prop:value=move || typed_json.get().unwrap_or_else(|| definition_text().unwrap_or_default())
-                    on:change=move |ev| typed_json.set(Some(event_target_value(&ev)))></textarea>
-                <p class="help">
-                    "Edit the JSON for nested groups; see docs/selections.md. "
-                    <button type="button" on:click=move |_| typed_json.set(None)
-                        disabled=move || typed_json.with(Option::is_none)>"Back to the rows"</button>
-                </p>
-            </details>
-        </section>
-        <section class="preview" aria-live="polite">
-            <Suspense fallback=|| view! { <p class="loading">"Counting…"</p> }>
-                {move || Suspend::new(async move {
-                    match preview.await {
-                        Ok(p) => view! { <PreviewTable preview=p/> }.into_any(),
-                        Err(error) => view! { <ErrorBox error/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
-        <section class="save">
-            <label>
-                "Name"
-                <input type="text" name="name" maxlength="100" prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))/>
-            </label>
-            <button type="button" class="primary" on:click=on_save
-                disabled=move || name.with(|n| n.trim().is_empty()) || definition.with(Result::is_err)>
-                "Save selection"
-            </button>
-            {move || match save.value().get() {
-                Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
-                _ => ().into_any(),
-            }}
-        </section>
+        <section class="builder" aria-label="Conditions">{conditions}{json}</section>
+        <section class="preview" aria-live="polite">{preview}</section>
+        <section class="save">{save_bar}</section>
     }
 }
 
