@@ -67,6 +67,21 @@ pub fn suppressions(q: &str, rule: &str, source: &str, offset: i64) -> String {
     with_query("/suppressions".to_owned(), &pairs)
 }
 
+/// The download of the suppression list as filtered (`csv` with a delimiter, or `jsonl`).
+pub fn suppressions_export(q: &str, rule: &str, source: &str, format: &str, delimiter: &str) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("format", format),
+        ("delimiter", delimiter),
+        ("q", q),
+        ("rule", rule),
+        ("source", source),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .collect();
+    with_query("/api/v1/suppressions/export".to_owned(), &pairs)
+}
+
 /// `/contacts/7`
 pub fn contact(id: i64) -> String {
     format!("/contacts/{id}")

@@ -112,39 +112,56 @@ impl ExportFormat {
     /// it Excel reads UTF-8 as the local code page and mangles ø, é, 日本)
     /// and the header line.
     pub fn header(self) -> Vec<u8> {
+        self.header_for(&COLUMNS)
+    }
+
+    /// The header for any list of columns (the suppression list's export too).
+    pub fn header_for(self, columns: &[&str]) -> Vec<u8> {
         match self {
             ExportFormat::Csv { delimiter } => {
                 let mut out = "\u{feff}".as_bytes().to_vec();
-                push_csv_line(&mut out, COLUMNS.iter().map(|c| (*c).to_owned()), delimiter.as_char());
+                push_csv_line(&mut out, columns.iter().map(|c| (*c).to_owned()), delimiter.as_char());
                 out
             }
             ExportFormat::JsonLines => Vec::new(),
         }
     }
 
-    /// Appends one row.
+    /// Appends one contact's row.
     pub fn write_row(self, row: &ExportRow, out: &mut Vec<u8>) {
+        let values = COLUMNS.iter().zip(row.cells()).map(|(name, cell)| {
+            let json = match *name {
+                "failures" => serde_json::Value::from(row.failures),
+                "reply_code" => row.reply_code.map_or(serde_json::Value::Null, |c| c.get().into()),
+                _ if cell.is_empty() && *name != "email" => serde_json::Value::Null,
+                _ => serde_json::Value::from(cell.clone()),
+            };
+            (cell, json)
+        });
+        self.write_cells(&COLUMNS, values, out);
+    }
+
+    /// Appends one record of text cells (neutralised in CSV) with the JSON
+    /// value of each for JSON Lines, in the order of `columns`.
+    pub fn write_cells(
+        self,
+        columns: &[&str],
+        cells: impl Iterator<Item = (String, serde_json::Value)>,
+        out: &mut Vec<u8>,
+    ) {
         match self {
-            ExportFormat::Csv { delimiter } => push_csv_line(
-                out,
-                row.cells().into_iter().map(|c| neutralise(&c)),
-                delimiter.as_char(),
-            ),
+            ExportFormat::Csv { delimiter } => {
+                push_csv_line(out, cells.map(|(text, _)| neutralise(&text)), delimiter.as_char())
+            }
             ExportFormat::JsonLines => {
                 // Written by hand so the keys keep the column order whatever
                 // serde_json's map features; serde_json escapes control
                 // characters and line breaks, so a diagnostic never splits a line.
                 out.push(b'{');
-                for (i, (name, cell)) in COLUMNS.iter().zip(row.cells()).enumerate() {
+                for (i, (name, (_, value))) in columns.iter().zip(cells).enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    let value = match *name {
-                        "failures" => serde_json::Value::from(row.failures),
-                        "reply_code" => row.reply_code.map_or(serde_json::Value::Null, |c| c.get().into()),
-                        _ if cell.is_empty() && *name != "email" => serde_json::Value::Null,
-                        _ => serde_json::Value::from(cell),
-                    };
                     out.extend_from_slice(format!("\"{name}\":{value}").as_bytes());
                 }
                 out.push(b'}');
@@ -152,6 +169,27 @@ impl ExportFormat {
             }
         }
     }
+}
+
+/// The columns of the suppression list's export.
+pub const SUPPRESSION_COLUMNS: [&str; 6] = ["email", "reason", "source", "rule", "created_at", "expires_at"];
+
+/// One suppression as export cells (text, JSON value).
+pub fn suppression_cells(row: &crate::contact::SuppressionRow) -> impl Iterator<Item = (String, serde_json::Value)> {
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let text = |v: Option<String>| match v {
+        Some(v) => (v.clone(), serde_json::Value::from(v)),
+        None => (String::new(), serde_json::Value::Null),
+    };
+    [
+        text(Some(row.email.clone())),
+        text(Some(row.reason.clone())),
+        text(Some(row.source.clone())),
+        text(row.rule.clone()),
+        text(Some(time(row.created_at))),
+        text(row.expires_at.map(time)),
+    ]
+    .into_iter()
 }
 
 /// The CSV field separator: `,` by default, `;` where Excel's locale uses a

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/selections/count", post(count))
         .route("/api/v1/selections/export", post(export))
         .route("/api/v1/selections/{id}/export", get(export_saved))
+        .route("/api/v1/suppressions/export", get(export_suppressions))
         // A definition is a few hundred bytes; refuse floods before reading them.
         .layer(DefaultBodyLimit::max(MAX_DEFINITION_BYTES))
 }
@@ -72,13 +73,17 @@ async fn export_saved(
     stream_export(store, def, &params).await
 }
 
-async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> Result<Response, ServerError> {
-    let format_name = if params.format.is_empty() {
+fn format_of(params: &ExportParams) -> Result<ExportFormat, ServerError> {
+    let name = if params.format.is_empty() {
         "csv"
     } else {
         params.format.as_str()
     };
-    let format = ExportFormat::parse(format_name, &params.delimiter)?;
+    Ok(ExportFormat::parse(name, &params.delimiter)?)
+}
+
+async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> Result<Response, ServerError> {
+    let format = format_of(params)?;
     // Refused definitions get their 400 before the first byte is sent.
     store.check_selection(&def).await?;
     let (tx, rx) = tokio::sync::mpsc::channel(1_024);
@@ -87,22 +92,86 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
             tracing::error!(error = %e, "export failed");
         }
     });
-    let header = format.header();
+    Ok(download(
+        "bounced-contacts",
+        format,
+        format.header(),
+        rx,
+        move |row, out| format.write_row(row, out),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct SuppressionParams {
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    delimiter: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// `GET /api/v1/suppressions/export?format=csv|jsonl[&q=&rule=&source=]`:
+/// the suppression list as filtered on its page, streamed.
+async fn export_suppressions(
+    State(store): State<Store>,
+    Query(params): Query<SuppressionParams>,
+) -> Result<Response, ServerError> {
+    use bounce::export::{SUPPRESSION_COLUMNS, suppression_cells};
+
+    let format = format_of(&ExportParams {
+        format: params.format.clone(),
+        delimiter: params.delimiter.clone(),
+    })?;
+    let set = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let query = store::SuppressionQuery {
+        search: set(&params.q).map(|q| q.chars().take(254).collect()),
+        rule: set(&params.rule),
+        source: set(&params.source),
+        limit: 0,
+        offset: 0,
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(1_024);
+    tokio::spawn(async move {
+        if let Err(e) = store.export_suppressions(&query, tx).await {
+            tracing::error!(error = %e, "export failed");
+        }
+    });
+    Ok(download(
+        "suppression-list",
+        format,
+        format.header_for(&SUPPRESSION_COLUMNS),
+        rx,
+        move |row, out| format.write_cells(&SUPPRESSION_COLUMNS, suppression_cells(row), out),
+    ))
+}
+
+/// A file download streamed from rows arriving on `rx`: the header, then
+/// the rows gathered into chunks of about 64 KiB (one write per row would
+/// cost a syscall and a frame each). A failed row breaks the stream, so the
+/// client sees an error rather than a silently short file.
+fn download<T: Send + 'static>(
+    name: &str,
+    format: ExportFormat,
+    header: Vec<u8>,
+    rx: tokio::sync::mpsc::Receiver<Result<T, store::StoreError>>,
+    write: impl Fn(&T, &mut Vec<u8>) + Send + Sync + Copy + 'static,
+) -> Response {
     // Fused: the compression layer polls once more after the end, which an
     // unfused `unfold` answers with a panic.
     let stream = futures_util::stream::unfold((rx, Some(header)), move |(mut rx, header)| async move {
         if let Some(header) = header {
             return Some((Ok::<_, std::io::Error>(Bytes::from(header)), (rx, None)));
         }
-        // Rows are gathered into chunks of about 64 KiB: one write per row
-        // would cost a syscall and a frame each.
         let mut chunk = Vec::with_capacity(64 * 1024);
-        let first = rx.recv().await?;
-        let mut next = Some(first);
+        let mut next = Some(rx.recv().await?);
         while let Some(row) = next.take() {
             match row {
-                Ok(row) => format.write_row(&row, &mut chunk),
-                // A broken stream, not a silently short file.
+                Ok(row) => write(&row, &mut chunk),
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), (rx, None))),
             }
             if chunk.len() < 64 * 1024 {
@@ -112,12 +181,8 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
         Some((Ok(Bytes::from(chunk)), (rx, None)))
     })
     .fuse();
-    let filename = format!(
-        "bounced-contacts-{}.{}",
-        Utc::now().format("%Y%m%d"),
-        format.extension()
-    );
-    Ok((
+    let filename = format!("{name}-{}.{}", Utc::now().format("%Y%m%d"), format.extension());
+    (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
             (
@@ -127,5 +192,5 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
         ],
         Body::from_stream(stream),
     )
-        .into_response())
+        .into_response()
 }

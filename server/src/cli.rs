@@ -109,7 +109,8 @@ impl Cli {
                     return Ok(());
                 }
                 store.clear().await?;
-                load_demo(&store, config).await
+                load_demo(&store, config).await?;
+                Ok(store.mark_demo_loaded().await?)
             }
             Command::Migrate(args) => {
                 Store::connect(&args.database_url).await?;
@@ -122,6 +123,10 @@ impl Cli {
         }
     }
 }
+
+/// How long a server waits for another one's demo load before it takes an
+/// unfinished one on SQLite for abandoned (the standard set loads in seconds).
+const DEMO_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Midnight today, UTC: demo dates are stable through the day.
 fn today() -> chrono::DateTime<Utc> {
@@ -182,8 +187,11 @@ async fn release_lapsed_blocks(store: Store) {
 
 async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
-    if !args.no_demo && store.campaign_count().await? == 0 {
+    if !args.no_demo
+        && let store::DemoClaim::Load(claim) = store.claim_demo_load(DEMO_WAIT).await?
+    {
         load_demo(&store, DemoConfig::standard(today())).await?;
+        store.finish_demo_load(claim).await?;
     }
     let site_root = args.site_root.to_string_lossy().into_owned();
     if !args.site_root.join("pkg").join("bouncedesk.wasm").exists() {

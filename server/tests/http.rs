@@ -302,6 +302,8 @@ store_test!(selection_api_counts_and_exports_what_the_store_selects, |store| {
             .all(|l| l["class"] == "hard" && l["failures"].as_i64() >= Some(2)),
         "{jsonl}"
     );
+    assert_eq!(encoding.as_ref().and_then(|v| v.to_str().ok()), Some("gzip"));
+    assert!(compressed.starts_with(&[0x1f, 0x8b]), "a gzip stream that ends properly");
 });
 
 store_test!(selection_api_refuses_bad_definitions_naming_the_field, |store| {
@@ -353,4 +355,34 @@ store_test!(demo_applies_the_policies_and_later_sends_are_rejected, |store| {
         "suppressed addresses are refused, not sent"
     );
     assert_eq!(summaries, store.recount_campaign_summaries().await.expect("recount"));
+});
+
+store_test!(suppression_export_neutralises_hostile_reasons, |store| {
+    let hostile = "=HYPERLINK(\"http://evil.example\",\"klik hier\")";
+    store
+        .suppress(&store::NewSuppression {
+            email: "ola.nordmann@online.no".parse().expect("address"),
+            reason: hostile.into(),
+            source: "user".into(),
+            rule: None,
+            status: bounce::ContactStatus::Suppressed,
+            created_at: Utc::now(),
+            expires_at: None,
+        })
+        .await
+        .expect("suppress");
+
+    let (status, csv) = get(&store, "/api/v1/suppressions/export?format=csv&q=nordmann").await;
+    let (_, none) = get(&store, "/api/v1/suppressions/export?format=csv&q=nobody").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("\u{feff}email,reason,source,rule,created_at,expires_at\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("ola.nordmann@online.no,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"klik hier\"\")\",user,,"),
+        "{csv}"
+    );
+    assert_eq!(none.matches("\r\n").count(), 1, "only the header: {none}");
 });

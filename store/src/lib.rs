@@ -27,6 +27,7 @@ pub use contacts::NewContact;
 pub use error::StoreError;
 pub use events::NewEvent;
 pub use sends::{NewSend, SendFailure};
+pub use settings::{DemoClaim, DemoLoad};
 pub use suppressions::{NewSuppression, SuppressionQuery};
 
 /// The result type of every store call.
@@ -182,6 +183,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for table in [
+                "campaign_totals",
                 "delivery_events",
                 "sends",
                 "suppressions",

@@ -91,6 +91,33 @@ macro_rules! log_history {
     }};
 }
 
+/// The suppression list's filters as a closure that narrows a query on
+/// `suppressions p` (one body for the page and the export, per backend).
+macro_rules! suppression_filter {
+    ($Db:ty, $q:expr) => {
+        |b: &mut sqlx::QueryBuilder<$Db>| {
+            b.push(" WHERE 1 = 1");
+            if let Some(search) = &$q.search {
+                b.push(" AND LOWER(p.email) LIKE ")
+                    .push_bind(crate::events::like_pattern(&search.to_lowercase()))
+                    .push(" ESCAPE '\\'");
+            }
+            match $q.rule.as_deref() {
+                Some("manual") => {
+                    b.push(" AND p.rule IS NULL");
+                }
+                Some(rule) => {
+                    b.push(" AND p.rule = ").push_bind(rule.to_owned());
+                }
+                None => {}
+            }
+            if let Some(source) = &$q.source {
+                b.push(" AND p.source = ").push_bind(source.clone());
+            }
+        }
+    };
+}
+
 impl Store {
     /// Suppresses addresses (replacing an earlier suppression of each), sets
     /// the status of their contacts and records why. All or nothing.
@@ -312,25 +339,7 @@ impl Store {
     /// A page of the suppression list, newest first, and how many match in all.
     pub async fn suppressions(&self, q: &SuppressionQuery) -> Result<(Vec<SuppressionRow>, i64)> {
         let (rows, total) = on_pool!(self, pool, Db => {
-            let filter = |b: &mut sqlx::QueryBuilder<Db>| {
-                b.push(" WHERE 1 = 1");
-                if let Some(search) = &q.search {
-                    b.push(" AND LOWER(p.email) LIKE ").push_bind(crate::events::like_pattern(&search.to_lowercase()))
-                        .push(" ESCAPE '\\'");
-                }
-                match q.rule.as_deref() {
-                    Some("manual") => {
-                        b.push(" AND p.rule IS NULL");
-                    }
-                    Some(rule) => {
-                        b.push(" AND p.rule = ").push_bind(rule.to_owned());
-                    }
-                    None => {}
-                }
-                if let Some(source) = &q.source {
-                    b.push(" AND p.source = ").push_bind(source.clone());
-                }
-            };
+            let filter = suppression_filter!(Db, q);
             let mut b = sqlx::QueryBuilder::<Db>::new(
                 "SELECT p.email, (SELECT k.id FROM contacts k WHERE k.email = p.email) AS contact_id, \
                  p.reason, p.source, p.rule, p.created_at, p.expires_at FROM suppressions p",
@@ -345,6 +354,35 @@ impl Store {
             (rows, total)
         });
         Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+
+    /// Streams the whole filtered suppression list, newest first, into
+    /// `rows` (a bounded channel: flat memory however long the list).
+    pub async fn export_suppressions(
+        &self,
+        q: &SuppressionQuery,
+        rows: tokio::sync::mpsc::Sender<Result<SuppressionRow>>,
+    ) -> Result<u64> {
+        use futures_util::TryStreamExt;
+
+        let mut sent = 0;
+        on_pool!(self, pool, Db => {
+            let filter = suppression_filter!(Db, q);
+            let mut b = sqlx::QueryBuilder::<Db>::new(
+                "SELECT p.email, CAST(NULL AS BIGINT) AS contact_id, p.reason, p.source, p.rule, p.created_at, p.expires_at \
+                 FROM suppressions p",
+            );
+            filter(&mut b);
+            b.push(" ORDER BY p.created_at DESC, p.id DESC");
+            let mut stream = b.build_query_as::<SuppressionRecord>().fetch(pool);
+            while let Some(record) = stream.try_next().await? {
+                if rows.send(Ok(record.into())).await.is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+        });
+        Ok(sent)
     }
 
     /// The recorded changes to one address, newest first.

@@ -521,3 +521,68 @@ store_test!(two_servers_release_each_lapsed_block_exactly_once, |store, db| {
     assert_eq!(active.expect("count"), 600);
     other.close().await;
 });
+
+async fn claim_and_load(store: Store) -> usize {
+    match store
+        .claim_demo_load(std::time::Duration::from_secs(30))
+        .await
+        .expect("claim")
+    {
+        store::DemoClaim::Load(claim) => {
+            world(&store, &[day(9, 1)], &[("anna@gmail.com", vec![Some(D)])]).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            store.finish_demo_load(claim).await.expect("finish");
+            1
+        }
+        store::DemoClaim::Loaded => 0,
+    }
+}
+
+store_test!(two_servers_on_an_empty_database_load_the_demo_once, |store, db| {
+    let other = db.second_store().await;
+
+    let (a, b) = tokio::join!(
+        tokio::spawn(claim_and_load(store.clone())),
+        tokio::spawn(claim_and_load(other.clone()))
+    );
+    let again = claim_and_load(store.clone()).await;
+
+    assert_eq!(a.expect("first") + b.expect("second"), 1, "exactly one server loads");
+    assert_eq!(again, 0, "a loaded database is left alone");
+    assert_eq!(store.campaign_count().await.expect("count"), 1);
+    other.close().await;
+});
+
+store_test!(
+    a_demo_load_killed_half_way_is_rolled_back_and_done_again,
+    |store, db| {
+        let store::DemoClaim::Load(claim) = store
+            .claim_demo_load(std::time::Duration::from_secs(1))
+            .await
+            .expect("claim")
+        else {
+            panic!("an empty database is claimed");
+        };
+        world(&store, &six_days(), &history()).await;
+        // The server dies: its claim (and on PostgreSQL its lock) goes with it.
+        drop(claim);
+        let other = db.second_store().await;
+
+        let retried = other
+            .claim_demo_load(std::time::Duration::from_secs(1))
+            .await
+            .expect("claim again");
+
+        assert!(
+            matches!(retried, store::DemoClaim::Load(_)),
+            "the abandoned load is claimed again"
+        );
+        assert_eq!(
+            other.campaign_count().await.expect("count"),
+            0,
+            "its half-loaded rows are gone"
+        );
+        assert_eq!(other.contact_count().await.expect("count"), 0);
+        other.close().await;
+    }
+);

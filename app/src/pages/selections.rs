@@ -120,9 +120,9 @@ fn SelectionRow(
             </td>
             <td class="num count">{format::count(count)}</td>
             <td class="export">
-                <a href=links::selection_export(id, "csv", ";") download>"CSV (;)"</a>" · "
-                <a href=links::selection_export(id, "csv", ",") download>"CSV (,)"</a>" · "
-                <a href=links::selection_export(id, "jsonl", "") download>"JSON Lines"</a>
+                <a href=links::selection_export(id, "csv", ";") download rel="external">"CSV (;)"</a>" · "
+                <a href=links::selection_export(id, "csv", ",") download rel="external">"CSV (,)"</a>" · "
+                <a href=links::selection_export(id, "jsonl", "") download rel="external">"JSON Lines"</a>
             </td>
             <td class="actions">
                 <input type="text" name="reason" placeholder="reason" aria-label="Reason"

@@ -115,6 +115,8 @@ fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoV
         let get = |k: &str| m.get(k).unwrap_or_default();
         (get("q"), get("rule"), get("source"))
     });
+    let export = |format: &str, delimiter: &str| links::suppressions_export(&q, &rule, &source, format, delimiter);
+    let (csv_semicolon, csv_comma, jsonl) = (export("csv", ";"), export("csv", ","), export("jsonl", ""));
     let page_link = move |at: i64| links::suppressions(&q, &rule, &source, at);
     view! {
         <p class="count">{format!("{} suppressed", format::count(total))}</p>
@@ -125,6 +127,12 @@ fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoV
                 Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
                 _ => ().into_any(),
             }}
+            <span class="export">
+                "Export: "
+                <a href=csv_semicolon download rel="external">"CSV (;)"</a>" · "
+                <a href=csv_comma download rel="external">"CSV (,)"</a>" · "
+                <a href=jsonl download rel="external">"JSON Lines"</a>
+            </span>
         </div>
         <table class="suppressions">
             <thead>
