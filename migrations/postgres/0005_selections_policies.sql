@@ -8,10 +8,20 @@ ALTER TABLE sends ADD COLUMN reply_code INTEGER;
 ALTER TABLE sends ADD COLUMN enhanced_status TEXT;
 ALTER TABLE sends ADD COLUMN diagnostic TEXT;
 ALTER TABLE sends ADD COLUMN reason TEXT;
--- Failed sends only (a small share of all sends): serves "bounced" counts
--- by class and the latest failure of a contact.
-CREATE INDEX sends_failed ON sends (class, contact_id, updated_at) WHERE class IS NOT NULL;
-CREATE INDEX sends_contact_time ON sends (contact_id, updated_at);
+-- Selections read sends through covering indexes only (measured in
+-- docs/performance.md: a million contacts, ten million sends):
+-- failed sends (a small share of all) with every column a "bounced"
+-- condition filters on, and a contact's latest failure;
+CREATE INDEX sends_failed ON sends (class, contact_id, updated_at, campaign_id, reason, stage, reply_code, enhanced_status)
+    WHERE class IS NOT NULL;
+-- a contact's sends in time order ("consecutive", the policies' history),
+-- which also serves what sends_contact did;
+CREATE INDEX sends_contact_history ON sends (contact_id, updated_at, outcome, class);
+DROP INDEX sends_contact;
+-- a campaign's sends ("no_error", campaign scopes, the recount of totals),
+-- which also serves what sends_campaign_totals did.
+CREATE INDEX sends_campaign ON sends (campaign_id, outcome, class, contact_id, updated_at);
+DROP INDEX sends_campaign_totals;
 
 -- Sends before this moment no longer count for selections and policies.
 ALTER TABLE contacts ADD COLUMN bounces_reset_at TIMESTAMPTZ;

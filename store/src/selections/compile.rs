@@ -95,11 +95,16 @@ pub(crate) fn predicate(sql: &mut Sql, node: &Node, now: DateTime<Utc>) -> Resul
         Node::Bounced(b) => bounced(sql, b),
         Node::Consecutive(c) => consecutive(sql, c),
         Node::NoError(scope) => {
-            sql.push("k.id IN (SELECT s.contact_id FROM sends s WHERE s.outcome <> 'rejected'");
+            // Two sets rather than one GROUP BY over every send in scope: a
+            // campaign's sends are read from one covering index, and the
+            // failed ones are few (4.3 s against 0.8 s for two campaigns of
+            // a million sends each, docs/performance.md).
+            sql.push("(k.id IN (SELECT s.contact_id FROM sends s WHERE s.outcome <> 'rejected'");
             push_scope(sql, scope);
-            sql.push(" GROUP BY s.contact_id HAVING SUM(CASE WHEN s.class IN ")
-                .list(classes(FailureClass::Any), |b| b)
-                .push(" THEN 1 ELSE 0 END) = 0)");
+            sql.push(") AND k.id NOT IN (SELECT s.contact_id FROM sends s WHERE s.class IN ")
+                .list(classes(FailureClass::Any), |b| b);
+            push_scope(sql, scope);
+            sql.push("))");
         }
         Node::Suppressed => {
             sql.push("k.email IN (SELECT p.email FROM suppressions p WHERE p.expires_at IS NULL OR p.expires_at > ")
@@ -188,8 +193,8 @@ fn consecutive(sql: &mut Sql, c: &Consecutive) {
     sql.push(
         "k.id IN (SELECT t.contact_id FROM (\
          SELECT s.contact_id, s.class, ROW_NUMBER() OVER (PARTITION BY s.contact_id \
-         ORDER BY c.sent_at DESC, s.campaign_id DESC) AS rn \
-         FROM sends s JOIN campaigns c ON c.id = s.campaign_id JOIN contacts r ON r.id = s.contact_id \
+         ORDER BY s.updated_at DESC, s.id DESC) AS rn \
+         FROM sends s JOIN contacts r ON r.id = s.contact_id \
          WHERE s.outcome <> 'rejected'",
     )
     .push(AFTER_RESET)
