@@ -65,12 +65,7 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     if let Benchmark::Selections = args.benchmark {
         return selections::run(&args).await;
     }
-    let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let store = Store::connect(&url).await?;
+    let (_dir, url, store) = open(&args).await?;
     let started = Instant::now();
     if !args.no_load {
         store.clear().await?;
@@ -160,6 +155,18 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     }
     store.close().await;
     Ok(())
+}
+
+/// The database a benchmark fills: `--database-url`, or a SQLite file in a
+/// temporary folder that lives as long as the returned guard.
+pub(crate) async fn open(args: &BenchArgs) -> Result<(tempfile::TempDir, String, Store), ServerError> {
+    let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let store = Store::connect(&url).await?;
+    Ok((dir, url, store))
 }
 
 fn filter_of(pairs: &[(&str, &str)]) -> Result<ErrorFilter, ServerError> {

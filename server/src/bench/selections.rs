@@ -118,12 +118,7 @@ async fn load(store: &Store, contacts: usize, campaigns: usize) -> Result<(), Se
 
 /// Runs the benchmark and prints a Markdown table.
 pub async fn run(args: &BenchArgs) -> Result<(), ServerError> {
-    let dir = tempfile::tempdir().map_err(|e| ServerError::Usage(format!("cannot make a temporary folder: {e}")))?;
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let store = Store::connect(&url).await?;
+    let (_dir, url, store) = super::open(args).await?;
     if !args.no_load {
         let started = Instant::now();
         load(&store, args.events, args.campaigns).await?;
