@@ -232,7 +232,7 @@ impl Store {
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
-            log_history!(tx, Db, released, now, "released", "rule:hard_bounce", "the block lapsed", None::<DateTime<Utc>>);
+            log_history!(tx, Db, released, now, "released", "expiry", "the block lapsed", None::<DateTime<Utc>>);
             for chunk in released.chunks(INSERT_CHUNK) {
                 let mut b = sqlx::QueryBuilder::<Db>::new(
                     "UPDATE contacts SET status = 'active' WHERE status = 'suppressed' AND email IN (",
