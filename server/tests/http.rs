@@ -303,7 +303,10 @@ store_test!(selection_api_counts_and_exports_what_the_store_selects, |store| {
         "{jsonl}"
     );
     assert_eq!(encoding.as_ref().and_then(|v| v.to_str().ok()), Some("gzip"));
-    assert!(compressed.starts_with(&[0x1f, 0x8b]), "a gzip stream that ends properly");
+    assert!(
+        compressed.starts_with(&[0x1f, 0x8b]),
+        "a gzip stream that ends properly"
+    );
 });
 
 store_test!(selection_api_refuses_bad_definitions_naming_the_field, |store| {
