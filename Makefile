@@ -23,7 +23,7 @@ ADDR      ?= 127.0.0.1:3000
 CRATES    := -p bounce -p store -p app -p server
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 
-.PHONY: run build site tools browser test lint unit e2e bench clean-site
+.PHONY: run build site tools browser test lint unit e2e bench clean-site checkout
 
 ## run: build in release and serve http://127.0.0.1:3000 (SQLite at ./data, demo data on first start)
 run: build
@@ -47,8 +47,21 @@ site: tools
 	cp -r public/. "$(SITE)/"
 	@echo "front end: $$(stat -c %s "$(PKG)/$(NAME).wasm") bytes of wasm, $$(gzip -9 -c "$(PKG)/$(NAME).wasm" | wc -c) gzipped"
 
+## checkout: the shared target folder serves several clones. Cargo judges a
+## workspace crate fresh when its artifact is newer than its sources, so after
+## another clone built, this clone's older sources would be taken as built and
+## the other clone's code served (its server-function URLs, too, which then do
+## not match). When the last build came from elsewhere, this clone's sources are
+## touched, so its own crates are rebuilt; dependencies are unaffected.
+checkout:
+	@mkdir -p "$(CARGO_TARGET_DIR)"
+	@if [ "$$(cat "$(CARGO_TARGET_DIR)/.last-checkout" 2>/dev/null)" != "$(CURDIR)" ]; then \
+	  find bounce store app frontend server migrations -type f -exec touch {} + ; \
+	  echo "$(CURDIR)" > "$(CARGO_TARGET_DIR)/.last-checkout"; \
+	fi
+
 ## tools: wasm target, wasm-bindgen CLI pinned to Cargo.lock, npm packages (wasm-opt, Playwright)
-tools:
+tools: checkout
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
@@ -63,12 +76,12 @@ browser:
 ## test: format, lints, unit + store + HTTP tests on SQLite and PostgreSQL, then Playwright
 test: tools browser lint unit e2e
 
-lint:
+lint: checkout
 	cargo fmt --all --check
 	cargo clippy $(CRATES) --all-targets --locked -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 
-unit:
+unit: checkout
 	TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" cargo test $(CRATES) --locked
 	@echo "--- classifier agreement with ../shared/corpus (labels from Sisimai) ---"
 	cargo test -p bounce --test corpus --locked -q -- --nocapture
@@ -79,7 +92,7 @@ e2e: site browser
 	BOUNCEDESK_BIN="$(CARGO_TARGET_DIR)/debug/$(NAME)" npx playwright test --config end2end/playwright.config.ts
 
 ## bench: the Errors tab at a million events and the classifier (figures in docs/performance.md)
-bench:
+bench: checkout
 	cargo build -p server --release --locked
 	"$(CARGO_TARGET_DIR)/release/$(NAME)" bench errors --events 1000000
 	"$(CARGO_TARGET_DIR)/release/$(NAME)" bench classify --corpus ../shared/corpus/messages --repeat 50
