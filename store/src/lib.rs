@@ -110,6 +110,20 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Pushes ` (v1, v2, ...)` onto a `QueryBuilder`, every value bound: the
+/// right-hand side of an `IN`.
+macro_rules! push_in {
+    ($b:expr, $values:expr) => {{
+        $b.push(" (");
+        let mut list = $b.separated(", ");
+        for value in $values {
+            list.push_bind(value.clone());
+        }
+        list.push_unseparated(")");
+    }};
+}
+pub(crate) use push_in;
+
 impl Store {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:`, `postgres://...`)
     /// and brings the schema up to date. A SQLite file and its folder are

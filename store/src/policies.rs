@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bounce::policy::{self, Decision, Policy, Rule, SendFact};
 use chrono::{DateTime, Utc};
 
-use crate::{INSERT_CHUNK, NewSuppression, Result, Store, on_pool};
+use crate::{INSERT_CHUNK, NewSuppression, Result, Store, on_pool, push_in};
 
 #[derive(sqlx::FromRow)]
 struct FactRecord {
@@ -60,30 +60,20 @@ impl Store {
                 let mut b = sqlx::QueryBuilder::<Db>::new(
                     "SELECT s.contact_id, k.email, s.updated_at AS at, s.outcome, s.class, s.reason \
                      FROM sends s JOIN contacts k ON k.id = s.contact_id \
-                     WHERE (k.bounces_reset_at IS NULL OR s.updated_at > k.bounces_reset_at) AND s.contact_id IN (",
+                     WHERE (k.bounces_reset_at IS NULL OR s.updated_at > k.bounces_reset_at) AND s.contact_id IN",
                 );
-                let mut list = b.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                b.push(") UNION ALL SELECT e.contact_id, k.email, e.occurred_at AS at, NULL AS outcome, NULL AS class, \
+                push_in!(b, chunk);
+                b.push(" UNION ALL SELECT e.contact_id, k.email, e.occurred_at AS at, NULL AS outcome, NULL AS class, \
                         e.reason FROM delivery_events e JOIN contacts k ON k.id = e.contact_id \
-                        WHERE e.reason = 'feedback' AND e.contact_id IN (");
-                let mut list = b.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                b.push(") ORDER BY 1, 3");
+                        WHERE e.reason = 'feedback' AND e.contact_id IN");
+                push_in!(b, chunk);
+                b.push(" ORDER BY 1, 3");
                 let facts: Vec<FactRecord> = b.build_query_as().fetch_all(pool).await?;
                 let mut p = sqlx::QueryBuilder::<Db>::new(
                     "SELECT p.email, p.rule, p.created_at, p.expires_at FROM suppressions p \
-                     JOIN contacts k ON k.email = p.email WHERE k.id IN (",
+                     JOIN contacts k ON k.email = p.email WHERE k.id IN",
                 );
-                let mut list = p.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                p.push(")");
+                push_in!(p, chunk);
                 let blocks: Vec<BlockRecord> = p.build_query_as().fetch_all(pool).await?;
                 (facts, blocks)
             });

@@ -5,7 +5,7 @@ use bounce::contact::{HistoryEntry, SuppressionRow};
 use bounce::{ContactStatus, EmailAddress};
 use chrono::{DateTime, Utc};
 
-use crate::{BackendKind, INSERT_CHUNK, Result, Store, on_pool};
+use crate::{BackendKind, INSERT_CHUNK, Result, Store, on_pool, push_in};
 
 /// An address to stop sending to.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,14 +154,24 @@ impl Store {
                 });
                 h.build().execute(&mut *tx).await?;
             }
-            for s in items {
-                // A plain block never hides a stronger standing (retained,
-                // unsubscribed...): only an active contact becomes "suppressed".
-                sqlx::query("UPDATE contacts SET status = $1 WHERE email = $2 AND (status = 'active' OR $1 <> 'suppressed')")
-                    .bind(s.status.as_str())
-                    .bind(s.email.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+            // One statement per status and chunk, not one per address (the
+            // policies suppress thousands at once). A plain block never hides
+            // a stronger standing (retained, unsubscribed...): only an active
+            // contact becomes "suppressed".
+            for status in ContactStatus::ALL {
+                let emails: Vec<&str> =
+                    items.iter().filter(|s| s.status == status).map(|s| s.email.as_str()).collect();
+                for chunk in emails.chunks(INSERT_CHUNK) {
+                    let mut b = sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET status = ");
+                    b.push_bind(status.as_str());
+                    if status == ContactStatus::Suppressed {
+                        b.push(" WHERE status = 'active' AND email IN");
+                    } else {
+                        b.push(" WHERE email IN");
+                    }
+                    push_in!(b, chunk);
+                    b.build().execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
         });
@@ -183,23 +193,17 @@ impl Store {
         on_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
             for chunk in emails.chunks(INSERT_CHUNK) {
-                let mut b = sqlx::QueryBuilder::<Db>::new("DELETE FROM suppressions WHERE email IN (");
-                let mut list = b.separated(", ");
-                for e in chunk {
-                    list.push_bind(e.clone());
-                }
-                b.push(") RETURNING email");
+                let mut b = sqlx::QueryBuilder::<Db>::new("DELETE FROM suppressions WHERE email IN");
+                push_in!(b, chunk);
+                b.push(" RETURNING email");
                 let gone: Vec<String> = b.build_query_scalar().fetch_all(&mut *tx).await?;
                 removed += gone.len() as u64;
                 log_history!(tx, Db, gone, now, "unblocked", actor, reason, None::<DateTime<Utc>>);
-                let mut c = sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET status = 'active', bounces_reset_at = ");
-                c.push_bind(now).push(" WHERE email IN (");
-                let mut list = c.separated(", ");
-                for e in &gone {
-                    list.push_bind(e.clone());
-                }
-                c.push(")");
                 if !gone.is_empty() {
+                    let mut c =
+                        sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET status = 'active', bounces_reset_at = ");
+                    c.push_bind(now).push(" WHERE email IN");
+                    push_in!(c, &gone);
                     c.build().execute(&mut *tx).await?;
                 }
             }
@@ -235,13 +239,9 @@ impl Store {
             log_history!(tx, Db, released, now, "released", "expiry", "the block lapsed", None::<DateTime<Utc>>);
             for chunk in released.chunks(INSERT_CHUNK) {
                 let mut b = sqlx::QueryBuilder::<Db>::new(
-                    "UPDATE contacts SET status = 'active' WHERE status = 'suppressed' AND email IN (",
+                    "UPDATE contacts SET status = 'active' WHERE status = 'suppressed' AND email IN",
                 );
-                let mut list = b.separated(", ");
-                for e in chunk {
-                    list.push_bind(e.clone());
-                }
-                b.push(")");
+                push_in!(b, chunk);
                 b.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -285,12 +285,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             for chunk in emails.chunks(INSERT_CHUNK) {
                 let mut b = sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET status = ");
-                b.push_bind(status.as_str()).push(" WHERE email IN (");
-                let mut list = b.separated(", ");
-                for e in chunk {
-                    list.push_bind(e.clone());
-                }
-                b.push(")");
+                b.push_bind(status.as_str()).push(" WHERE email IN");
+                push_in!(b, chunk);
                 b.build().execute(&mut *tx).await?;
             }
             let what = format!("status {}: {reason}", status.as_str());
@@ -308,12 +304,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             for chunk in emails.chunks(INSERT_CHUNK) {
                 let mut b = sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET bounces_reset_at = ");
-                b.push_bind(now).push(" WHERE email IN (");
-                let mut list = b.separated(", ");
-                for e in chunk {
-                    list.push_bind(e.clone());
-                }
-                b.push(")");
+                b.push_bind(now).push(" WHERE email IN");
+                push_in!(b, chunk);
                 b.build().execute(&mut *tx).await?;
             }
             log_history!(tx, Db, emails, now, "reset", actor, "bounce counters reset", None::<DateTime<Utc>>);

@@ -35,8 +35,7 @@ pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
 pub async fn campaign(id: String) -> Result<CampaignSummary, AppError> {
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
-    server::answer(store.campaign_summary(id).await)
-        .and_then(|found| found.ok_or_else(|| server::not_found(format!("campaign {id}"))))
+    server::found("campaign", id, store.campaign_summary(id).await)
 }
 
 /// One campaign and a page of its errors, filtered as the query says.
@@ -45,8 +44,7 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
     let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
-    let campaign =
-        server::answer(store.campaign_summary(id).await)?.ok_or_else(|| server::not_found(format!("campaign {id}")))?;
+    let campaign = server::found("campaign", id, store.campaign_summary(id).await)?;
     let page = server::answer(store.error_page(id, &filter, page).await)?;
     Ok(ErrorsTabData { campaign, page })
 }
@@ -100,6 +98,12 @@ mod server {
             Err(StoreError::Invalid(e)) => Err(invalid(e)),
             other => answer(other),
         }
+    }
+
+    /// A store answer for one thing asked for by id: 404 naming it when it
+    /// is not there.
+    pub fn found<T>(what: &str, id: i64, result: Result<Option<T>, StoreError>) -> Result<T, AppError> {
+        answer(result)?.ok_or_else(|| not_found(format!("{what} {id}")))
     }
 
     pub fn parse_id(what: &'static str, raw: &str) -> Result<i64, AppError> {

@@ -45,8 +45,7 @@ pub async fn list_selections() -> Result<Vec<SelectionSummary>, AppError> {
 pub async fn selection(id: String) -> Result<SavedSelection, AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("selection", &id)?;
-    super::server::answer(store.saved_selection(id).await)?
-        .ok_or_else(|| super::server::not_found(format!("selection {id}")))
+    super::server::found("selection", id, store.saved_selection(id).await)
 }
 
 /// The count and a sample of what a definition selects now.
@@ -96,8 +95,7 @@ pub async fn act_on_selection(id: String, action: String, reason: String, days: 
 
     let store = super::server::store()?;
     let id = super::server::parse_id("selection", &id)?;
-    let saved = super::server::answer(store.saved_selection(id).await)?
-        .ok_or_else(|| super::server::not_found(format!("selection {id}")))?;
+    let saved = super::server::found("selection", id, store.saved_selection(id).await)?;
     let def = Definition::parse(&saved.definition).map_err(super::server::invalid)?;
     let now = chrono::Utc::now();
     let contacts = super::server::answer_or_refuse(store.selected_contacts(&def, now).await)?;

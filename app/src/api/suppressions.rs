@@ -184,8 +184,7 @@ pub async fn unblock(addresses: Vec<String>, reason: String) -> Result<u64, AppE
 pub async fn contact(id: String) -> Result<ContactDetail, AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("contact", &id)?;
-    super::server::answer(store.contact_detail(id).await)?
-        .ok_or_else(|| super::server::not_found(format!("contact {id}")))
+    super::server::found("contact", id, store.contact_detail(id).await)
 }
 
 /// Resets one contact's bounce counters by hand.
@@ -193,8 +192,7 @@ pub async fn contact(id: String) -> Result<ContactDetail, AppError> {
 pub async fn reset_contact(id: String) -> Result<(), AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("contact", &id)?;
-    let detail = super::server::answer(store.contact_detail(id).await)?
-        .ok_or_else(|| super::server::not_found(format!("contact {id}")))?;
+    let detail = super::server::found("contact", id, store.contact_detail(id).await)?;
     let email = detail
         .email
         .parse::<bounce::EmailAddress>()
