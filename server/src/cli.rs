@@ -23,8 +23,9 @@ pub enum Command {
     /// Serve the dashboard. The database is created and migrated on start;
     /// an empty one gets the demo data set unless --no-demo is given.
     Serve(ServeArgs),
-    /// (Re)load the demo data set: deletes every row first, then generates
-    /// campaigns, contacts, sends and bounces from a seed.
+    /// (Re)load the demo data set: generates campaigns, contacts, sends and
+    /// bounces from a seed into a staging copy, then replaces every row with
+    /// it in one transaction (interrupted, it changes nothing).
     Demo(DemoArgs),
     /// Bring the database schema up to date and exit.
     Migrate(DatabaseArg),
@@ -108,9 +109,9 @@ impl Cli {
                     );
                     return Ok(());
                 }
-                store.clear().await?;
-                load_demo(&store, config).await?;
-                Ok(store.mark_demo_loaded().await?)
+                let staging = store.staging().await?;
+                load_demo(staging.store(), config).await?;
+                Ok(store.replace_with_demo(staging).await?)
             }
             Command::Migrate(args) => {
                 Store::connect(&args.database_url).await?;
@@ -123,10 +124,6 @@ impl Cli {
         }
     }
 }
-
-/// How long a server waits for another one's demo load before it takes an
-/// unfinished one on SQLite for abandoned (the standard set loads in seconds).
-const DEMO_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Midnight today, UTC: demo dates are stable through the day.
 fn today() -> chrono::DateTime<Utc> {
@@ -188,10 +185,13 @@ async fn release_lapsed_blocks(store: Store) {
 async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
     if !args.no_demo
-        && let store::DemoClaim::Load(claim) = store.claim_demo_load(DEMO_WAIT).await?
+        && let store::DemoClaim::Load(claim) = store.claim_demo_load().await?
     {
-        load_demo(&store, DemoConfig::standard(today())).await?;
-        store.finish_demo_load(claim).await?;
+        let staging = store.staging().await?;
+        load_demo(staging.store(), DemoConfig::standard(today())).await?;
+        if !store.finish_demo_load(claim, staging).await? {
+            tracing::info!("another server finished loading the demo data first; its copy stays");
+        }
     }
     let site_root = args.site_root.to_string_lossy().into_owned();
     if !args.site_root.join("pkg").join("bouncedesk.wasm").exists() {

@@ -18,6 +18,7 @@ mod selections;
 mod sends;
 mod settings;
 pub mod sqlite;
+mod staging;
 mod suppressions;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -28,6 +29,7 @@ pub use error::StoreError;
 pub use events::NewEvent;
 pub use sends::{NewSend, SendFailure};
 pub use settings::{DemoClaim, DemoLoad};
+pub use staging::Staging;
 pub use suppressions::{NewSuppression, SuppressionQuery};
 
 /// The result type of every store call.

@@ -14,12 +14,18 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/pos
 /// Connects to PostgreSQL. With `schema`, every connection works inside that
 /// schema (tests give each test its own, so runs never see each other's rows).
 pub async fn connect(url: &str, schema: Option<&str>) -> Result<sqlx::PgPool> {
+    connect_with(PgConnectOptions::from_str(url)?, schema).await
+}
+
+/// [`connect`] with options already parsed (a staging pool reuses the main
+/// pool's).
+pub(crate) async fn connect_with(options: PgConnectOptions, schema: Option<&str>) -> Result<sqlx::PgPool> {
     // Custom plans for every execution: the Errors tab's filters differ wildly
     // in selectivity (a status prefix may match most rows or none; a search
     // term may be in every text or none), and the generic plan PostgreSQL
     // switches to after five executions guesses badly for both. Planning
     // costs a fraction of a millisecond; a bad plan costs seconds.
-    let options = PgConnectOptions::from_str(url)?
+    let options = options
         .application_name("bouncedesk")
         .options([("plan_cache_mode", "force_custom_plan")]);
     let mut pool = PgPoolOptions::new()

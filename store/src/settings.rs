@@ -2,7 +2,7 @@
 
 use bounce::policy::Policy;
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Staging, Store, StoreError, on_pool};
 
 const POLICY: &str = "policy";
 
@@ -42,28 +42,39 @@ impl Store {
 }
 
 /// Where the demo data set stands, so that several servers starting on one
-/// empty database load it once and a load that was killed half-way is
-/// rolled back and done again.
+/// empty database load it once. The load itself goes into a staging copy
+/// that is adopted in one transaction ([`Store::staging`]), so a server
+/// killed half-way leaves the database empty and the next one starts over.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DemoClaim {
-    /// This server loads it: call [`DemoLoad::finish`] when done.
+    /// This server loads it: into [`Store::staging`], then
+    /// [`Store::finish_demo_load`].
     Load(DemoLoad),
     /// It is there already (or the database holds other data).
     Loaded,
 }
 
-/// The right to load the demo data set. On PostgreSQL it holds a session
-/// advisory lock on a connection of its own: if this server dies, the
-/// connection closes, the lock goes, and the next server sees the load as
-/// abandoned.
+/// The right to load the demo data set: a lock the operating system or the
+/// database lets go of when this server dies, so the next server sees the
+/// load as abandoned at once. On PostgreSQL a session advisory lock on a
+/// connection of its own; on SQLite an exclusive lock on a file next to the
+/// database.
 #[derive(Debug)]
 pub struct DemoLoad {
-    lock: Option<sqlx::PgConnection>,
+    lock: Held,
+}
+
+#[derive(Debug)]
+enum Held {
+    Advisory(sqlx::PgConnection),
+    File(#[allow(dead_code)] std::fs::File),
+    /// An in-memory database: no other process can see it.
+    Nothing,
 }
 
 impl PartialEq for DemoLoad {
     fn eq(&self, other: &Self) -> bool {
-        self.lock.is_some() == other.lock.is_some()
+        std::mem::discriminant(&self.lock) == std::mem::discriminant(&other.lock)
     }
 }
 
@@ -71,47 +82,49 @@ impl Eq for DemoLoad {}
 
 /// The advisory lock key of the demo load ("bouncedesk demo" as a number).
 const DEMO_LOCK: i64 = 0x626f_756e_6365_646d;
-const DEMO: &str = "demo";
+/// The settings key that records the demo load: `loading`, then `loaded`.
+pub(crate) const DEMO: &str = "demo";
+
+/// The statement that marks the demo loaded (`$1` is [`DEMO`]). With
+/// `claimed`, it only changes a mark that still reads `loading`, so a load
+/// another server finished meanwhile is left alone.
+pub(crate) fn mark_loaded_sql(claimed: bool) -> &'static str {
+    if claimed {
+        "UPDATE settings SET value = 'loaded' WHERE key = $1 AND value = 'loading'"
+    } else {
+        "INSERT INTO settings (key, value) VALUES ($1, 'loaded') ON CONFLICT (key) DO UPDATE SET value = 'loaded'"
+    }
+}
 
 impl Store {
-    /// Claims the demo load for this server when the database has no
-    /// campaigns yet, so several servers starting on one empty database load
-    /// it once. A load another server is doing is waited for (polling every
-    /// second). One that was abandoned is rolled back (its rows deleted) and
-    /// claimed again: on PostgreSQL as soon as its server's lock is gone, on
-    /// SQLite (no locks across processes) when it has not finished within
-    /// `wait`. Returns `Loaded` when there is nothing to do.
-    pub async fn claim_demo_load(&self, wait: std::time::Duration) -> Result<DemoClaim> {
-        let started = std::time::Instant::now();
+    /// Claims the demo load for this server when the database holds no
+    /// campaigns and no contacts yet, so several servers starting on one
+    /// empty database load it once. A load another server is doing is waited
+    /// for (polling twice a second); one whose server died is claimed again
+    /// at once (its lock went with it). Returns `Loaded` when there is
+    /// nothing to do.
+    pub async fn claim_demo_load(&self) -> Result<DemoClaim> {
         loop {
             let state = self.demo_state().await?;
             match state.as_deref() {
                 Some("loaded") => return Ok(DemoClaim::Loaded),
-                None if self.campaign_count().await? > 0 => return Ok(DemoClaim::Loaded),
-                _ => {}
-            }
-            let claimed = match self.demo_lock().await? {
-                // PostgreSQL, and another server holds the lock: it is loading now.
-                None => None,
-                Some(Some(lock)) => self.mark_demo_loading(true).await?.then_some(Some(lock)),
-                // SQLite: the first to write the state has it; an unfinished
-                // load older than `wait` is taken over.
-                Some(None) => {
-                    let abandoned = state.is_some() && started.elapsed() >= wait;
-                    self.mark_demo_loading(abandoned).await?.then_some(None)
-                }
-            };
-            let Some(lock) = claimed else {
-                if self.demo_state().await?.as_deref() == Some("loaded") {
+                None if self.campaign_count().await? > 0 || self.contact_count().await? > 0 => {
                     return Ok(DemoClaim::Loaded);
                 }
+                _ => {}
+            }
+            // Holding the lock, nobody else is loading: an unfinished mark
+            // is an abandoned load's, and is taken over.
+            let Some(lock) = self.demo_lock().await? else {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 continue;
             };
-            if state.is_some() {
-                tracing::warn!("an earlier demo load did not finish: its rows are deleted and it starts again");
+            if !self.mark_demo_loading().await? {
+                return Ok(DemoClaim::Loaded);
             }
-            self.clear().await?;
+            if state.is_some() {
+                tracing::warn!("an earlier demo load did not finish: it starts again");
+            }
             return Ok(DemoClaim::Load(DemoLoad { lock }));
         }
     }
@@ -123,39 +136,43 @@ impl Store {
         Ok(state)
     }
 
-    /// Writes the state `loading`: only when there is none yet, or also over
-    /// an unfinished one when `take_over`. Whether this call wrote it.
-    async fn mark_demo_loading(&self, take_over: bool) -> Result<bool> {
-        let sql = if take_over {
-            "INSERT INTO settings (key, value) VALUES ($1, 'loading') \
-             ON CONFLICT (key) DO UPDATE SET value = 'loading' WHERE settings.value <> 'loaded'"
-        } else {
-            "INSERT INTO settings (key, value) VALUES ($1, 'loading') ON CONFLICT (key) DO NOTHING"
-        };
+    /// Writes the state `loading` unless the demo is loaded meanwhile.
+    /// Whether this call wrote it.
+    async fn mark_demo_loading(&self) -> Result<bool> {
         let written = on_pool!(self, pool => {
-            sqlx::query(sql).bind(DEMO).execute(pool).await?.rows_affected()
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, 'loading') \
+                 ON CONFLICT (key) DO UPDATE SET value = 'loading' WHERE settings.value <> 'loaded'",
+            )
+            .bind(DEMO)
+            .execute(pool)
+            .await?
+            .rows_affected()
         });
         Ok(written > 0)
     }
 
-    /// Marks the demo data set as loaded (after `bouncedesk demo` reloads it too).
-    pub async fn mark_demo_loaded(&self) -> Result<()> {
-        on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, 'loaded') ON CONFLICT (key) DO UPDATE SET value = 'loaded'",
-            )
-            .bind(DEMO)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
-    /// On PostgreSQL, a connection holding the demo lock (`None` when another
-    /// server holds it); on SQLite, always granted.
-    async fn demo_lock(&self) -> Result<Option<Option<sqlx::PgConnection>>> {
+    /// The demo lock, or `None` while another server holds it.
+    async fn demo_lock(&self) -> Result<Option<Held>> {
         match &self.backend {
-            crate::Backend::Sqlite(_) => Ok(Some(None)),
+            crate::Backend::Sqlite(pool) => {
+                let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                    .fetch_one(pool)
+                    .await?;
+                if file.is_empty() {
+                    return Ok(Some(Held::Nothing));
+                }
+                let lock = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(format!("{file}.demo-lock"))?;
+                match lock.try_lock() {
+                    Ok(()) => Ok(Some(Held::File(lock))),
+                    Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                    Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+                }
+            }
             crate::Backend::Postgres(pool) => {
                 let mut conn = pool.acquire().await?.detach();
                 let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -163,7 +180,7 @@ impl Store {
                     .fetch_one(&mut conn)
                     .await?;
                 if got {
-                    Ok(Some(Some(conn)))
+                    Ok(Some(Held::Advisory(conn)))
                 } else {
                     use sqlx::Connection;
                     conn.close().await?;
@@ -173,13 +190,23 @@ impl Store {
         }
     }
 
-    /// Marks the demo load done and lets go of the lock.
-    pub async fn finish_demo_load(&self, load: DemoLoad) -> Result<()> {
-        self.mark_demo_loaded().await?;
-        if let Some(conn) = load.lock {
+    /// Adopts the demo data set loaded into `staging` under `load`, marks it
+    /// loaded (all in one transaction) and lets go of the lock. Whether it
+    /// was adopted: `false` when the mark was changed meanwhile (by
+    /// `bouncedesk demo`, which does not claim).
+    pub async fn finish_demo_load(&self, load: DemoLoad, staging: Staging) -> Result<bool> {
+        let adopted = self.adopt(staging, true).await;
+        if let Held::Advisory(conn) = load.lock {
             use sqlx::Connection;
             conn.close().await?;
         }
+        adopted
+    }
+
+    /// Replaces everything in the database by the demo data set loaded into
+    /// `staging` (`bouncedesk demo`), in one transaction.
+    pub async fn replace_with_demo(&self, staging: Staging) -> Result<()> {
+        self.adopt(staging, false).await?;
         Ok(())
     }
 }

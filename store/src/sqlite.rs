@@ -16,7 +16,14 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sql
 /// is durable across application crashes in WAL mode and much faster than
 /// FULL; foreign keys are off by default in SQLite and must be switched on.
 pub async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)?
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    connect_with(SqliteConnectOptions::from_str(url)?, in_memory).await
+}
+
+/// [`connect`] with options already parsed (a staging database reuses the
+/// main one's).
+pub(crate) async fn connect_with(options: SqliteConnectOptions, in_memory: bool) -> Result<sqlx::SqlitePool> {
+    let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
@@ -24,8 +31,7 @@ pub async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
         .busy_timeout(Duration::from_secs(10))
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory");
-    let in_memory =
-        options.get_filename().as_os_str().is_empty() || url.contains(":memory:") || url.contains("mode=memory");
+    let in_memory = in_memory || options.get_filename().as_os_str().is_empty();
     if !in_memory && let Some(parent) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }

@@ -97,11 +97,12 @@ impl TestDb {
         if let Cleanup::Postgres { url, schema } = self.cleanup
             && let Ok(admin) = sqlx::PgPool::connect(&url).await
         {
-            let _ = admin
-                .execute(sqlx::AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
-                )))
-                .await;
+            // The staging copy too, when a test left one (see `Store::staging`).
+            for name in [schema.clone(), format!("{schema}_staging")] {
+                let _ = admin
+                    .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")))
+                    .await;
+            }
             admin.close().await;
         }
     }

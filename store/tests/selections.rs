@@ -524,14 +524,15 @@ store_test!(two_servers_release_each_lapsed_block_exactly_once, |store, db| {
 
 async fn claim_and_load(store: Store) -> usize {
     match store
-        .claim_demo_load(std::time::Duration::from_secs(30))
+        .claim_demo_load()
         .await
         .expect("claim")
     {
         store::DemoClaim::Load(claim) => {
-            world(&store, &[day(9, 1)], &[("anna@gmail.com", vec![Some(D)])]).await;
+            let staging = store.staging().await.expect("staging copy");
+            world(staging.store(), &[day(9, 1)], &[("anna@gmail.com", vec![Some(D)])]).await;
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            store.finish_demo_load(claim).await.expect("finish");
+            assert!(store.finish_demo_load(claim, staging).await.expect("finish"));
             1
         }
         store::DemoClaim::Loaded => 0,
@@ -554,35 +555,78 @@ store_test!(two_servers_on_an_empty_database_load_the_demo_once, |store, db| {
 });
 
 store_test!(
-    a_demo_load_killed_half_way_is_rolled_back_and_done_again,
+    a_demo_load_killed_half_way_leaves_nothing_and_is_done_again,
     |store, db| {
         let store::DemoClaim::Load(claim) = store
-            .claim_demo_load(std::time::Duration::from_secs(1))
+            .claim_demo_load()
             .await
             .expect("claim")
         else {
             panic!("an empty database is claimed");
         };
-        world(&store, &six_days(), &history()).await;
-        // The server dies: its claim (and on PostgreSQL its lock) goes with it.
+        let staging = store.staging().await.expect("staging copy");
+        world(staging.store(), &six_days(), &history()).await;
+        // The server dies before it adopts the copy: its claim (and on
+        // PostgreSQL its lock) goes with it, the copy stays behind.
         drop(claim);
+        drop(staging);
         let other = db.second_store().await;
+        let seen_meanwhile = (
+            other.campaign_count().await.expect("count"),
+            other.contact_count().await.expect("count"),
+        );
 
         let retried = other
-            .claim_demo_load(std::time::Duration::from_secs(1))
+            .claim_demo_load()
             .await
             .expect("claim again");
+        let store::DemoClaim::Load(claim) = retried else {
+            panic!("the abandoned load is claimed again");
+        };
+        let staging = other.staging().await.expect("a fresh staging copy");
+        let fresh = (
+            staging.store().campaign_count().await.expect("count"),
+            staging.store().contact_count().await.expect("count"),
+        );
+        let campaigns = world(staging.store(), &six_days(), &history()).await;
+        let adopted = other.finish_demo_load(claim, staging).await.expect("finish");
 
-        assert!(
-            matches!(retried, store::DemoClaim::Load(_)),
-            "the abandoned load is claimed again"
-        );
+        assert_eq!(seen_meanwhile, (0, 0), "nothing of the killed load is visible");
+        assert_eq!(fresh, (0, 0), "the left-behind copy is not reused");
+        assert!(adopted);
+        assert_eq!(other.campaign_count().await.expect("count"), campaigns.len() as i64);
         assert_eq!(
-            other.campaign_count().await.expect("count"),
-            0,
-            "its half-loaded rows are gone"
+            other.campaign_summaries().await.expect("kept"),
+            other.recount_campaign_summaries().await.expect("recount"),
+            "the adopted totals equal a recount"
         );
-        assert_eq!(other.contact_count().await.expect("count"), 0);
+        let hard = Definition::parse(r#"{"bounced": {"class": "hard"}}"#).expect("def");
+        assert!(other.count_selection(&hard, day(11, 1)).await.expect("count") > 0);
+        assert!(
+            matches!(
+                other.claim_demo_load().await.expect("claim"),
+                store::DemoClaim::Loaded
+            ),
+            "once adopted, the demo counts as loaded"
+        );
         other.close().await;
     }
 );
+
+store_test!(a_demo_reload_replaces_everything_at_once, |store| {
+    world(&store, &six_days(), &history()).await;
+    let before = store.contact_count().await.expect("count");
+    let staging = store.staging().await.expect("staging copy");
+    world(staging.store(), &[day(9, 1)], &[("anna@gmail.com", vec![Some(D)])]).await;
+
+    let during = store.campaign_count().await.expect("count");
+    store.replace_with_demo(staging).await.expect("replace");
+
+    assert_eq!(during, 6, "the old data stays until the copy is adopted");
+    assert!(before > 1);
+    assert_eq!(store.campaign_count().await.expect("count"), 1);
+    assert_eq!(store.contact_count().await.expect("count"), 1);
+    // Ids go on after the copied ones: a new row does not collide.
+    world(&store, &[day(10, 1)], &[("bob@example.org", vec![Some(D)])]).await;
+    assert_eq!(store.campaign_count().await.expect("count"), 2);
+});
