@@ -9,6 +9,7 @@
 pub mod api;
 mod components;
 pub mod error;
+pub mod explain;
 mod format;
 mod labels;
 mod links;

@@ -6,6 +6,7 @@
 //! newtypes of this crate once, at the edge, and travel as such afterwards.
 //! The crate compiles to wasm as well, so the browser speaks the same types.
 
+pub mod chart;
 pub mod class;
 #[cfg(feature = "classifier")]
 pub mod classifier;
@@ -26,6 +27,7 @@ pub mod report;
 mod rules;
 pub mod selection;
 pub mod stage;
+pub mod typo;
 
 pub use class::BounceClass;
 #[cfg(feature = "classifier")]

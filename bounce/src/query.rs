@@ -31,6 +31,11 @@ pub struct ErrorQuery {
     pub code: String,
     pub domain: String,
     pub q: String,
+    /// `1`: failures only (auto-replies left out), as the charts count.
+    pub failed: String,
+    /// A time window, `from` inclusive and `to` exclusive (RFC 3339).
+    pub from: String,
+    pub to: String,
     pub after: String,
     pub before: String,
 }
@@ -47,6 +52,9 @@ impl ErrorQuery {
             ("code", self.code.as_str()),
             ("domain", self.domain.as_str()),
             ("q", self.q.as_str()),
+            ("failed", self.failed.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -75,6 +83,13 @@ impl ErrorQuery {
                     }
                 })
                 .transpose()?,
+            failed_only: match set(&self.failed).as_deref() {
+                None | Some("0") => false,
+                Some("1") => true,
+                Some(other) => return Err(ParseError::new("failed", other, "is not 1 or 0")),
+            },
+            from: set(&self.from).map(|s| parse_time("from", &s)).transpose()?,
+            to: set(&self.to).map(|s| parse_time("to", &s)).transpose()?,
         };
         let position = match (set(&self.after), set(&self.before)) {
             (Some(_), Some(_)) => {
@@ -92,6 +107,35 @@ impl ErrorQuery {
             },
         ))
     }
+
+    /// The query string that shows `filter` on the first page: the way back
+    /// from a chart's bar to its rows.
+    pub fn of_filter(filter: &ErrorFilter) -> Self {
+        let text = |t: Option<DateTime<Utc>>| {
+            t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default()
+        };
+        ErrorQuery {
+            stage: filter.stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            class: filter.class.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            reason: filter.reason.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            category: filter.category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            code: filter.code.map(|c| c.to_string()).unwrap_or_default(),
+            domain: filter.domain.clone().unwrap_or_default(),
+            q: filter.search.clone().unwrap_or_default(),
+            failed: if filter.failed_only { "1".into() } else { String::new() },
+            from: text(filter.from),
+            to: text(filter.to),
+            after: String::new(),
+            before: String::new(),
+        }
+    }
+}
+
+fn parse_time(field: &'static str, s: &str) -> Result<DateTime<Utc>, ParseError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| ParseError::new(field, s, "is not a time such as 2026-09-01T10:00:00Z"))
 }
 
 pub(crate) fn parse_domain(s: &str) -> Result<String, ParseError> {
@@ -118,6 +162,15 @@ pub struct ErrorFilter {
     pub domain: Option<String>,
     /// Words to find in the remote server's text (case-insensitive substring).
     pub search: Option<String>,
+    /// Failures only: auto-replies (class `none`) left out.
+    #[serde(default)]
+    pub failed_only: bool,
+    /// Events at or after this time.
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this time.
+    #[serde(default)]
+    pub to: Option<DateTime<Utc>>,
 }
 
 /// A filter on the codes a server answered with: either a prefix of the
@@ -287,6 +340,9 @@ mod tests {
                 "code" => q.code = v,
                 "domain" => q.domain = v,
                 "q" => q.q = v,
+                "failed" => q.failed = v,
+                "from" => q.from = v,
+                "to" => q.to = v,
                 "after" => q.after = v,
                 "before" => q.before = v,
                 other => panic!("unknown key {other}"),

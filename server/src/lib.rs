@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod bench;
+pub mod charts;
 pub mod classify;
 pub mod cli;
 pub mod demo;

@@ -121,6 +121,80 @@ pub(crate) fn like_pattern(needle: &str) -> String {
     pattern
 }
 
+/// Pushes ` AND ...` onto a query on `delivery_events e` for every set
+/// field of an [`ErrorFilter`]: the Errors tab's rows, its count and the
+/// charts all narrow the same way, so a chart's bar and the rows it links
+/// to agree. `$search` is the backend's text-search function.
+macro_rules! push_error_filter {
+    ($b:expr, $filter:expr, $search:ident) => {{
+        let b = &mut $b;
+        let filter: &ErrorFilter = $filter;
+        if let Some(stage) = filter.stage {
+            b.push(" AND e.stage = ").push_bind(stage.as_str());
+        }
+        if let Some(class) = filter.class {
+            b.push(" AND e.class = ").push_bind(class.as_str());
+        }
+        if let Some(reason) = filter.reason {
+            b.push(" AND e.reason = ").push_bind(reason.as_str());
+        }
+        if let Some(category) = filter.category {
+            // The category is a function of the reason: no column of its
+            // own. A failure without a reason counts as `other`.
+            b.push(" AND (e.reason IN (");
+            let mut list = b.separated(", ");
+            for reason in Reason::ALL.iter().filter(|r| r.category() == category) {
+                list.push_bind(reason.as_str());
+            }
+            list.push_unseparated(")");
+            if category == bounce::Category::Other {
+                b.push(" OR e.reason IS NULL");
+            }
+            b.push(")");
+        }
+        if let Some(domain) = &filter.domain {
+            b.push(" AND e.recipient_domain = ").push_bind(domain.clone());
+        }
+        match filter.code {
+            Some(CodeFilter::Reply { low, high }) => {
+                b.push(" AND e.reply_code BETWEEN ")
+                    .push_bind(i32::from(low))
+                    .push(" AND ")
+                    .push_bind(i32::from(high));
+            }
+            Some(CodeFilter::Status {
+                class,
+                subject: Some(subject),
+                detail: Some(detail),
+            }) => {
+                b.push(" AND e.enhanced_status = ")
+                    .push_bind(format!("{class}.{subject}.{detail}"));
+            }
+            Some(CodeFilter::Status { class, subject, .. }) => {
+                let prefix = match subject {
+                    Some(subject) => format!("{class}.{subject}.%"),
+                    None => format!("{class}.%"),
+                };
+                b.push(" AND e.enhanced_status LIKE ").push_bind(prefix);
+            }
+            None => {}
+        }
+        if let Some(search) = &filter.search {
+            $search(b, search);
+        }
+        if filter.failed_only {
+            b.push(" AND e.class <> 'none'");
+        }
+        if let Some(from) = filter.from {
+            b.push(" AND e.occurred_at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            b.push(" AND e.occurred_at < ").push_bind(to);
+        }
+    }};
+}
+pub(crate) use push_error_filter;
+
 impl Store {
     /// Records events; one whose `(source, source_event_id)` is already stored
     /// is skipped. Returns how many were new. All or nothing.
@@ -174,47 +248,7 @@ impl Store {
         let records: Vec<RowRecord> = on_pool!(self, pool, Db, push_text_search => {
             let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT {ROW_COLUMNS} FROM delivery_events e WHERE e.campaign_id = "));
             b.push_bind(campaign_id);
-            if let Some(stage) = filter.stage {
-                b.push(" AND e.stage = ").push_bind(stage.as_str());
-            }
-            if let Some(class) = filter.class {
-                b.push(" AND e.class = ").push_bind(class.as_str());
-            }
-            if let Some(reason) = filter.reason {
-                b.push(" AND e.reason = ").push_bind(reason.as_str());
-            }
-            if let Some(category) = filter.category {
-                // The category is a function of the reason: no column of its own.
-                b.push(" AND e.reason IN (");
-                let mut list = b.separated(", ");
-                for reason in Reason::ALL.iter().filter(|r| r.category() == category) {
-                    list.push_bind(reason.as_str());
-                }
-                list.push_unseparated(")");
-            }
-            if let Some(domain) = &filter.domain {
-                b.push(" AND e.recipient_domain = ").push_bind(domain.clone());
-            }
-            match filter.code {
-                Some(CodeFilter::Reply { low, high }) => {
-                    b.push(" AND e.reply_code BETWEEN ").push_bind(i32::from(low))
-                        .push(" AND ").push_bind(i32::from(high));
-                }
-                Some(CodeFilter::Status { class, subject: Some(subject), detail: Some(detail) }) => {
-                    b.push(" AND e.enhanced_status = ").push_bind(format!("{class}.{subject}.{detail}"));
-                }
-                Some(CodeFilter::Status { class, subject, .. }) => {
-                    let prefix = match subject {
-                        Some(subject) => format!("{class}.{subject}.%"),
-                        None => format!("{class}.%"),
-                    };
-                    b.push(" AND e.enhanced_status LIKE ").push_bind(prefix);
-                }
-                None => {}
-            }
-            if let Some(search) = &filter.search {
-                push_text_search(&mut b, search);
-            }
+            push_error_filter!(b, filter, push_text_search);
             if let Some((op, cursor)) = bound {
                 b.push(format!(" AND (e.occurred_at, e.id) {op} ("))
                     .push_bind(cursor.occurred_at)
@@ -247,6 +281,18 @@ impl Store {
             }
         };
         Ok(ErrorPage { rows, newer, older })
+    }
+
+    /// How many of a campaign's events `filter` lets through: the Errors
+    /// tab's total, and what a chart's bar links to.
+    pub async fn error_count(&self, campaign_id: i64, filter: &ErrorFilter) -> Result<i64> {
+        let count = on_pool!(self, pool, Db, push_text_search => {
+            let mut b = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM delivery_events e WHERE e.campaign_id = ");
+            b.push_bind(campaign_id);
+            push_error_filter!(b, filter, push_text_search);
+            b.build_query_scalar::<i64>().fetch_one(pool).await?
+        });
+        Ok(count)
     }
 
     /// Everything stored about one event.

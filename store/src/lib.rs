@@ -9,6 +9,7 @@
 //! types of the `bounce` crate before they leave this crate.
 
 mod campaigns;
+mod charts;
 mod contacts;
 mod error;
 mod events;

@@ -51,3 +51,10 @@ pub(crate) fn push_text_search(b: &mut sqlx::QueryBuilder<sqlx::Postgres>, needl
         .push_bind(crate::events::like_pattern(needle))
         .push(" ESCAPE '\\'");
 }
+
+/// The start of an event's hour, as RFC 3339 text (the timeline's buckets).
+pub(crate) const HOUR_BUCKET: &str =
+    "to_char(date_trunc('hour', e.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24\":00:00Z\"')";
+/// The start of an event's day (UTC), as RFC 3339 text.
+pub(crate) const DAY_BUCKET: &str =
+    "to_char(date_trunc('day', e.occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T00:00:00Z\"')";

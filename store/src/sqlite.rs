@@ -72,3 +72,8 @@ pub(crate) fn push_text_search(b: &mut sqlx::QueryBuilder<sqlx::Sqlite>, needle:
             .push(" ESCAPE '\\'");
     }
 }
+
+/// The start of an event's hour, as RFC 3339 text (the timeline's buckets).
+pub(crate) const HOUR_BUCKET: &str = "strftime('%Y-%m-%dT%H:00:00Z', e.occurred_at)";
+/// The start of an event's day (UTC), as RFC 3339 text.
+pub(crate) const DAY_BUCKET: &str = "strftime('%Y-%m-%dT00:00:00Z', e.occurred_at)";

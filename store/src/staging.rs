@@ -38,7 +38,10 @@ macro_rules! copy_rows {
     ($conn:expr, $from:expr, $overriding:expr, $claimed:expr) => {{
         use sqlx::Connection;
         let mut tx = $conn.begin().await?;
-        let marked = sqlx::query(mark_loaded_sql($claimed)).bind(DEMO).execute(&mut *tx).await?;
+        let marked = sqlx::query(mark_loaded_sql($claimed))
+            .bind(DEMO)
+            .execute(&mut *tx)
+            .await?;
         if marked.rows_affected() == 0 {
             tx.rollback().await?;
             false
@@ -183,9 +186,12 @@ impl Store {
             (Backend::Postgres(pool), Place::Schema(schema)) => {
                 let mut conn = pool.acquire().await?;
                 let copied = copy_rows!(conn, quote(schema), " OVERRIDING SYSTEM VALUE", claimed);
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {} CASCADE", quote(schema))))
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS {} CASCADE",
+                    quote(schema)
+                )))
+                .execute(&mut *conn)
+                .await?;
                 copied
             }
             _ => {

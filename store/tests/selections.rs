@@ -523,11 +523,7 @@ store_test!(two_servers_release_each_lapsed_block_exactly_once, |store, db| {
 });
 
 async fn claim_and_load(store: Store) -> usize {
-    match store
-        .claim_demo_load()
-        .await
-        .expect("claim")
-    {
+    match store.claim_demo_load().await.expect("claim") {
         store::DemoClaim::Load(claim) => {
             let staging = store.staging().await.expect("staging copy");
             world(staging.store(), &[day(9, 1)], &[("anna@gmail.com", vec![Some(D)])]).await;
@@ -557,11 +553,7 @@ store_test!(two_servers_on_an_empty_database_load_the_demo_once, |store, db| {
 store_test!(
     a_demo_load_killed_half_way_leaves_nothing_and_is_done_again,
     |store, db| {
-        let store::DemoClaim::Load(claim) = store
-            .claim_demo_load()
-            .await
-            .expect("claim")
-        else {
+        let store::DemoClaim::Load(claim) = store.claim_demo_load().await.expect("claim") else {
             panic!("an empty database is claimed");
         };
         let staging = store.staging().await.expect("staging copy");
@@ -576,10 +568,7 @@ store_test!(
             other.contact_count().await.expect("count"),
         );
 
-        let retried = other
-            .claim_demo_load()
-            .await
-            .expect("claim again");
+        let retried = other.claim_demo_load().await.expect("claim again");
         let store::DemoClaim::Load(claim) = retried else {
             panic!("the abandoned load is claimed again");
         };
@@ -603,10 +592,7 @@ store_test!(
         let hard = Definition::parse(r#"{"bounced": {"class": "hard"}}"#).expect("def");
         assert!(other.count_selection(&hard, day(11, 1)).await.expect("count") > 0);
         assert!(
-            matches!(
-                other.claim_demo_load().await.expect("claim"),
-                store::DemoClaim::Loaded
-            ),
+            matches!(other.claim_demo_load().await.expect("claim"), store::DemoClaim::Loaded),
             "once adopted, the demo counts as loaded"
         );
         other.close().await;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
+pub mod charts;
 mod selections;
 mod suppressions;
 

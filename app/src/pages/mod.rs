@@ -46,6 +46,9 @@ fn error_query() -> impl Fn() -> ErrorQuery + Clone + Send + Sync + 'static {
             code: get("code"),
             domain: get("domain"),
             q: get("q"),
+            failed: get("failed"),
+            from: get("from"),
+            to: get("to"),
             after: get("after"),
             before: get("before"),
         }
