@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"bouncedesk"</A>
                 <nav>
                     <A href="/">"Campaigns"</A>
+                    <A href="/dashboard">"Dashboard"</A>
                     <A href="/selections">"Selections"</A>
                     <A href="/suppressions">"Suppression list"</A>
                     <A href="/settings/policies">"Policies"</A>
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id") view=pages::CampaignOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/errors") view=pages::ErrorsPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/errors/:event") view=pages::EventPage ssr=SsrMode::Async/>

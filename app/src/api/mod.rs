@@ -22,6 +22,8 @@ pub use suppressions::*;
 pub struct ErrorsTabData {
     pub campaign: CampaignSummary,
     pub page: ErrorPage,
+    /// How many rows the filters let through, on every page.
+    pub total: i64,
 }
 
 /// Every campaign with its totals, newest first.
@@ -47,7 +49,8 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
     let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
     let campaign = server::found("campaign", id, store.campaign_summary(id).await)?;
     let page = server::answer(store.error_page(id, &filter, page).await)?;
-    Ok(ErrorsTabData { campaign, page })
+    let total = server::answer(store.error_count(id, &filter).await)?;
+    Ok(ErrorsTabData { campaign, page, total })
 }
 
 /// Everything stored about one event of a campaign.

@@ -1,6 +1,7 @@
 //! Reusable pieces of the dashboard's pages.
 
 mod campaign_header;
+mod chart;
 mod class_badge;
 mod client_only;
 mod diagnostic;
@@ -9,6 +10,7 @@ mod filters;
 mod pager;
 
 pub use campaign_header::{CampaignHeader, Tab};
+pub use chart::ChartFigure;
 pub use class_badge::ClassBadge;
 pub use client_only::ClientOnly;
 pub use diagnostic::DiagnosticText;

@@ -2,19 +2,32 @@ use bounce::CampaignSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{CampaignHeader, ErrorBox, Tab};
+use crate::components::{CampaignHeader, ChartFigure, ErrorBox, Tab};
 use crate::{api, format};
 
 /// A campaign's key figures.
 #[component]
 pub fn CampaignOverviewPage() -> impl IntoView {
     let id = super::path_param("id");
-    let campaign = Resource::new(id, api::campaign);
+    let campaign = Resource::new(id.clone(), api::campaign);
+    let charts = Resource::new(id, api::charts::campaign_charts);
     view! {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match campaign.await {
                     Ok(c) => view! { <Overview campaign=c/> }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match charts.await {
+                    Ok(charts) => view! {
+                        <section class="charts" aria-label="Charts">
+                            {charts.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view()}
+                        </section>
+                    }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}

@@ -35,12 +35,17 @@ pub fn ErrorsPage() -> impl IntoView {
 
 #[component]
 fn ErrorsTab(data: ErrorsTabData, query: ErrorQuery) -> impl IntoView {
-    let ErrorsTabData { campaign, page } = data;
+    let ErrorsTabData { campaign, page, total } = data;
     let id = campaign.id;
+    let matching = match total {
+        1 => "1 row".to_owned(),
+        n => format!("{} rows", format::count(n)),
+    };
     view! {
         <Title text=format!("Errors · {}", campaign.name)/>
         <CampaignHeader campaign tab=Tab::Errors/>
         <ErrorFilters campaign_id=id query=query.clone()/>
+        <p class="total" data-total=total>{matching}</p>
         <ErrorTable campaign_id=id query=query.clone() page=page.clone()/>
         <Pager campaign_id=id query page/>
     }
@@ -87,14 +92,25 @@ fn ErrorTable(campaign_id: i64, query: ErrorQuery, page: ErrorPage) -> impl Into
 fn ErrorRowView(campaign_id: i64, query: ErrorQuery, row: ErrorRow) -> impl IntoView {
     let href = links::event(campaign_id, row.id, &query);
     let status_title = row.status.map(|s| s.meaning()).unwrap_or_default();
+    let advice = crate::explain::explain(row.stage, row.reason);
+    let typo = row
+        .recipient
+        .rsplit_once('@')
+        .and_then(|(_, domain)| bounce::typo::likely_intended(domain));
     view! {
         <tr class="error-row" data-id=row.id>
             <td class="time"><A href=href>{format::minute(row.occurred_at)}</A></td>
-            <td class="recipient">{row.recipient}</td>
+            <td class="recipient">
+                {row.recipient}
+                {typo.map(|intended| view! { <div class="typo">"Typo? Probably @"{intended}</div> })}
+            </td>
             <td class="stage" title=row.stage.explanation()>{row.stage.label()}</td>
             <td class="code">{row.reply_code.map(|c| c.to_string()).unwrap_or_default()}</td>
             <td class="status" title=status_title>{row.status.map(|s| s.to_string()).unwrap_or_default()}</td>
-            <td class="text"><DiagnosticText text=row.diagnostic/></td>
+            <td class="text">
+                <DiagnosticText text=row.diagnostic/>
+                <div class="advice">{advice.text}" "<strong>{advice.action.label()}"."</strong></div>
+            </td>
             <td class="reason">
                 {row.reason.map(|r| view! {
                     <span title=r.meaning()>{r.as_str()}</span>

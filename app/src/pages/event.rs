@@ -39,7 +39,11 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
         .status
         .map(|s| format!("{s} ({})", s.meaning()))
         .unwrap_or_else(|| "none given".into());
-    let fields: Vec<(&str, String)> = vec![
+    let advice = crate::explain::explain(row.stage, row.reason);
+    let typo = bounce::typo::likely_intended(&detail.recipient_domain);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("What it means", advice.text),
+        ("What to do", advice.action.label().to_owned()),
         ("Time", format::second(row.occurred_at)),
         ("Campaign", detail.campaign_name.unwrap_or_default()),
         ("Recipient", row.recipient.clone()),
@@ -65,6 +69,9 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
             format!("{} (event id {})", detail.source, detail.source_event_id),
         ),
     ];
+    if let Some(intended) = typo {
+        fields.insert(2, ("Possible typo", format!("the domain looks like a misspelling of {intended}")));
+    }
     view! {
         <Title text=format!("Error for {}", row.recipient)/>
         <p class="crumbs"><A href=back attr:class="back">"‹ Back to the errors"</A></p>

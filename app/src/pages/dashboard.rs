@@ -1,0 +1,32 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api;
+use crate::components::{ChartFigure, ErrorBox};
+
+/// Across campaigns: bounce, hard-bounce and complaint rates against the
+/// levels providers act on, and the domains whose failure rate moved.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let charts = Resource::new(|| (), |_| api::charts::dashboard_charts());
+    view! {
+        <Title text="Dashboard"/>
+        <h1>"Dashboard"</h1>
+        <p class="lead">
+            "Each campaign's rates against the levels at which mailbox providers and sending services start to act. "
+            "Click a point or a bar for the failures behind it."
+        </p>
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match charts.await {
+                    Ok(charts) => view! {
+                        <section class="charts" aria-label="Charts">
+                            {charts.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view()}
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
