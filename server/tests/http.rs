@@ -6,56 +6,19 @@ use axum::http::{Request, StatusCode};
 use bounce::{EmailAddress, Outcome, ReplyCode, Stage};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
-use server::demo::{self, DemoConfig};
 use store::{NewCampaign, NewEvent, Store, store_test};
 use tower::ServiceExt;
 
-fn app(store: &Store) -> axum::Router {
-    let addr = "127.0.0.1:0".parse().expect("valid address");
-    server::router(store.clone(), server::leptos_options("target/site", addr))
-}
+mod common;
+use common::{app, get, load_demo};
 
-/// Leptos keeps process-wide state (its task spawner, the reactive owner of
-/// server rendering) that assumes one tokio runtime per process, as a server
-/// has. `#[tokio::test]` gives every test its own runtime, and rendering
-/// pages from several of them at once occasionally loses a wake-up and hangs
-/// (2 of 25 runs here; never with one test thread, never under 400 concurrent
-/// requests against the real binary). Rendering is therefore serialised
-/// across tests; setting up the databases still runs in parallel.
-static RENDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
-    let request = Request::get(uri).body(Body::empty()).expect("valid request");
-    let response = {
-        let _one_at_a_time = RENDER.lock().await;
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), app(store).oneshot(request));
-        answer
-            .await
-            .expect("the router answers within 30 s")
-            .expect("router answers")
-    };
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-async fn load_demo(store: &Store) {
-    let config = DemoConfig {
-        campaigns: 4,
-        contacts: 1_500,
-        seed: 42,
-        end: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("valid"),
-        problem_share: None,
-    };
-    demo::load(store, config, |_, _| {}).await.expect("demo loads");
-}
-
-/// The cells of one column of the errors table, by its class name.
+/// The cells of one column of the errors table, by its class name, as
+/// text before any nested element or hydration marker (`<!>`).
 fn cells<'a>(html: &'a str, class: &str) -> Vec<&'a str> {
     let open = format!("class=\"{class}\">");
     html.split(&open)
         .skip(1)
-        .filter_map(|rest| rest.find("</td>").map(|end| &rest[..end]))
+        .filter_map(|rest| rest.find('<').map(|end| rest[..end].trim()))
         .collect()
 }
 
