@@ -66,7 +66,7 @@ tools: checkout
 	  || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)"
-	@[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ] \
+	@[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ] && [ -d node_modules/@axe-core/playwright ] \
 	  || npm ci --no-audit --no-fund
 
 ## browser: Debian's Chromium for Playwright (a downloaded browser is impossible here)

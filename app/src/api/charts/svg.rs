@@ -87,11 +87,12 @@ fn attr(text: &str) -> String {
     out
 }
 
-/// Adds the caption and the link overlays to what plotters drew.
+/// Adds the caption and the link overlays to what plotters drew. The SVG
+/// is a `group`, not an `img`: an image may not hold the links.
 fn finish(mut svg: String, caption: &Caption, overlays: &[Overlay]) -> String {
     let id = attr(caption.id);
     let head = format!(
-        " role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" class=\"chart-svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        " role=\"group\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" class=\"chart-svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         attr(caption.title),
         attr(caption.description)
     );
