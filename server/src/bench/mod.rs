@@ -13,6 +13,7 @@ use store::Store;
 use crate::ServerError;
 use crate::demo::{self, DemoConfig};
 
+mod charts;
 mod selections;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -24,6 +25,9 @@ pub enum Benchmark {
     /// Selections counted and exported over a million contacts and ten
     /// million sends, against the bare SQL scan of the failed sends.
     Selections,
+    /// Each chart of one campaign with a million events (counted and drawn),
+    /// against the bare SQL count of its failed events.
+    Charts,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +70,16 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
         return selections::run(&args).await;
     }
     let (_dir, url, store) = open(&args).await?;
+    let campaign = load_one_campaign(&args, &url, &store).await?;
+    if let Benchmark::Charts = args.benchmark {
+        return charts::run(&args, &store, campaign).await;
+    }
+    errors(&args, &store, campaign).await
+}
+
+/// Fills one campaign with about `--events` events (unless `--no-load`)
+/// and returns its id.
+async fn load_one_campaign(args: &BenchArgs, url: &str, store: &Store) -> Result<i64, ServerError> {
     let started = Instant::now();
     if !args.no_load {
         store.clear().await?;
@@ -92,17 +106,21 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     if args.no_load {
         println!(
             "backend: {}; {events} events in one campaign (loaded earlier)\n",
-            store::redact(&url)
+            store::redact(url)
         );
     } else {
         println!(
             "backend: {}; {events} events in one campaign, loaded in {:.1} s ({:.0} events/s)\n",
-            store::redact(&url),
+            store::redact(url),
             load_time.as_secs_f64(),
             events as f64 / load_time.as_secs_f64()
         );
     }
+    Ok(campaign)
+}
 
+/// Runs the Errors tab cases on the campaign loaded.
+async fn errors(args: &BenchArgs, store: &Store, campaign: i64) -> Result<(), ServerError> {
     let baseline = measure(args.runs, || async { store.ping().await }).await?;
     println!("| case | median | p95 | max |\n|---|---|---|---|");
     print_row("baseline: SELECT 1 round trip", &baseline);
