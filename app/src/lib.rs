@@ -1,7 +1,9 @@
 //! The bouncedesk dashboard: Leptos pages, components and server functions.
 //!
 //! Pages render on the server (SSR, in full before the response is sent, so
-//! they work without JavaScript) and then hydrate in the browser. Filters
+//! they work without JavaScript). Only islands (`#[island]`: the selection
+//! builder, the forms that act) hydrate in the browser, which keeps the
+//! wasm small; moving between pages is a plain page load. Filters
 //! and page positions live in the URL. Data comes only through the server
 //! functions in [`api`], whose bodies (compiled with the `ssr` feature) are the
 //! only code here that touches the store.
@@ -31,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -45,17 +47,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the page once the wasm has taken over, so browser tests (and
-    // anyone debugging a build) can tell a hydrated page from static HTML.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/bouncedesk.css"/>
         <Title formatter=|text: String| format!("{} · bouncedesk", format::title_text(&text))/>
+        <components::HydrationMark/>
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"bouncedesk"</A>

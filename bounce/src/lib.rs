@@ -15,6 +15,7 @@ pub mod email;
 pub mod enhanced_status;
 pub mod error;
 pub mod export;
+pub mod incident;
 #[cfg(feature = "classifier")]
 pub mod message;
 pub mod outcome;

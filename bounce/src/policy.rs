@@ -88,6 +88,9 @@ pub struct SendFact {
     /// `None` when delivered or never sent.
     pub class: Option<BounceClass>,
     pub reason: Option<Reason>,
+    /// The failure fell in a provider incident (`crate::incident`): the
+    /// provider's doing, not the address's.
+    pub in_incident: bool,
 }
 
 impl SendFact {
@@ -95,8 +98,14 @@ impl SendFact {
         self.outcome != Outcome::Rejected
     }
 
+    /// Whether this failure says something about the address: neither a
+    /// block of our sending nor part of a provider incident.
+    fn against_address(&self) -> bool {
+        counts_against_address(self.reason) && !self.in_incident
+    }
+
     fn counting(&self, class: BounceClass) -> bool {
-        self.class == Some(class) && counts_against_address(self.reason)
+        self.class == Some(class) && self.against_address()
     }
 
     fn delivered(&self) -> bool {
@@ -185,7 +194,7 @@ pub fn evaluate(policy: &Policy, history: &[SendFact], complained_at: Option<Dat
     }
     let attempts: Vec<&SendFact> = history
         .iter()
-        .filter(|s| s.attempted() && (s.class.is_none() || counts_against_address(s.reason)))
+        .filter(|s| s.attempted() && (s.class.is_none() || s.against_address()))
         .collect();
     let last = attempts.last()?;
 

@@ -62,6 +62,9 @@ pub enum Node {
     Status(ContactStatus),
     /// The contact's address is at this domain (lower-case).
     Domain(String),
+    /// The contact's domain looks like a misspelling of a large provider's
+    /// (`crate::typo`).
+    TypoDomain,
     /// The contact is in another saved selection.
     InSelection(SelectionName),
 }
@@ -153,6 +156,8 @@ pub struct Bounced {
     pub stages: Vec<Stage>,
     pub code: Option<CodeFilter>,
     pub domain: Option<String>,
+    /// Count failures that fell in a provider incident too.
+    pub include_incidents: bool,
 }
 
 impl Default for Bounced {
@@ -166,6 +171,7 @@ impl Default for Bounced {
             stages: Vec::new(),
             code: None,
             domain: None,
+            include_incidents: false,
         }
     }
 }
@@ -345,7 +351,7 @@ impl Node {
             return Err(ParseError::at(
                 path.to_owned(),
                 &names.join(", "),
-                "must have exactly one key (all, any, not, bounced, consecutive, no_error, suppressed, status, domain, in_selection)",
+                "must have exactly one key (all, any, not, bounced, consecutive, no_error, suppressed, status, domain, typo_domain, in_selection)",
             ));
         };
         let here = format!("{path}.{key}");
@@ -384,12 +390,16 @@ impl Node {
                 )
             }
             "domain" => Node::Domain(domain(&here, body)?),
+            "typo_domain" => {
+                Fields::new(&here, body, &[])?;
+                Node::TypoDomain
+            }
             "in_selection" => Node::InSelection(SelectionName::parse(&here, string(&here, body)?)?),
             other => {
                 return Err(ParseError::at(
                     path.to_owned(),
                     other,
-                    "is not a condition (all, any, not, bounced, consecutive, no_error, suppressed, status, domain, in_selection)",
+                    "is not a condition (all, any, not, bounced, consecutive, no_error, suppressed, status, domain, typo_domain, in_selection)",
                 ));
             }
         })
@@ -428,6 +438,9 @@ impl Node {
                 if let Some(domain) = &b.domain {
                     m.insert("domain".into(), json!(domain));
                 }
+                if b.include_incidents {
+                    m.insert("include_incidents".into(), json!(true));
+                }
                 json!({ "bounced": m })
             }
             Node::Consecutive(c) => json!({ "consecutive": { "class": c.class.as_str(), "at_least": c.at_least } }),
@@ -439,6 +452,7 @@ impl Node {
             Node::Suppressed => json!({ "suppressed": {} }),
             Node::Status(s) => json!({ "status": s.as_str() }),
             Node::Domain(d) => json!({ "domain": d }),
+            Node::TypoDomain => json!({ "typo_domain": {} }),
             Node::InSelection(name) => json!({ "in_selection": name.as_str() }),
         }
     }
@@ -464,17 +478,19 @@ impl Bounced {
                 "include_incidents",
             ],
         )?;
-        if let Some(v) = f.get("include_incidents") {
-            // Incidents (provider-wide refusals grouped as one) do not exist
-            // yet: every failure is the address's own. Only `false` has a meaning.
-            if v != &Value::Bool(false) {
+        // Failures in a provider incident (`crate::incident`) are left out
+        // unless asked for: they are the provider's doing, not the address's.
+        let include_incidents = match f.get("include_incidents") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
                 return Err(ParseError::at(
                     f.path("include_incidents"),
                     &short(v),
-                    "can only be false until incidents are recorded",
+                    "is not true or false",
                 ));
             }
-        }
+        };
         Ok(Bounced {
             at_least: f.count("at_least", 1)?,
             class: f
@@ -495,6 +511,7 @@ impl Bounced {
                 })
                 .transpose()?,
             domain: f.get("domain").map(|v| domain(&f.path("domain"), v)).transpose()?,
+            include_incidents,
         })
     }
 }

@@ -32,6 +32,10 @@
 //! once, a provider whose length differs by more than one byte is skipped
 //! without comparing, and the distance-1 test is a single linear pass.
 
+/// The version of the tables below: raise it with every change to them, so
+/// stores mark their contacts' typo domains anew.
+pub const TABLE_VERSION: u32 = 1;
+
 /// The longest domain name DNS allows, written without the trailing dot (RFC
 /// 1035 section 2.3.4: 255 bytes in wire format). Anything longer is not a
 /// domain, let alone a typo.

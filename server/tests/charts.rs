@@ -21,7 +21,10 @@ async fn json(store: &Store, uri: &str) -> Value {
 async fn rows_behind(store: &Store, href: &str) -> i64 {
     let (status, html) = get(store, href).await;
     assert_eq!(status, StatusCode::OK, "{href}");
-    let at = html.find("data-total=\"").unwrap_or_else(|| panic!("{href} shows no total")) + 12;
+    let at = html
+        .find("data-total=\"")
+        .unwrap_or_else(|| panic!("{href} shows no total"))
+        + 12;
     let end = html[at..].find('"').expect("closing quote");
     html[at..at + end].parse().expect("a number")
 }
@@ -60,7 +63,11 @@ store_test!(every_bar_counts_the_rows_its_link_shows, |store| {
         }
         // Charts that partition the failures add up to all of them.
         if matches!(name, ChartName::Categories | ChartName::Stages | ChartName::Timeline) {
-            let sum: i64 = rows.iter().filter(|r| r["href"].is_string()).map(|r| int(r, "total")).sum();
+            let sum: i64 = rows
+                .iter()
+                .filter(|r| r["href"].is_string())
+                .map(|r| int(r, "total"))
+                .sum();
             assert_eq!(sum, failed, "{name} covers every failed event once");
         }
     }
@@ -79,7 +86,10 @@ store_test!(charts_are_svg_with_title_description_and_the_same_links, |store| {
     assert!(svg.contains("<title id=\"chart-domains-title\">Receiving domains</title>"));
     assert!(svg.contains("<desc id=\"chart-domains-desc\">"));
     for row in chart["rows"].as_array().expect("rows") {
-        let href = row["href"].as_str().expect("every domain row links").replace('&', "&amp;");
+        let href = row["href"]
+            .as_str()
+            .expect("every domain row links")
+            .replace('&', "&amp;");
         assert!(svg.contains(&format!("href=\"{href}\"")), "{href} is a link in the SVG");
     }
     assert_eq!(dash_status, StatusCode::OK);
@@ -103,7 +113,10 @@ store_test!(dashboard_rates_follow_the_campaign_totals, |store| {
         assert_eq!(int(row, "hard"), c.hard);
     }
     for row in changes["rows"].as_array().expect("rows") {
-        let (before, after) = (row["before"].as_f64().expect("before"), row["after"].as_f64().expect("after"));
+        let (before, after) = (
+            row["before"].as_f64().expect("before"),
+            row["after"].as_f64().expect("after"),
+        );
         assert!((row["change"].as_f64().expect("change") - (after - before)).abs() < 1e-9);
     }
 });
@@ -126,6 +139,9 @@ store_test!(unknown_charts_and_campaigns_are_not_found, |store| {
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
         // JSON (served as such, with nosniff), never markup a browser runs.
         let answer: Value = serde_json::from_str(&body).expect("a JSON error");
-        assert!(answer["error"].as_str().is_some_and(|e| e.contains("not found")), "{body}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.contains("not found")),
+            "{body}"
+        );
     }
 });

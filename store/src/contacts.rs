@@ -23,11 +23,12 @@ impl Store {
         on_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
             for chunk in contacts.chunks(INSERT_CHUNK) {
-                let mut b = sqlx::QueryBuilder::<Db>::new("INSERT INTO contacts (email, domain, created_at) ");
+                let mut b = sqlx::QueryBuilder::<Db>::new("INSERT INTO contacts (email, domain, created_at, typo_of) ");
                 b.push_values(chunk, |mut row, c| {
                     row.push_bind(c.email.as_str().to_owned())
                         .push_bind(c.email.domain().to_owned())
-                        .push_bind(c.created_at);
+                        .push_bind(c.created_at)
+                        .push_bind(bounce::typo::likely_intended(c.email.domain()));
                 });
                 // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING also
                 // yields the ids of contacts that already existed.
@@ -39,6 +40,48 @@ impl Store {
         rows.into_iter()
             .map(|(id, email)| Ok((email.parse::<EmailAddress>()?, id)))
             .collect()
+    }
+
+    /// Sets `typo_of` on every contact anew when the typo tables of this
+    /// build differ from those that set it (kept in `settings`): after the
+    /// migration that added the column, and whenever the provider list
+    /// grows. One pass over the distinct domains.
+    pub(crate) async fn refresh_typo_domains(&self) -> Result<()> {
+        const KEY: &str = "typo_table";
+        let version = bounce::typo::TABLE_VERSION.to_string();
+        on_pool!(self, pool => {
+            let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(KEY)
+                .fetch_optional(pool)
+                .await?;
+            if stored.as_deref() != Some(version.as_str()) {
+                let domains: Vec<String> = sqlx::query_scalar("SELECT DISTINCT domain FROM contacts")
+                    .fetch_all(pool)
+                    .await?;
+                let mut tx = pool.begin().await?;
+                sqlx::query("UPDATE contacts SET typo_of = NULL WHERE typo_of IS NOT NULL")
+                    .execute(&mut *tx)
+                    .await?;
+                for domain in &domains {
+                    if let Some(intended) = bounce::typo::likely_intended(domain) {
+                        sqlx::query("UPDATE contacts SET typo_of = $1 WHERE domain = $2")
+                            .bind(intended)
+                            .bind(domain)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(KEY)
+                .bind(&version)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+            }
+        });
+        Ok(())
     }
 
     /// How many contacts there are.

@@ -13,6 +13,7 @@ mod charts;
 mod contacts;
 mod error;
 mod events;
+mod incidents;
 mod policies;
 pub mod postgres;
 mod selections;
@@ -66,6 +67,8 @@ enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
+    /// Charts counted before, by the data version they were counted at.
+    charts: std::sync::Arc<charts::Cache>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of the store's
@@ -143,13 +146,18 @@ impl Store {
             BackendKind::Sqlite => Backend::Sqlite(sqlite::connect(url).await?),
             BackendKind::Postgres => Backend::Postgres(postgres::connect(url, None).await?),
         };
-        Ok(Self { backend })
+        Ok(Self::over(backend))
     }
 
     /// Wraps an existing PostgreSQL pool (tests use one schema per test).
     pub fn from_pg_pool(pool: sqlx::PgPool) -> Self {
+        Self::over(Backend::Postgres(pool))
+    }
+
+    fn over(backend: Backend) -> Self {
         Self {
-            backend: Backend::Postgres(pool),
+            backend,
+            charts: std::sync::Arc::default(),
         }
     }
 
@@ -160,7 +168,7 @@ impl Store {
             Backend::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
             Backend::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
         }
-        Ok(())
+        self.refresh_typo_domains().await
     }
 
     /// Which database this store talks to.
@@ -203,6 +211,7 @@ impl Store {
                 "campaign_totals",
                 "delivery_events",
                 "sends",
+                "incidents",
                 "suppressions",
                 "contact_history",
                 "selections",

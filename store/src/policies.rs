@@ -16,6 +16,7 @@ struct FactRecord {
     outcome: Option<String>,
     class: Option<String>,
     reason: Option<String>,
+    in_incident: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -58,13 +59,14 @@ impl Store {
                 // Sends after the last reset in time order, then complaints
                 // (feedback reports) as rows without an outcome.
                 let mut b = sqlx::QueryBuilder::<Db>::new(
-                    "SELECT s.contact_id, k.email, s.updated_at AS at, s.outcome, s.class, s.reason \
+                    "SELECT s.contact_id, k.email, s.updated_at AS at, s.outcome, s.class, s.reason, \
+                     (s.incident_id IS NOT NULL) AS in_incident \
                      FROM sends s JOIN contacts k ON k.id = s.contact_id \
                      WHERE (k.bounces_reset_at IS NULL OR s.updated_at > k.bounces_reset_at) AND s.contact_id IN",
                 );
                 push_in!(b, chunk);
                 b.push(" UNION ALL SELECT e.contact_id, k.email, e.occurred_at AS at, NULL AS outcome, NULL AS class, \
-                        e.reason FROM delivery_events e JOIN contacts k ON k.id = e.contact_id \
+                        e.reason, FALSE AS in_incident FROM delivery_events e JOIN contacts k ON k.id = e.contact_id \
                         WHERE e.reason = 'feedback' AND e.contact_id IN");
                 push_in!(b, chunk);
                 b.push(" ORDER BY 1, 3");
@@ -94,6 +96,7 @@ impl Store {
                         outcome: outcome.parse()?,
                         class: f.class.as_deref().map(str::parse).transpose()?,
                         reason: f.reason.as_deref().map(str::parse).transpose()?,
+                        in_incident: f.in_incident,
                     }),
                 }
             }

@@ -19,12 +19,13 @@ use crate::{Backend, Result, Store, on_pool};
 /// order, deleted in the reverse. `campaign_totals` is left out: the
 /// triggers on `campaigns` and `sends` rebuild it as the rows arrive, so it
 /// equals a recount by construction. `settings` stays as it is.
-const DATA_TABLES: [&str; 7] = [
+const DATA_TABLES: [&str; 8] = [
     "campaigns",
     "contacts",
     "selections",
     "contact_history",
     "suppressions",
+    "incidents",
     "sends",
     "delivery_events",
 ];
@@ -119,9 +120,7 @@ impl Store {
                     let path = PathBuf::from(format!("{file}.staging"));
                     remove_sqlite_files(&path)?;
                     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
-                    let store = Store {
-                        backend: Backend::Sqlite(crate::sqlite::connect_with(options, false).await?),
-                    };
+                    let store = Store::over(Backend::Sqlite(crate::sqlite::connect_with(options, false).await?));
                     Staging {
                         store,
                         place: Place::File(path),
@@ -139,9 +138,9 @@ impl Store {
                     .execute(pool)
                     .await?;
                 let options = (*pool.connect_options()).clone();
-                let store = Store {
-                    backend: Backend::Postgres(crate::postgres::connect_with(options, Some(&schema)).await?),
-                };
+                let store = Store::over(Backend::Postgres(
+                    crate::postgres::connect_with(options, Some(&schema)).await?,
+                ));
                 Staging {
                     store,
                     place: Place::Schema(schema),

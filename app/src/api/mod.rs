@@ -41,6 +41,14 @@ pub async fn campaign(id: String) -> Result<CampaignSummary, AppError> {
     server::found("campaign", id, store.campaign_summary(id).await)
 }
 
+/// A campaign's provider incidents, the largest first.
+#[server]
+pub async fn campaign_incidents(id: String) -> Result<Vec<bounce::incident::Incident>, AppError> {
+    let store = server::store()?;
+    let id = server::parse_id("campaign", &id)?;
+    server::answer(store.incidents(id).await)
+}
+
 /// One campaign and a page of its errors, filtered as the query says.
 #[server]
 pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabData, AppError> {

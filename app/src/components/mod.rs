@@ -7,6 +7,7 @@ mod client_only;
 mod diagnostic;
 mod error_box;
 mod filters;
+mod navigation;
 mod pager;
 
 pub use campaign_header::{CampaignHeader, Tab};
@@ -16,4 +17,5 @@ pub use client_only::ClientOnly;
 pub use diagnostic::DiagnosticText;
 pub use error_box::ErrorBox;
 pub use filters::ErrorFilters;
+pub use navigation::{HydrationMark, go_to, reload};
 pub use pager::Pager;

@@ -13,13 +13,12 @@ use crate::{api, format, labels, links};
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let id = super::path_param("id");
-    let version = RwSignal::new(0u32);
-    let data = Resource::new(move || (id(), version.get()), |(id, _)| api::contact(id));
+    let data = Resource::new(id, api::contact);
     view! {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(detail) => view! { <Contact detail version/> }.into_any(),
+                    Ok(detail) => view! { <Contact detail/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -28,16 +27,9 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 #[component]
-fn Contact(detail: ContactDetail, version: RwSignal<u32>) -> impl IntoView {
+fn Contact(detail: ContactDetail) -> impl IntoView {
     let id = detail.id;
     let email = detail.email.clone();
-    let reset = Action::new(move |_: &()| api::reset_contact(id.to_string()));
-    let unblock = Action::new(move |email: &String| api::unblock(vec![email.clone()], String::new()));
-    Effect::new(move |_| {
-        if matches!(reset.value().get(), Some(Ok(()))) || matches!(unblock.value().get(), Some(Ok(_))) {
-            version.update(|v| *v += 1);
-        }
-    });
     let suppression = detail.suppression.clone().map(|s| {
         let until = s.expires_at.map_or_else(|| "for good".to_owned(), format::minute);
         format!(
@@ -60,12 +52,7 @@ fn Contact(detail: ContactDetail, version: RwSignal<u32>) -> impl IntoView {
             <dd>{detail.bounces_reset_at.map_or_else(|| "never".to_owned(), format::minute)}</dd>
             <dt>"Suppression"</dt><dd class="suppression">{suppression.clone().unwrap_or_else(|| "none".to_owned())}</dd>
         </dl>
-        <div class="bulk">
-            <button type="button" on:click=move |_| { reset.dispatch(()); }>"Reset bounce counters"</button>
-            {suppression.is_some().then(|| view! {
-                <button type="button" on:click=move |_| { unblock.dispatch(email.clone()); }>"Unblock"</button>
-            })}
-        </div>
+        <ContactActions id email=suppression.is_some().then_some(email)/>
         <h2>"Sends"</h2>
         <table class="errors">
             <thead>
@@ -121,5 +108,31 @@ fn Contact(detail: ContactDetail, version: RwSignal<u32>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Reset the bounce counters, unblock: an island; the page is loaded again
+/// afterwards so the history shows what it did. `email` is set when the
+/// contact is suppressed.
+#[island]
+fn ContactActions(id: i64, email: Option<String>) -> impl IntoView {
+    let failed = RwSignal::new(None::<crate::AppError>);
+    let done = move |result: Result<(), crate::AppError>| match result {
+        Ok(()) => crate::components::reload(),
+        Err(e) => failed.set(Some(e)),
+    };
+    let reset = Action::new(move |_: &()| async move { done(api::reset_contact(id.to_string()).await) });
+    let unblock = Action::new(move |email: &String| {
+        let email = email.clone();
+        async move { done(api::unblock(vec![email], String::new()).await.map(|_| ())) }
+    });
+    view! {
+        <div class="bulk">
+            <button type="button" on:click=move |_| { reset.dispatch(()); }>"Reset bounce counters"</button>
+            {email.map(|email| view! {
+                <button type="button" on:click=move |_| { unblock.dispatch(email.clone()); }>"Unblock"</button>
+            })}
+            {move || failed.get().map(|error| view! { <ErrorBox error/> })}
+        </div>
     }
 }

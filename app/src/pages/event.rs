@@ -70,7 +70,13 @@ fn Detail(detail: EventDetail, query: ErrorQuery) -> impl IntoView {
         ),
     ];
     if let Some(intended) = typo {
-        fields.insert(2, ("Possible typo", format!("the domain looks like a misspelling of {intended}")));
+        fields.insert(
+            2,
+            (
+                "Possible typo",
+                format!("the domain looks like a misspelling of {intended}"),
+            ),
+        );
     }
     view! {
         <Title text=format!("Error for {}", row.recipient)/>

@@ -30,7 +30,8 @@ pub fn PoliciesPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The form: an island (it saves through a server function).
+#[island]
 fn PolicyForm(policy: Policy) -> impl IntoView {
     let hard = RwSignal::new(policy.hard_block_days.to_string());
     let soft = RwSignal::new(policy.soft_limit.to_string());

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, SelectionSummary};
 use crate::components::ErrorBox;
@@ -12,12 +13,23 @@ use crate::{format, links};
 /// `/selections`
 #[component]
 pub fn SelectionsPage() -> impl IntoView {
-    // Bumped after an action, so the counts are read again.
-    let version = RwSignal::new(0u32);
-    // What the last action did: kept here, since the rows are drawn anew
-    // with the fresh counts afterwards.
-    let notice = RwSignal::new(None::<Result<String, crate::AppError>>);
-    let list = Resource::new(move || version.get(), |_| api::list_selections());
+    let query = use_query_map();
+    // What the last action did: the island that ran it came back here with
+    // `?done=ACTION&count=N`, so the counts below are fresh.
+    let notice = move || {
+        query.with(|q| {
+            let count = q.get("count").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0);
+            let what = match q.get("done").as_deref() {
+                Some("suppress") => "suppressed",
+                Some("unsubscribe") => "marked unsubscribed",
+                Some("reset") => "had their bounce counters reset",
+                Some("delete") => return Some("Selection deleted.".to_owned()),
+                _ => return None,
+            };
+            Some(format!("{} contacts {what}.", format::count(count)))
+        })
+    };
+    let list = Resource::new(|| (), |_| api::list_selections());
     view! {
         <Title text="Selections"/>
         <h1>"Selections"</h1>
@@ -26,11 +38,7 @@ pub fn SelectionsPage() -> impl IntoView {
             <A href=links::new_selection() attr:class="button">"New selection"</A>
         </p>
         <div class="notice" aria-live="polite">
-            {move || match notice.get() {
-                Some(Ok(text)) => view! { <p class="saved">{text}</p> }.into_any(),
-                Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
-                None => ().into_any(),
-            }}
+            {move || notice().map(|text| view! { <p class="saved">{text}</p> })}
         </div>
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
@@ -38,7 +46,7 @@ pub fn SelectionsPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">"No saved selections yet."</p>
                     }.into_any(),
-                    Ok(list) => view! { <SelectionTable list version notice/> }.into_any(),
+                    Ok(list) => view! { <SelectionTable list/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -47,11 +55,7 @@ pub fn SelectionsPage() -> impl IntoView {
 }
 
 #[component]
-fn SelectionTable(
-    list: Vec<SelectionSummary>,
-    version: RwSignal<u32>,
-    notice: RwSignal<Option<Result<String, crate::AppError>>>,
-) -> impl IntoView {
+fn SelectionTable(list: Vec<SelectionSummary>) -> impl IntoView {
     view! {
         <table class="selections">
             <thead>
@@ -63,18 +67,14 @@ fn SelectionTable(
                 </tr>
             </thead>
             <tbody>
-                {list.into_iter().map(|s| view! { <SelectionRow summary=s version notice/> }).collect_view()}
+                {list.into_iter().map(|s| view! { <SelectionRow summary=s/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn SelectionRow(
-    summary: SelectionSummary,
-    version: RwSignal<u32>,
-    notice: RwSignal<Option<Result<String, crate::AppError>>>,
-) -> impl IntoView {
+fn SelectionRow(summary: SelectionSummary) -> impl IntoView {
     let SelectionSummary { selection, count } = summary;
     let id = selection.id;
     let (name, title, definition) = (
@@ -82,36 +82,6 @@ fn SelectionRow(
         selection.name.clone(),
         selection.definition.clone(),
     );
-    let reason = RwSignal::new(String::new());
-    let days = RwSignal::new(String::new());
-    let act = Action::new(move |(action, reason, days): &(&'static str, String, String)| {
-        let (action, reason, days) = (*action, reason.clone(), days.clone());
-        async move {
-            let done = api::act_on_selection(id.to_string(), action.to_owned(), reason, days).await;
-            let what = match action {
-                "suppress" => "suppressed",
-                "unsubscribe" => "marked unsubscribed",
-                _ => "had their bounce counters reset",
-            };
-            notice.set(Some(done.map(|n| {
-                format!(
-                    "{} contacts {what}.",
-                    format::count(i64::try_from(n).unwrap_or(i64::MAX))
-                )
-            })));
-            version.update(|v| *v += 1);
-        }
-    });
-    let delete = Action::new(move |_: &()| async move {
-        match api::delete_selection(id.to_string()).await {
-            Ok(()) => {
-                notice.set(Some(Ok("Selection deleted.".to_owned())));
-                version.update(|v| *v += 1);
-            }
-            Err(e) => notice.set(Some(Err(e))),
-        }
-    });
-    let run = move |action: &'static str| act.dispatch((action, reason.get(), days.get()));
     view! {
         <tr class="selection-row" data-name=name>
             <td class="name">
@@ -124,16 +94,43 @@ fn SelectionRow(
                 <a href=links::selection_export(id, "csv", ",") download rel="external">"CSV (,)"</a>" · "
                 <a href=links::selection_export(id, "jsonl", "") download rel="external">"JSON Lines"</a>
             </td>
-            <td class="actions">
-                <input type="text" name="reason" placeholder="reason" aria-label="Reason"
-                    prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
-                <input type="number" name="days" placeholder="days (empty: for good)" aria-label="Days" min="1"
-                    prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
-                <button type="button" class="suppress" on:click=move |_| { run("suppress"); }>"Suppress"</button>
-                <button type="button" on:click=move |_| { run("unsubscribe"); }>"Mark unsubscribed"</button>
-                <button type="button" on:click=move |_| { run("reset"); }>"Reset bounce counters"</button>
-                <button type="button" class="danger" on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
-            </td>
+            <td class="actions"><SelectionActions id/></td>
         </tr>
+    }
+}
+
+/// Suppress, mark unsubscribed, reset or delete: an island. When done it
+/// reloads the list with what it did, so every count is fresh.
+#[island]
+fn SelectionActions(id: i64) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    let failed = RwSignal::new(None::<crate::AppError>);
+    let act = Action::new(move |(action, reason, days): &(&'static str, String, String)| {
+        let (action, reason, days) = (*action, reason.clone(), days.clone());
+        async move {
+            match api::act_on_selection(id.to_string(), action.to_owned(), reason, days).await {
+                Ok(n) => crate::components::go_to(&format!("{}?done={action}&count={n}", links::selections())),
+                Err(e) => failed.set(Some(e)),
+            }
+        }
+    });
+    let delete = Action::new(move |_: &()| async move {
+        match api::delete_selection(id.to_string()).await {
+            Ok(()) => crate::components::go_to(&format!("{}?done=delete", links::selections())),
+            Err(e) => failed.set(Some(e)),
+        }
+    });
+    let run = move |action: &'static str| act.dispatch((action, reason.get(), days.get()));
+    view! {
+        <input type="text" name="reason" placeholder="reason" aria-label="Reason"
+            prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+        <input type="number" name="days" placeholder="days (empty: for good)" aria-label="Days" min="1"
+            prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+        <button type="button" class="suppress" on:click=move |_| { run("suppress"); }>"Suppress"</button>
+        <button type="button" on:click=move |_| { run("unsubscribe"); }>"Mark unsubscribed"</button>
+        <button type="button" on:click=move |_| { run("reset"); }>"Reset bounce counters"</button>
+        <button type="button" class="danger" on:click=move |_| { delete.dispatch(()); }>"Delete"</button>
+        {move || failed.get().map(|error| view! { <ErrorBox error/> })}
     }
 }

@@ -18,10 +18,9 @@ pub fn SuppressionsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
     let (q, rule, source, offset) = (get("q"), get("rule"), get("source"), get("offset"));
-    let version = RwSignal::new(0u32);
     let page = Resource::new(
-        move || (q(), rule(), source(), offset(), version.get()),
-        |(q, rule, source, offset, _)| api::list_suppressions(q, rule, source, offset),
+        move || (q(), rule(), source(), offset()),
+        |(q, rule, source, offset)| api::list_suppressions(q, rule, source, offset),
     );
     view! {
         <Title text="Suppression list"/>
@@ -46,11 +45,11 @@ pub fn SuppressionsPage() -> impl IntoView {
             <label>"Source"<input type="text" name="source" prop:value=source placeholder="user, rule:hard_bounce"/></label>
             <div class="actions"><button type="submit">"Search"</button></div>
         </Form>
-        <AddForm version/>
+        <AddForm/>
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <SuppressionTable page version/> }.into_any(),
+                    Ok(page) => view! { <SuppressionTable page/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -58,17 +57,18 @@ pub fn SuppressionsPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn AddForm(version: RwSignal<u32>) -> impl IntoView {
+/// Adds addresses by hand: an island; the list is loaded again when some
+/// were added.
+#[island]
+fn AddForm() -> impl IntoView {
     let addresses = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
     let add =
         Action::new(move |(a, r, d): &(String, String, String)| api::add_suppressions(a.clone(), r.clone(), d.clone()));
     Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(ref added)) if added.added > 0) {
-            addresses.set(String::new());
-            version.update(|v| *v += 1);
+        if matches!(add.value().get(), Some(Ok(ref added)) if added.added > 0 && added.refused.is_empty()) {
+            crate::components::reload();
         }
     });
     view! {
@@ -99,15 +99,7 @@ fn AddForm(version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoView {
-    let chosen = RwSignal::new(Vec::<String>::new());
-    let unblock = Action::new(move |emails: &Vec<String>| api::unblock(emails.clone(), String::new()));
-    Effect::new(move |_| {
-        if matches!(unblock.value().get(), Some(Ok(_))) {
-            chosen.set(Vec::new());
-            version.update(|v| *v += 1);
-        }
-    });
+fn SuppressionTable(page: SuppressionPage) -> impl IntoView {
     let SuppressionPage { rows, total, offset } = page;
     let shown = rows.len() as i64;
     let query = use_query_map();
@@ -121,12 +113,7 @@ fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoV
     view! {
         <p class="count">{format!("{} suppressed", format::count(total))}</p>
         <div class="bulk">
-            <button type="button" on:click=move |_| { unblock.dispatch(chosen.get()); }
-                disabled=move || chosen.with(Vec::is_empty)>"Unblock selected"</button>
-            {move || match unblock.value().get() {
-                Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
-                _ => ().into_any(),
-            }}
+            <UnblockChosen/>
             <span class="export">
                 "Export: "
                 <a href=csv_semicolon download rel="external">"CSV (;)"</a>" · "
@@ -146,7 +133,7 @@ fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoV
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|r| view! { <SuppressionLine row=r chosen/> }).collect_view()}
+                {rows.into_iter().map(|r| view! { <SuppressionLine row=r/> }).collect_view()}
             </tbody>
         </table>
         <nav class="pager">
@@ -160,24 +147,51 @@ fn SuppressionTable(page: SuppressionPage, version: RwSignal<u32>) -> impl IntoV
     }
 }
 
-#[component]
-fn SuppressionLine(row: SuppressionRow, chosen: RwSignal<Vec<String>>) -> impl IntoView {
-    let email = row.email.clone();
-    let toggle = {
-        let email = email.clone();
-        move |ev| {
-            let on = event_target_checked(&ev);
-            chosen.update(|c| {
-                c.retain(|e| *e != email);
-                if on {
-                    c.push(email.clone());
-                }
-            });
+/// Unblocks the addresses ticked in the table: an island that reads the
+/// ticked boxes when clicked (the table itself is plain server HTML), then
+/// loads the list again.
+#[island]
+fn UnblockChosen() -> impl IntoView {
+    let failed = RwSignal::new(None::<crate::AppError>);
+    let unblock = Action::new(move |emails: &Vec<String>| {
+        let emails = emails.clone();
+        async move {
+            match api::unblock(emails, String::new()).await {
+                Ok(_) => crate::components::reload(),
+                Err(e) => failed.set(Some(e)),
+            }
         }
+    });
+    let chosen = || -> Vec<String> {
+        use leptos::wasm_bindgen::JsCast;
+        let Ok(boxes) = document().query_selector_all("input[name=unblock]:checked") else {
+            return Vec::new();
+        };
+        (0..boxes.length())
+            .filter_map(|i| boxes.get(i))
+            .filter_map(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .collect()
     };
     view! {
+        <button type="button" on:click=move |_| {
+            let emails = chosen();
+            if emails.is_empty() {
+                failed.set(Some(crate::AppError::BadRequest("tick the addresses to unblock first".into())));
+            } else {
+                unblock.dispatch(emails);
+            }
+        }>"Unblock selected"</button>
+        {move || failed.get().map(|error| view! { <ErrorBox error/> })}
+    }
+}
+
+#[component]
+fn SuppressionLine(row: SuppressionRow) -> impl IntoView {
+    let email = row.email.clone();
+    view! {
         <tr class="suppression-row">
-            <td><input type="checkbox" aria-label=format!("choose {email}") on:change=toggle/></td>
+            <td><input type="checkbox" name="unblock" value=email.clone() aria-label=format!("choose {email}")/></td>
             <td class="email">
                 {match row.contact_id {
                     Some(id) => view! { <A href=links::contact(id)>{row.email.clone()}</A> }.into_any(),

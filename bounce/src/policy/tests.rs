@@ -12,6 +12,7 @@ fn failed(n: i64, class: BounceClass, reason: Reason) -> SendFact {
         outcome: Outcome::Error,
         class: Some(class),
         reason: Some(reason),
+        in_incident: false,
     }
 }
 
@@ -29,6 +30,7 @@ fn delivered(n: i64) -> SendFact {
         outcome: Outcome::Accepted,
         class: None,
         reason: None,
+        in_incident: false,
     }
 }
 
@@ -38,6 +40,7 @@ fn rejected(n: i64) -> SendFact {
         outcome: Outcome::Rejected,
         class: None,
         reason: None,
+        in_incident: false,
     }
 }
 
@@ -132,4 +135,28 @@ fn stronger_blocks_rank_above_weaker_ones() {
     ranks.dedup();
     assert_eq!(ranks.len(), Rule::ALL.len());
     assert!(Rule::Complaint.rank() > Rule::HardBounce.rank());
+}
+
+#[test]
+fn failures_in_a_provider_incident_never_count_against_the_address() {
+    let in_incident = |n| SendFact {
+        in_incident: true,
+        ..failed(n, BounceClass::Soft, Reason::MailboxFull)
+    };
+    let hard_in_incident = |n| SendFact {
+        in_incident: true,
+        ..hard(n)
+    };
+
+    let softs = decide(&[in_incident(1), in_incident(2), in_incident(3)]);
+    let hards = decide(&[hard(1), hard_in_incident(2), hard(3)]);
+    let outside = decide(&[soft(1), soft(2), soft(3)]);
+
+    assert_eq!(softs, None);
+    assert_eq!(
+        hards,
+        Some(Rule::HardBounce),
+        "the run of hard bounces is not made by an incident"
+    );
+    assert_eq!(outside, Some(Rule::RepeatedSoft));
 }

@@ -99,7 +99,7 @@ fn errors_name_the_field_where_the_problem_is() {
         (r#"{"colour": "red"}"#, "definition"),
         (r#"[1, 2]"#, "definition"),
         (
-            r#"{"bounced": {"include_incidents": true}}"#,
+            r#"{"bounced": {"include_incidents": "yes"}}"#,
             "definition.bounced.include_incidents",
         ),
         (r#"{"in_selection": ""}"#, "definition.in_selection"),
@@ -210,4 +210,23 @@ fn reference_cycles_and_missing_selections_are_refused() {
 fn any_class_means_the_three_failure_classes() {
     assert_eq!(FailureClass::Any.classes().len(), 3);
     assert!(!FailureClass::Any.classes().contains(&BounceClass::None));
+}
+
+#[test]
+fn incidents_and_typo_domains_round_trip() {
+    let text = r#"{"all": [{"bounced": {"class": "soft", "include_incidents": true}}, {"typo_domain": {}}]}"#;
+
+    let def = Definition::parse(text).expect("valid");
+    let again = Definition::from_value(&def.to_json()).expect("its own JSON parses");
+
+    assert_eq!(def, again);
+    let Node::All(nodes) = &def.root else { panic!("all") };
+    assert!(matches!(&nodes[0], Node::Bounced(b) if b.include_incidents));
+    assert_eq!(nodes[1], Node::TypoDomain);
+    let plain = Definition::parse(r#"{"bounced": {}}"#).expect("valid");
+    assert!(
+        matches!(plain.root, Node::Bounced(ref b) if !b.include_incidents),
+        "left out by default"
+    );
+    assert!(Definition::parse(r#"{"typo_domain": {"of": "gmail.com"}}"#).is_err());
 }

@@ -21,7 +21,10 @@ pub async fn run(args: &BenchArgs, store: &Store, campaign: i64) -> Result<(), S
     for name in ChartName::CAMPAIGN {
         let counted = measure(args.runs, || store.campaign_chart(campaign, name)).await?;
         print_row(&format!("{name}: counted (store)"), &counted);
-        let drawn = measure(args.runs, || app::api::charts::render_campaign_chart(store, campaign, name)).await?;
+        let drawn = measure(args.runs, || {
+            app::api::charts::render_campaign_chart(store, campaign, name)
+        })
+        .await?;
         print_row(&format!("{name}: counted and drawn (SVG + JSON)"), &drawn);
     }
     for name in ChartName::DASHBOARD {

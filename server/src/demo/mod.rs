@@ -508,6 +508,8 @@ pub struct LoadReport {
     pub events: u64,
     /// Blocks the suppression policies recorded.
     pub suppressions: usize,
+    /// Provider incidents found.
+    pub incidents: usize,
 }
 
 /// The demo list as stored: contact ids by the generator's index, and back.
@@ -577,6 +579,11 @@ async fn send_campaign(
         })
         .collect();
     report.events += store.insert_events(&events).await?;
+    // Provider incidents first, so the policies leave their failures out.
+    report.incidents += store
+        .detect_incidents(campaign_id, &bounce::incident::IncidentRule::default())
+        .await?
+        .len();
     // The results are in: the policies look at every contact that failed
     // or complained, and blocks that lapsed by then end.
     let last = sends

@@ -48,4 +48,3 @@ pub async fn load_demo(store: &Store) {
     };
     demo::load(store, config, |_, _| {}).await.expect("demo loads");
 }
-

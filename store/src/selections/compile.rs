@@ -117,6 +117,9 @@ pub(crate) fn predicate(sql: &mut Sql, node: &Node, now: DateTime<Utc>) -> Resul
         Node::Domain(domain) => {
             sql.push("k.domain = ").bind(Bind::Text(domain.clone()));
         }
+        Node::TypoDomain => {
+            sql.push("k.typo_of IS NOT NULL");
+        }
         Node::InSelection(name) => {
             return Err(ParseError::at(
                 "in_selection",
@@ -128,6 +131,11 @@ pub(crate) fn predicate(sql: &mut Sql, node: &Node, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
+/// Failures in a provider incident are the provider's doing: left out
+/// unless a `bounced` condition asks for them, and never part of a run of
+/// `consecutive` failures (such a send is passed over like a refused one).
+const NOT_IN_INCIDENT: &str = " AND s.incident_id IS NULL";
+
 /// Sends before a contact's reset no longer count.
 const AFTER_RESET: &str = " AND (r.bounces_reset_at IS NULL OR s.updated_at > r.bounces_reset_at)";
 
@@ -138,6 +146,9 @@ fn bounced(sql: &mut Sql, b: &Bounced) {
     )
     .list(classes(b.class), |v| v)
     .push(AFTER_RESET);
+    if !b.include_incidents {
+        sql.push(NOT_IN_INCIDENT);
+    }
     push_scope(sql, &b.scope);
     if !b.reasons.is_empty() {
         sql.push(" AND s.reason IN ")
@@ -198,7 +209,8 @@ fn consecutive(sql: &mut Sql, c: &Consecutive) {
          WHERE s.outcome <> 'rejected'",
     )
     .push(AFTER_RESET)
-    .push(" AND s.contact_id IN (SELECT f.contact_id FROM sends f WHERE f.class IN ")
+    .push(NOT_IN_INCIDENT)
+    .push(" AND s.contact_id IN (SELECT f.contact_id FROM sends f WHERE f.incident_id IS NULL AND f.class IN ")
     .list(classes(c.class), |v| v)
     .push(" GROUP BY f.contact_id HAVING COUNT(*) >= ")
     .bind(n.clone())

@@ -10,11 +10,12 @@ use serde_json::{Map, Value, json};
 use crate::labels;
 
 /// The kinds of condition the builder offers, with their labels.
-pub const KINDS: [(&str, &str); 7] = [
+pub const KINDS: [(&str, &str); 8] = [
     ("bounced", "bounced (count of failed sends)"),
     ("consecutive", "bounced in a row (latest sends)"),
     ("no_error", "no error (sent to, never failed)"),
     ("suppressed", "is on the suppression list"),
+    ("typo_domain", "has a domain that looks like a typo"),
     ("status", "has status"),
     ("domain", "address at domain"),
     ("in_selection", "is in saved selection"),
@@ -95,6 +96,7 @@ impl Condition {
                 json!({ "no_error": m })
             }
             "suppressed" => json!({ "suppressed": {} }),
+            "typo_domain" => json!({ "typo_domain": {} }),
             "status" => json!({ "status": self.status.trim() }),
             "domain" => json!({ "domain": self.domain.trim() }),
             _ => json!({ "in_selection": self.selection.trim() }),
@@ -128,6 +130,7 @@ impl Condition {
                 scope_fields(&mut c, scope)?;
             }
             Node::Suppressed => c.kind = "suppressed".into(),
+            Node::TypoDomain => c.kind = "typo_domain".into(),
             Node::Status(s) => {
                 c.kind = "status".into();
                 c.status = s.as_str().into();
@@ -155,6 +158,9 @@ fn one<T: Copy>(list: &[T]) -> Option<Option<T>> {
 }
 
 fn bounced_fields(c: &mut Condition, b: &Bounced) -> Option<()> {
+    if b.include_incidents {
+        return None;
+    }
     c.class = b.class.as_str().into();
     c.at_least = b.at_least.to_string();
     c.category = one(&b.categories)?.map(|x| x.as_str().to_owned()).unwrap_or_default();

@@ -8,7 +8,6 @@ use bounce::selection::{Definition, Node, SavedSelection};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 
 use crate::components::{ClassBadge, ClientOnly, ErrorBox};
@@ -30,14 +29,16 @@ pub fn SelectionBuilderPage() -> impl IntoView {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match saved.await {
-                    // A client-side form: drawn once the page has hydrated,
-                    // so its live parts are never hydrated against server HTML.
-                    Ok(saved) => view! {
-                        <ClientOnly fallback="Loading the builder…">
+                    Ok(saved) => {
+                        let title = if saved.is_some() { "Edit selection" } else { "New selection" };
+                        view! {
+                            <Title text=title/>
+                            <p class="crumbs"><A href=links::selections()>"Selections"</A>" / "</p>
+                            <h1>{title}</h1>
                             <Builder saved=saved.clone()/>
-                        </ClientOnly>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -72,8 +73,20 @@ fn definition_of(combinator: &str, rows: &[Condition]) -> Result<Definition, Par
     Definition::from_value(&value)
 }
 
-#[component]
+/// The builder itself: an island, the only part of the page that runs in
+/// the browser. A client-side form, drawn once the island has hydrated, so
+/// its live parts are never hydrated against server HTML.
+#[island]
 fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
+    view! {
+        <ClientOnly fallback="Loading the builder…">
+            <BuilderForm saved=saved.clone()/>
+        </ClientOnly>
+    }
+}
+
+#[component]
+fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
     let initial = saved.as_ref().and_then(|s| Definition::parse(&s.definition).ok());
     let shown = initial
         .as_ref()
@@ -133,13 +146,12 @@ fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
         next_key.set_value(key + 1);
         rows.update(|rs| rs.push((key, RwSignal::new(Condition::new()))));
     };
-    let navigate = use_navigate();
     let save = Action::new(move |(id, name, text): &(String, String, String)| {
         api::save_selection(id.clone(), name.clone(), text.clone())
     });
     Effect::new(move |_| {
         if let Some(Ok(id)) = save.value().get() {
-            navigate(&links::selection(id), Default::default());
+            crate::components::go_to(&links::selection(id));
         }
     });
     let on_save = {
@@ -150,12 +162,6 @@ fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
             }
         }
     };
-    let title = if saved.is_some() {
-        "Edit selection"
-    } else {
-        "New selection"
-    };
-
     // Each part is its own type-erased view: one nested type for the whole
     // page overflows the compiler's layout depth in the release wasm build.
     let conditions = view! {
@@ -223,9 +229,6 @@ fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
     .into_any();
 
     view! {
-        <Title text=title/>
-        <p class="crumbs"><A href=links::selections()>"Selections"</A>" / "</p>
-        <h1>{title}</h1>
         <section class="builder" aria-label="Conditions">{conditions}{json}</section>
         <section class="preview" aria-live="polite">{preview}</section>
         <section class="save">{save_bar}</section>
@@ -260,7 +263,7 @@ fn PreviewTable(preview: api::Preview) -> impl IntoView {
                         let r = s.row;
                         view! {
                             <tr>
-                                <td><A href=links::contact(s.contact_id)>{r.email}</A></td>
+                                <td><a href=links::contact(s.contact_id)>{r.email}</a></td>
                                 <td>{r.last_failure_at.map(format::minute).unwrap_or_default()}</td>
                                 <td>{r.campaign.unwrap_or_default()}</td>
                                 <td>{r.reason.map(|x| x.as_str()).unwrap_or_default()}</td>
