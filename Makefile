@@ -17,6 +17,8 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 NAME      := bouncedesk
 SITE      := target/site
+# The browser bundle's budget: 250 KB of wasm, gzipped (docs/performance.md).
+WASM_BUDGET := 250000
 PKG       := $(SITE)/pkg
 DATABASE_URL ?= sqlite://data/bouncedesk.db
 ADDR      ?= 127.0.0.1:3000
@@ -45,7 +47,9 @@ site: tools
 	  "$(PKG)/$(NAME).wasm" -o "$(PKG)/$(NAME).wasm"
 	cp style/main.css "$(PKG)/$(NAME).css"
 	cp -r public/. "$(SITE)/"
-	@echo "front end: $$(stat -c %s "$(PKG)/$(NAME).wasm") bytes of wasm, $$(gzip -9 -c "$(PKG)/$(NAME).wasm" | wc -c) gzipped"
+	@gz=$$(gzip -9 -c "$(PKG)/$(NAME).wasm" | wc -c); \
+	  echo "front end: $$(stat -c %s "$(PKG)/$(NAME).wasm") bytes of wasm, $$gz gzipped (budget $(WASM_BUDGET))"; \
+	  [ "$$gz" -le $(WASM_BUDGET) ] || { echo "the front end is over its budget of $(WASM_BUDGET) bytes gzipped (issue 10)" >&2; exit 1; }
 
 ## checkout: the shared target folder serves several clones. Cargo judges a
 ## workspace crate fresh when its artifact is newer than its sources, so after

@@ -15,7 +15,7 @@ pub mod explain;
 mod format;
 mod labels;
 mod links;
-mod pages;
+pub mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

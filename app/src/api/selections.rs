@@ -1,6 +1,6 @@
 //! Server functions of the selection builder and the saved selections.
 
-use bounce::export::SelectedContact;
+use bounce::BounceClass;
 use bounce::selection::SavedSelection;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -17,11 +17,84 @@ pub struct SelectionSummary {
     pub count: i64,
 }
 
-/// What a definition selects right now: the count and the first contacts.
+/// What a definition selects right now: the count and the first contacts,
+/// with the definition as stored (canonical JSON). Put in words on the
+/// server, so the builder in the browser carries no date or JSON checking
+/// code of its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
     pub count: i64,
-    pub sample: Vec<SelectedContact>,
+    pub definition: String,
+    pub sample: Vec<PreviewRow>,
+}
+
+/// One contact of the preview, with its latest failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub contact_id: i64,
+    pub email: String,
+    pub last_failure: String,
+    pub campaign: String,
+    pub reason: String,
+    pub class: Option<BounceClass>,
+    pub failures: i64,
+}
+
+/// Where the builder starts: a saved selection's conditions as rows (or
+/// its JSON, when one level of rows cannot show it), and the names of the
+/// selections a condition may refer to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuilderStart {
+    /// Empty for a new selection.
+    pub id: String,
+    pub name: String,
+    pub combinator: String,
+    pub rows: Vec<crate::pages::builder::Condition>,
+    pub typed_json: Option<String>,
+    pub names: Vec<String>,
+}
+
+/// The builder's starting point for `id` (`new` or empty: a new selection).
+#[server]
+pub async fn start_builder(id: String) -> Result<BuilderStart, AppError> {
+    use bounce::selection::Definition;
+
+    let store = super::server::store()?;
+    let names = super::server::answer(store.saved_selections().await)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let saved = if id.is_empty() || id == "new" {
+        None
+    } else {
+        let id = super::server::parse_id("selection", &id)?;
+        Some(super::server::found("selection", id, store.saved_selection(id).await)?)
+    };
+    let Some(saved) = saved else {
+        return Ok(BuilderStart {
+            id: String::new(),
+            name: String::new(),
+            combinator: "all".into(),
+            rows: vec![crate::pages::builder::Condition::new()],
+            typed_json: None,
+            names,
+        });
+    };
+    let shown = Definition::parse(&saved.definition)
+        .ok()
+        .and_then(|def| crate::pages::builder::rows_of(&def));
+    let (combinator, rows, typed_json) = match shown {
+        Some((combinator, rows)) => (combinator, rows, None),
+        None => ("all".to_owned(), Vec::new(), Some(saved.definition.clone())),
+    };
+    Ok(BuilderStart {
+        id: saved.id.to_string(),
+        name: saved.name,
+        combinator,
+        rows,
+        typed_json,
+        names,
+    })
 }
 
 /// Every saved selection, evaluated now (new results count).
@@ -57,8 +130,23 @@ pub async fn preview_selection(definition: String) -> Result<Preview, AppError> 
     let def = Definition::parse(&definition).map_err(super::server::invalid)?;
     let now = chrono::Utc::now();
     let count = super::server::answer_or_refuse(store.count_selection(&def, now).await)?;
-    let sample = super::server::answer_or_refuse(store.sample_selection(&def, now, SAMPLE_SIZE).await)?;
-    Ok(Preview { count, sample })
+    let sample = super::server::answer_or_refuse(store.sample_selection(&def, now, SAMPLE_SIZE).await)?
+        .into_iter()
+        .map(|s| PreviewRow {
+            contact_id: s.contact_id,
+            email: s.row.email,
+            last_failure: s.row.last_failure_at.map(crate::format::minute).unwrap_or_default(),
+            campaign: s.row.campaign.unwrap_or_default(),
+            reason: s.row.reason.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            class: s.row.class,
+            failures: s.row.failures,
+        })
+        .collect();
+    Ok(Preview {
+        count,
+        definition: def.to_json().to_string(),
+        sample,
+    })
 }
 
 /// Saves a selection (a new one when `id` is empty) and returns its id.

@@ -1,6 +1,6 @@
 //! One module per page of the dashboard.
 
-mod builder;
+pub mod builder;
 mod campaign;
 mod campaigns;
 mod contact;

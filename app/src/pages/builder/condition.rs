@@ -22,7 +22,7 @@ pub const KINDS: [(&str, &str); 8] = [
 ];
 
 /// The form fields of one row, as typed (checked when the definition is built).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Condition {
     pub negate: bool,
     pub kind: String,

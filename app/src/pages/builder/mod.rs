@@ -1,41 +1,43 @@
 //! The selection builder: conditions composed with AND / OR / NOT, a live
 //! count and sample while editing, saved under a name.
+//!
+//! The page is rendered on the server, which also turns a saved definition
+//! into rows ([`rows_of`], through `api::start_builder`). The form is an
+//! island: it writes the rows as JSON and lets the server check and count
+//! them (`api::preview_selection` answers with the canonical definition or
+//! an error naming the field), so the browser carries no parsing code.
 
 mod condition;
 
-use bounce::ParseError;
-use bounce::selection::{Definition, Node, SavedSelection};
+pub use condition::Condition;
+
+use bounce::selection::{Definition, Node};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use serde_json::{Value, json};
 
+use crate::api::{self, BuilderStart};
 use crate::components::{ClassBadge, ClientOnly, ErrorBox};
-use crate::{AppError, api, format, links};
-use condition::{Condition, ConditionRow};
+use crate::{AppError, format, links};
+use condition::ConditionRow;
 
 /// `/selections/new` and `/selections/:id`.
 #[component]
 pub fn SelectionBuilderPage() -> impl IntoView {
     let id = super::path_param("id");
-    let saved = Resource::new(id, |id| async move {
-        if id.is_empty() || id == "new" {
-            Ok(None)
-        } else {
-            api::selection(id).await.map(Some)
-        }
-    });
+    let start = Resource::new(id, api::start_builder);
     view! {
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
-                match saved.await {
-                    Ok(saved) => {
-                        let title = if saved.is_some() { "Edit selection" } else { "New selection" };
+                match start.await {
+                    Ok(start) => {
+                        let title = if start.id.is_empty() { "New selection" } else { "Edit selection" };
                         view! {
                             <Title text=title/>
                             <p class="crumbs"><A href=links::selections()>"Selections"</A>" / "</p>
                             <h1>{title}</h1>
-                            <Builder saved=saved.clone()/>
+                            <Builder start/>
                         }
                         .into_any()
                     }
@@ -47,7 +49,7 @@ pub fn SelectionBuilderPage() -> impl IntoView {
 }
 
 /// The rows a definition shows as, when one level of AND / OR can show it.
-fn rows_of(def: &Definition) -> Option<(String, Vec<Condition>)> {
+pub(crate) fn rows_of(def: &Definition) -> Option<(String, Vec<Condition>)> {
     let (combinator, nodes) = match &def.root {
         Node::All(nodes) => ("all", nodes.as_slice()),
         Node::Any(nodes) => ("any", nodes.as_slice()),
@@ -57,74 +59,60 @@ fn rows_of(def: &Definition) -> Option<(String, Vec<Condition>)> {
     Some((combinator.to_owned(), rows))
 }
 
-/// The definition the rows make, checked.
-fn definition_of(combinator: &str, rows: &[Condition]) -> Result<Definition, ParseError> {
+/// The JSON the rows make (checked by the server, which names what is wrong).
+fn json_of(combinator: &str, rows: &[Condition]) -> Result<String, String> {
     let value = match rows {
-        [] => {
-            return Err(ParseError::at(
-                "definition",
-                "",
-                "needs at least one condition: add one",
-            ));
-        }
+        [] => return Err("the definition needs at least one condition: add one".to_owned()),
         [one] => one.to_json(),
         many => json!({ combinator: many.iter().map(Condition::to_json).collect::<Vec<Value>>() }),
     };
-    Definition::from_value(&value)
+    Ok(value.to_string())
 }
 
 /// The builder itself: an island, the only part of the page that runs in
 /// the browser. A client-side form, drawn once the island has hydrated, so
 /// its live parts are never hydrated against server HTML.
 #[island]
-fn Builder(saved: Option<SavedSelection>) -> impl IntoView {
+fn Builder(start: BuilderStart) -> impl IntoView {
     view! {
         <ClientOnly fallback="Loading the builder…">
-            <BuilderForm saved=saved.clone()/>
+            <BuilderForm start=start.clone()/>
         </ClientOnly>
     }
 }
 
 #[component]
-fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
-    let initial = saved.as_ref().and_then(|s| Definition::parse(&s.definition).ok());
-    let shown = initial
-        .as_ref()
-        .map_or(Some(("all".to_owned(), vec![Condition::new()])), rows_of);
-    let (combinator_start, rows_start) = shown.clone().unwrap_or_else(|| ("all".to_owned(), Vec::new()));
-    let next_key = StoredValue::new(rows_start.len());
-    let combinator = RwSignal::new(combinator_start);
+fn BuilderForm(start: BuilderStart) -> impl IntoView {
+    let BuilderStart {
+        id,
+        name,
+        combinator,
+        rows,
+        typed_json,
+        names,
+    } = start;
+    let next_key = StoredValue::new(rows.len());
+    let combinator = RwSignal::new(combinator);
     let rows = RwSignal::new(
-        rows_start
-            .into_iter()
+        rows.into_iter()
             .enumerate()
             .map(|(i, c)| (i, RwSignal::new(c)))
             .collect::<Vec<_>>(),
     );
     // JSON typed by hand replaces the rows (for nesting the rows cannot show).
-    let typed_json = RwSignal::new(if shown.is_none() {
-        saved.as_ref().map(|s| s.definition.clone())
-    } else {
-        None
-    });
-    let name = RwSignal::new(saved.as_ref().map(|s| s.name.clone()).unwrap_or_default());
-    let id = saved.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
+    let typed_json = RwSignal::new(typed_json);
+    let name = RwSignal::new(name);
+    let names = Signal::stored(names);
 
     let definition = Memo::new(move |_| match typed_json.get() {
-        Some(text) => Definition::parse(&text).map_err(|e| e.to_string()),
+        Some(text) => Ok(text),
         None => {
             let current: Vec<Condition> = rows.with(|rs| rs.iter().map(|(_, r)| r.get()).collect());
-            definition_of(&combinator.get(), &current).map_err(|e| e.to_string())
+            json_of(&combinator.get(), &current)
         }
     });
-    let definition_text = move || {
-        definition.with(|d| match d {
-            Ok(d) => Ok(d.to_json().to_string()),
-            Err(e) => Err(e.clone()),
-        })
-    };
     let preview = LocalResource::new(move || {
-        let text = definition_text();
+        let text = definition.get();
         async move {
             match text {
                 Ok(text) => api::preview_selection(text).await,
@@ -132,14 +120,15 @@ fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
             }
         }
     });
-    let names = LocalResource::new(api::list_selections);
-    let names = Signal::derive(move || {
-        names
-            .get()
-            .and_then(Result::ok)
-            .map(|list| list.into_iter().map(|s| s.selection.name).collect())
-            .unwrap_or_default()
-    });
+    // What the JSON box shows: the server's canonical text once it has
+    // checked the rows, the rows' own JSON until then.
+    let shown_json = move || {
+        typed_json.get().unwrap_or_else(|| match preview.get() {
+            Some(Ok(p)) => p.definition,
+            _ => definition.get().unwrap_or_default(),
+        })
+    };
+    let valid = move || matches!(preview.get(), Some(Ok(_)));
 
     let add = move |_| {
         let key = next_key.get_value();
@@ -154,14 +143,12 @@ fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
             crate::components::go_to(&links::selection(id));
         }
     });
-    let on_save = {
-        let id = id.clone();
-        move |_| {
-            if let Ok(text) = definition_text() {
-                save.dispatch((id.clone(), name.get(), text));
-            }
+    let on_save = move |_| {
+        if let Ok(text) = definition.get() {
+            save.dispatch((id.clone(), name.get(), text));
         }
     };
+
     // Each part is its own type-erased view: one nested type for the whole
     // page overflows the compiler's layout depth in the release wasm build.
     let conditions = view! {
@@ -190,7 +177,7 @@ fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
         <details class="json" open=move || typed_json.with(Option::is_some)>
             <summary>"Definition as JSON"</summary>
             <textarea name="definition" rows="6" aria-label="Definition as JSON"
-                prop:value=move || typed_json.get().unwrap_or_else(|| definition_text().unwrap_or_default())
+                prop:value=shown_json
                 on:change=move |ev| typed_json.set(Some(event_target_value(&ev)))></textarea>
             <p class="help">
                 "Edit the JSON for nested groups; see docs/selections.md. "
@@ -218,7 +205,7 @@ fn BuilderForm(saved: Option<SavedSelection>) -> impl IntoView {
                 on:input=move |ev| name.set(event_target_value(&ev))/>
         </label>
         <button type="button" class="primary" on:click=on_save
-            disabled=move || name.with(|n| n.trim().is_empty()) || definition.with(Result::is_err)>
+            disabled=move || name.with(|n| n.trim().is_empty()) || !valid()>
             "Save selection"
         </button>
         {move || match save.value().get() {
@@ -259,14 +246,13 @@ fn PreviewTable(preview: api::Preview) -> impl IntoView {
                 {preview
                     .sample
                     .into_iter()
-                    .map(|s| {
-                        let r = s.row;
+                    .map(|r| {
                         view! {
                             <tr>
-                                <td><a href=links::contact(s.contact_id)>{r.email}</a></td>
-                                <td>{r.last_failure_at.map(format::minute).unwrap_or_default()}</td>
-                                <td>{r.campaign.unwrap_or_default()}</td>
-                                <td>{r.reason.map(|x| x.as_str()).unwrap_or_default()}</td>
+                                <td><a href=links::contact(r.contact_id)>{r.email}</a></td>
+                                <td>{r.last_failure}</td>
+                                <td>{r.campaign}</td>
+                                <td>{r.reason}</td>
                                 <td>{r.class.map(|class| view! { <ClassBadge class/> })}</td>
                                 <td class="num">{format::count(r.failures)}</td>
                             </tr>
