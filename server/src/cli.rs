@@ -150,13 +150,14 @@ async fn load_demo(store: &Store, config: DemoConfig) -> Result<(), ServerError>
     .await?;
     bar.finish_and_clear();
     eprintln!(
-        "demo data loaded in {:.1} s: {} campaigns, {} contacts, {} sends, {} events, {} suppressed, {} provider incidents",
+        "demo data loaded in {:.1} s: {} campaigns, {} contacts, {} sends, {} events, {} suppressed, {} unsubscribed, {} provider incidents",
         started.elapsed().as_secs_f64(),
         report.campaigns,
         report.contacts,
         report.sends,
         report.events,
         report.suppressions,
+        report.unsubscribes,
         report.incidents
     );
     Ok(())

@@ -43,6 +43,12 @@ impl Cache {
             .map(|(_, data)| data.clone())
     }
 
+    fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
     fn put(&self, key: (Option<i64>, ChartName), version: Version, data: &ChartData) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CACHE_ENTRIES {
@@ -101,6 +107,12 @@ enum Bucket {
 }
 
 impl Store {
+    /// Forgets every cached chart, so the next read counts anew (benchmarks
+    /// measure both).
+    pub fn forget_cached_charts(&self) {
+        self.charts.clear();
+    }
+
     /// The numbers of one campaign chart; `None` when there is no such
     /// campaign, an error when `name` is a dashboard chart.
     pub async fn campaign_chart(&self, campaign_id: i64, name: ChartName) -> Result<Option<ChartData>> {

@@ -100,9 +100,58 @@ pub fn auto_reply(r: &Returned<'_>, language: Language, text: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A complaint: the recipient pressed "this is spam" and the mailbox
+/// provider's feedback loop sends an Abuse Reporting Format report (RFC
+/// 5965: `multipart/report; report-type=feedback-report`, the original's
+/// headers attached). Yahoo, Microsoft (JMRP) and most large ISPs send them;
+/// Gmail does not (it reports rates in Postmaster Tools only).
+pub fn arf(r: &Returned<'_>, reporter: &str) -> Vec<u8> {
+    let boundary = format!("=_arf_{}", r.id);
+    format!(
+        "From: Feedback Loop <feedback@{reporter}>\r\nTo: abuse@{from}\r\n\
+         Subject: Complaint about message from {from}\r\nDate: {date}\r\nMessage-ID: <arf-{id}@{reporter}>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=feedback-report; boundary=\"{boundary}\"\r\n\r\n\
+         --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         This is an email abuse report for an email message received from IP 192.0.2.25 on {date}.\r\n\
+         A user marked it as spam.\r\n\r\n\
+         --{boundary}\r\nContent-Type: message/feedback-report\r\n\r\n\
+         Feedback-Type: abuse\r\nUser-Agent: {reporter} feedback loop\r\nVersion: 1\r\n\
+         Original-Mail-From: <bounce@{from}>\r\nOriginal-Rcpt-To: <{rcpt}>\r\nArrival-Date: {date}\r\n\
+         Source-IP: 192.0.2.25\r\nReported-Domain: {from}\r\n\r\n\
+         --{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n{original}\r\n--{boundary}--\r\n",
+        from = r.from_domain,
+        date = r.at.to_rfc2822(),
+        id = r.id,
+        rcpt = r.recipient,
+        original = original_headers(r),
+    )
+    .into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_reports_are_read_as_complaints() {
+        let rcpt: EmailAddress = "kari@yahoo.com".parse().expect("address");
+        let r = Returned {
+            recipient: &rcpt,
+            from_domain: "news.example.com",
+            campaign: 3,
+            subject: "Helgetilbud",
+            at: chrono::Utc::now(),
+            id: "00ff",
+        };
+
+        let report = bounce::message::read(&arf(&r, "yahoo.com"));
+
+        let record = report.first().and_then(|m| m.records.first()).expect("one record");
+        assert_eq!(record.verdict.reason, bounce::Reason::Feedback);
+        assert_eq!(record.verdict.class, bounce::BounceClass::None);
+        assert!(record.recipient.contains("kari@yahoo.com"), "{}", record.recipient);
+    }
 
     #[test]
     fn exchange_reports_quote_the_server_reply() {

@@ -82,6 +82,8 @@ pub struct CampaignBatch {
     /// `(contact index, send)`; the send's ids are filled in by the loader.
     sends: Vec<(usize, NewSend)>,
     events: Vec<(usize, NewEvent)>,
+    /// Contacts who used the one-click unsubscribe link (RFC 8058), and when.
+    unsubscribes: Vec<(usize, DateTime<Utc>)>,
 }
 
 impl CampaignBatch {
@@ -308,6 +310,14 @@ impl Generator {
             },
             sends: Vec::new(),
             events: Vec::new(),
+            unsubscribes: Vec::new(),
+        };
+        // How much this campaign annoys: complaint rates of well-kept lists
+        // sit under 0.1 %; a few campaigns cross it, as real ones do.
+        let annoyance = if self.rng.random::<f64>() < 0.25 {
+            self.rng.random_range(0.001..0.004)
+        } else {
+            self.rng.random_range(0.0..0.0008)
         };
         for contact in 0..self.contacts.len() {
             if self.rng.random::<f64>() >= segment || self.contacts[contact].joins > index {
@@ -319,6 +329,7 @@ impl Generator {
                 continue;
             }
             self.send(index, contact, at, incident, from_domain, &mut batch);
+            self.react(index, contact, at, annoyance, from_domain, &mut batch);
         }
         batch
     }
@@ -379,6 +390,72 @@ impl Generator {
                 }
             }
         }
+    }
+
+    /// What a recipient who got the message may do: mark it as spam (a
+    /// feedback report comes back, read like any returned message) or
+    /// unsubscribe.
+    fn react(
+        &mut self,
+        campaign: usize,
+        contact: usize,
+        at: DateTime<Utc>,
+        annoyance: f64,
+        from: &str,
+        batch: &mut CampaignBatch,
+    ) {
+        let delivered = batch
+            .sends
+            .last()
+            .is_some_and(|(c, s)| *c == contact && s.outcome == Outcome::Accepted && s.class.is_none());
+        let roll: f64 = self.rng.random();
+        if !delivered || roll >= annoyance * 4.0 {
+            return;
+        }
+        let later = at + Duration::minutes(self.rng.random_range(30..2_880));
+        let c = &self.contacts[contact];
+        if roll >= annoyance || c.domain.provider == Provider::Gmail {
+            batch.unsubscribes.push((contact, later));
+            return;
+        }
+        let id = format!("{:016x}", self.rng.random::<u64>());
+        let returned = messages::Returned {
+            recipient: &c.email,
+            from_domain: from,
+            campaign,
+            subject: &batch.campaign.subject,
+            at: later,
+            id: &id,
+        };
+        let raw = messages::arf(&returned, c.domain.name);
+        let event_id = format!("{}:{campaign}:{contact}:complaint", self.config.seed);
+        let Some(record) = bounce::message::read(&raw)
+            .into_iter()
+            .next()
+            .and_then(|m| m.records.into_iter().next())
+        else {
+            return;
+        };
+        batch.events.push((
+            contact,
+            NewEvent {
+                occurred_at: later,
+                campaign_id: None,
+                contact_id: None,
+                recipient: c.email.clone(),
+                stage: bounce::Stage::AfterDelivery,
+                outcome: Outcome::Accepted,
+                reply_code: None,
+                status: None,
+                diagnostic: "The recipient marked the message as spam (feedback report).".into(),
+                remote_mta: None,
+                class: record.verdict.class,
+                reason: Some(record.verdict.reason),
+                source: "demo".into(),
+                source_event_id: event_id,
+                raw_message: Some(raw),
+            },
+        ));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -510,11 +587,14 @@ pub struct LoadReport {
     pub suppressions: usize,
     /// Provider incidents found.
     pub incidents: usize,
+    /// Contacts who unsubscribed.
+    pub unsubscribes: usize,
 }
 
 /// The demo list as stored: contact ids by the generator's index, and back.
 struct StoredList {
     ids: Vec<i64>,
+    emails: Vec<bounce::EmailAddress>,
     index_of: HashMap<i64, usize>,
 }
 
@@ -526,7 +606,8 @@ impl StoredList {
             .map(|c| by_email.get(&c.email).copied().unwrap_or(0))
             .collect();
         let index_of = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        Ok(Self { ids, index_of })
+        let emails = contacts.iter().map(|c| c.email.clone()).collect();
+        Ok(Self { ids, emails, index_of })
     }
 
     /// When each suppressed contact's block lapses (`None`: never), by generator index.
@@ -558,6 +639,7 @@ async fn send_campaign(
             .is_some_and(|until| until.is_none_or(|end| end > at))
     };
     let batch = generator.campaign(index, &blocked);
+    let batch_unsubscribes = batch.unsubscribes.clone();
     let campaign_id = store.insert_campaign(&batch.campaign).await?;
     let sends: Vec<NewSend> = batch
         .sends
@@ -606,6 +688,23 @@ async fn send_campaign(
     touched.dedup();
     if let Some(now) = last {
         report.suppressions += store.apply_policies(&policy, &touched, now).await?;
+        // Unsubscribes block for good, through the same call as the UI's.
+        let unsubscribed: Vec<bounce::EmailAddress> = batch_unsubscribes
+            .iter()
+            .map(|(contact, _)| list.emails[*contact].clone())
+            .collect();
+        if let Some(at) = batch_unsubscribes.iter().map(|(_, at)| *at).max() {
+            store
+                .set_status(
+                    &unsubscribed,
+                    bounce::ContactStatus::Unsubscribed,
+                    "list-unsubscribe",
+                    "one-click unsubscribe link (RFC 8058)",
+                    at,
+                )
+                .await?;
+            report.unsubscribes += unsubscribed.len();
+        }
         while !store.release_expired(now, 10_000).await?.is_empty() {}
     }
     report.campaigns += 1;
