@@ -64,7 +64,10 @@ test('no page breaks a WCAG 2 A or AA rule that axe-core checks', async ({ page 
   await page.goto(`${campaign}/errors`);
   await hydrated(page);
   const event = await page.locator('table.errors td.time a').first().getAttribute('href');
+  await page.goto('/suppressions');
+  const contact = await page.locator('table.suppressions td.email a').first().getAttribute('href');
   const pages = [
+    contact as string,
     '/',
     '/dashboard',
     campaign,
@@ -82,4 +85,31 @@ test('no page breaks a WCAG 2 A or AA rule that axe-core checks', async ({ page 
     const found = results.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);
     expect(found, `${path}`).toEqual([]);
   }
+});
+
+test('a provider incident is flagged on its campaign, with the failures behind it', async ({ page }, testInfo) => {
+  await page.goto('/');
+  const campaigns = await page
+    .locator('tr.campaign-row td.name a')
+    .evaluateAll((links) => links.map((a) => a.getAttribute('href') as string));
+  let flagged = 0;
+  for (const campaign of campaigns) {
+    await page.goto(campaign);
+    const note = page.locator('.incident').first();
+    if ((await note.count()) === 0) continue;
+    flagged++;
+    await expect(note).toContainText("Probably not the addresses' fault");
+    await page.screenshot({ path: testInfo.outputPath('incident.png'), fullPage: false });
+    const evidence = await note.locator('p').first().innerText();
+    const failures = Number(evidence.split(' ')[0].replace(/,/g, ''));
+    expect(failures).toBeGreaterThanOrEqual(20);
+
+    await note.getByRole('link', { name: 'Show these failures' }).click();
+
+    await expect(page).toHaveURL(/domain=[^&]+&failed=1&from=[^&]+&to=/);
+    const shown = Number(await page.locator('p.total').getAttribute('data-total'));
+    expect(shown).toBeGreaterThanOrEqual(failures);
+    break;
+  }
+  expect(flagged, 'the demo data has at least one provider incident').toBeGreaterThan(0);
 });
