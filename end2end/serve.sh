@@ -8,5 +8,5 @@ db_dir="end2end/output"
 mkdir -p "$db_dir"
 rm -f "$db_dir"/e2e.db "$db_dir"/e2e.db-*
 url="sqlite://$db_dir/e2e.db"
-"$bin" demo --database-url "$url" --campaigns 8 --contacts 4000 --seed 7
+"$bin" demo --database-url "$url" --campaigns 8 --contacts 4000 --seed 3
 exec "$bin" serve --no-demo --addr "127.0.0.1:$port" --database-url "$url" --site-root target/site

@@ -75,7 +75,7 @@ test('campaigns list, Errors tab, filters and paging', async ({ page }) => {
   // A row opens the detail view with the remote server's whole text.
   await rows.first().locator('td.time a').click();
   await expect(page).toHaveURL(/\/errors\/\d+\?after=/);
-  await expect(page.locator('h2')).toHaveText("The remote server's whole text");
+  await expect(page.locator('h2', { hasText: "The remote server's whole text" })).toBeVisible();
   await expect(page.locator('pre.diagnostic-full')).not.toBeEmpty();
   await page.getByRole('link', { name: '‹ Back to the errors' }).click();
   await expect(page).toHaveURL(/\/errors\?after=/);
