@@ -1,9 +1,9 @@
 //! What the dashboard calls the domain's stable ids, in one place (the Dutch
 //! and Norwegian interface will translate this file).
 
+use bounce::ContactStatus;
 use bounce::policy::Rule;
 use bounce::selection::FailureClass;
-use bounce::{BounceClass, ContactStatus};
 
 /// A failure class in a selection.
 pub fn failure_class(c: FailureClass) -> &'static str {
@@ -47,9 +47,4 @@ pub fn rule_id(id: Option<&str>) -> String {
             .find(|r| r.as_str() == id)
             .map_or_else(|| id.to_owned(), |r| rule(r).to_owned()),
     }
-}
-
-/// A bounce class.
-pub fn class(c: BounceClass) -> &'static str {
-    c.label()
 }

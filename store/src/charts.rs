@@ -23,8 +23,11 @@ use crate::{BackendKind, Result, Store, StoreError, on_pool, push_in};
 /// their own, and each sees every other's writes through the version.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    entries: std::sync::Mutex<HashMap<(Option<i64>, ChartName), (Version, ChartData)>>,
+    entries: std::sync::Mutex<HashMap<Key, (Version, ChartData)>>,
 }
+
+/// A chart: the campaign's (or `None`, the dashboard's) and which.
+type Key = (Option<i64>, ChartName);
 
 /// A campaign's version, or for the dashboard the sum and count of all
 /// campaigns' versions and the newest campaign (a deletion changes it too).
@@ -35,7 +38,7 @@ type Version = (i64, i64, i64);
 const CACHE_ENTRIES: usize = 512;
 
 impl Cache {
-    fn get(&self, key: (Option<i64>, ChartName), version: Version) -> Option<ChartData> {
+    fn get(&self, key: Key, version: Version) -> Option<ChartData> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(&key)
@@ -49,7 +52,7 @@ impl Cache {
         }
     }
 
-    fn put(&self, key: (Option<i64>, ChartName), version: Version, data: &ChartData) {
+    fn put(&self, key: Key, version: Version, data: &ChartData) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CACHE_ENTRIES {
                 entries.clear();

@@ -89,7 +89,7 @@ enum Place {
     /// A schema of this name next to the PostgreSQL one in use.
     Schema(String),
     /// The database itself (in-memory SQLite).
-    InPlace,
+    Itself,
 }
 
 impl Staging {
@@ -114,7 +114,7 @@ impl Store {
                     self.clear().await?;
                     Staging {
                         store: self.clone(),
-                        place: Place::InPlace,
+                        place: Place::Itself,
                     }
                 } else {
                     let path = PathBuf::from(format!("{file}.staging"));
@@ -147,7 +147,7 @@ impl Store {
                 }
             }
         };
-        if !matches!(staging.place, Place::InPlace) {
+        if !matches!(staging.place, Place::Itself) {
             staging.store.migrate().await?;
         }
         staging.store.set_policy(&policy).await?;
@@ -161,7 +161,7 @@ impl Store {
     /// nothing changes and `false` comes back.
     pub(crate) async fn adopt(&self, staging: Staging, claimed: bool) -> Result<bool> {
         let Staging { store, place } = staging;
-        if !matches!(place, Place::InPlace) {
+        if !matches!(place, Place::Itself) {
             store.close().await;
         }
         let adopted = match (&self.backend, &place) {

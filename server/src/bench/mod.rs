@@ -93,7 +93,7 @@ async fn load_one_campaign(args: &BenchArgs, url: &str, store: &Store) -> Result
                 .unwrap_or_else(Utc::now),
             problem_share: Some(1.0),
         };
-        demo::load(&store, config, |_, _| {}).await?;
+        demo::load(store, config, |_, _| {}).await?;
     }
     let load_time = started.elapsed();
     let campaign = store

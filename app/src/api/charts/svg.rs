@@ -246,7 +246,7 @@ fn legend(root: &Area, (x, y): (i32, i32)) -> Result<(), DrawingAreaErrorKind<st
     let mut x = x;
     for (class, colour, _) in CLASS_COLOURS {
         root.draw(&Rectangle::new([(x, y), (x + 12, y + 12)], colour.filled()))?;
-        let label = crate::labels::class(class);
+        let label = class.label();
         root.draw(&Text::new(
             label,
             (x + 16, y + 6),

@@ -49,7 +49,7 @@ pub fn SelectionBuilderPage() -> impl IntoView {
 }
 
 /// The rows a definition shows as, when one level of AND / OR can show it.
-pub(crate) fn rows_of(def: &Definition) -> Option<(String, Vec<Condition>)> {
+pub fn rows_of(def: &Definition) -> Option<(String, Vec<Condition>)> {
     let (combinator, nodes) = match &def.root {
         Node::All(nodes) => ("all", nodes.as_slice()),
         Node::Any(nodes) => ("any", nodes.as_slice()),
