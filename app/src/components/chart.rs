@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
+use crate::AppError;
 use crate::api::charts::ChartView;
+use crate::components::ErrorBox;
 
 /// A chart drawn on the server: its SVG inline (so each bar is a link to
 /// the Errors tab rows it counts), its description as the text
@@ -47,5 +49,19 @@ pub fn ChartFigure(chart: ChartView) -> impl IntoView {
                 </table>
             </details>
         </figure>
+    }
+}
+
+/// A page's charts, or what went wrong fetching them.
+#[component]
+pub fn Charts(charts: Result<Vec<ChartView>, AppError>) -> impl IntoView {
+    match charts {
+        Ok(charts) => view! {
+            <section class="charts" aria-label="Charts">
+                {charts.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view()}
+            </section>
+        }
+        .into_any(),
+        Err(error) => view! { <ErrorBox error/> }.into_any(),
     }
 }

@@ -11,7 +11,7 @@ mod navigation;
 mod pager;
 
 pub use campaign_header::{CampaignHeader, Tab};
-pub use chart::ChartFigure;
+pub use chart::Charts;
 pub use class_badge::ClassBadge;
 pub use client_only::ClientOnly;
 pub use diagnostic::DiagnosticText;

@@ -3,7 +3,7 @@ use bounce::{CampaignSummary, CodeFilter, ErrorFilter, ErrorQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{CampaignHeader, ChartFigure, ErrorBox, Tab};
+use crate::components::{CampaignHeader, Charts, ErrorBox, Tab};
 use crate::{api, format, links};
 
 /// A campaign's key figures.
@@ -31,16 +31,7 @@ pub fn CampaignOverviewPage() -> impl IntoView {
             })}
         </Suspense>
         <Suspense fallback=super::loading>
-            {move || Suspend::new(async move {
-                match charts.await {
-                    Ok(charts) => view! {
-                        <section class="charts" aria-label="Charts">
-                            {charts.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view()}
-                        </section>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorBox error/> }.into_any(),
-                }
-            })}
+            {move || Suspend::new(async move { view! { <Charts charts=charts.await/> } })}
         </Suspense>
     }
 }

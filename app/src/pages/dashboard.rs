@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api;
-use crate::components::{ChartFigure, ErrorBox};
+use crate::components::Charts;
 
 /// Across campaigns: bounce, hard-bounce and complaint rates against the
 /// levels providers act on, and the domains whose failure rate moved.
@@ -17,16 +17,7 @@ pub fn DashboardPage() -> impl IntoView {
             "Click a point or a bar for the failures behind it."
         </p>
         <Suspense fallback=super::loading>
-            {move || Suspend::new(async move {
-                match charts.await {
-                    Ok(charts) => view! {
-                        <section class="charts" aria-label="Charts">
-                            {charts.into_iter().map(|chart| view! { <ChartFigure chart/> }).collect_view()}
-                        </section>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorBox error/> }.into_any(),
-                }
-            })}
+            {move || Suspend::new(async move { view! { <Charts charts=charts.await/> } })}
         </Suspense>
     }
 }
