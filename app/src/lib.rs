@@ -13,7 +13,7 @@ mod components;
 pub mod error;
 pub mod explain;
 mod format;
-mod labels;
+pub mod labels;
 mod links;
 pub mod pages;
 

@@ -282,7 +282,7 @@ fn campaign_chart(id: i64, data: &ChartData) -> Rendered {
                     value: BarValue::Classes(item.row.counts),
                     note,
                     href: item.href.clone(),
-                    tooltip: item.tooltip(""),
+                    tooltip: item.tooltip(&advice(name, item.row)),
                 });
             }
             let rows = items
@@ -307,6 +307,31 @@ fn campaign_chart(id: i64, data: &ChartData) -> Rendered {
         }
     };
     finish(name, description, svg, columns, rows, json_rows)
+}
+
+/// The explanation a bar's tooltip adds: what a category means and what to
+/// do, or what an enhanced status class says (RFC 3463).
+fn advice(name: ChartName, row: &ChartRow) -> String {
+    match name {
+        ChartName::Categories => row
+            .key
+            .parse::<Category>()
+            .map(|c| crate::labels::category_advice(c).to_owned())
+            .unwrap_or_default(),
+        ChartName::Codes if row.group.as_deref() == Some("status") => {
+            let mut parts = row.key.split('.');
+            let class = parts.next().and_then(|c| c.parse::<u8>().ok());
+            let subject = parts.next().and_then(|s| s.parse::<u16>().ok());
+            match (class, subject) {
+                // An unregistered detail gives the subject's own meaning.
+                (Some(class), Some(subject)) => bounce::EnhancedStatus::new(class, subject, 999)
+                    .map(|s| s.meaning().to_owned())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 fn group_heading(group: Option<&str>) -> &'static str {
