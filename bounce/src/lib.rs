@@ -11,6 +11,7 @@ pub mod class;
 #[cfg(feature = "classifier")]
 pub mod classifier;
 pub mod contact;
+pub mod delivery;
 pub mod email;
 pub mod enhanced_status;
 pub mod error;

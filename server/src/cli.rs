@@ -36,6 +36,9 @@ pub enum Command {
     /// Count or export the contacts a selection definition picks (JSON, see
     /// docs/selections.md): `--count`, or `--export csv|jsonl`.
     Select(crate::select::SelectArgs),
+    /// Import delivery results (MTA logs) through the classifier; importing
+    /// the same data again stores nothing new.
+    Import(crate::import::ImportArgs),
     /// Measure how fast the store answers; see docs/performance.md.
     Bench(bench::BenchArgs),
 }
@@ -120,6 +123,7 @@ impl Cli {
             }
             Command::Classify(args) => crate::classify::run(args),
             Command::Select(args) => crate::select::run(args).await,
+            Command::Import(args) => crate::import::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     }

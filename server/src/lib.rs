@@ -9,6 +9,7 @@ pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod router;
 pub mod select;
 

@@ -33,7 +33,8 @@ pub struct SendFailure {
 
 impl Store {
     /// Records sends; a send already recorded for the same campaign and
-    /// contact is replaced by the newer result. All or nothing; campaign
+    /// contact is replaced by the newer result, never by an older one (a
+    /// log read out of order, an import run again). All or nothing; campaign
     /// totals follow in the same transaction (triggers).
     pub async fn upsert_sends(&self, sends: &[NewSend]) -> Result<()> {
         on_pool!(self, pool, Db => {
@@ -62,7 +63,7 @@ impl Store {
                      class = excluded.class, attempts = excluded.attempts, updated_at = excluded.updated_at, \
                      stage = excluded.stage, reply_code = excluded.reply_code, \
                      enhanced_status = excluded.enhanced_status, diagnostic = excluded.diagnostic, \
-                     reason = excluded.reason",
+                     reason = excluded.reason WHERE excluded.updated_at >= sends.updated_at",
                 );
                 b.build().execute(&mut *tx).await?;
             }

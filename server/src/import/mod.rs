@@ -1,0 +1,271 @@
+//! `bouncedesk import`: delivery results from files (MTA logs so far:
+//! Postfix) through the classifier into the store, in batches, with the
+//! same follow-up as every source: provider incidents found, then the
+//! suppression policies applied.
+//!
+//! Input is read line by line with a bound on a line's length, so a
+//! crafted file cannot take unbounded memory; a line that cannot be read is
+//! counted and reported with its number, and the import goes on.
+
+pub mod postfix;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use bounce::delivery::{self, DeliveryResult};
+use chrono::{Datelike, Utc};
+use clap::{Args, ValueEnum};
+use store::{Ingested, Store};
+
+use crate::ServerError;
+use crate::cli::DatabaseArg;
+
+/// Results stored per batch (one set of statements each).
+const BATCH: usize = 2_000;
+/// The longest line read; a longer one is rejected and skipped.
+pub const MAX_LINE: usize = 1 << 20;
+/// Rejected lines named in the summary (all are counted).
+const SHOWN_REJECTS: usize = 20;
+
+/// The input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Postfix maillog (`status=sent|deferred|bounced|expired` lines).
+    Postfix,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The format of the input.
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// Link every result to this campaign (by its id).
+    #[arg(long)]
+    pub campaign: Option<i64>,
+    /// The year of syslog timestamps that carry none (`Nov 30 10:00:01`);
+    /// this year when absent.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Files to read; `-` for standard input.
+    #[arg(required = true, value_name = "PATH|-")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub lines: u64,
+    pub stored: u64,
+    pub duplicates: u64,
+    pub unlinked: u64,
+    /// Lines that are not delivery results (counted, not errors).
+    pub other: u64,
+    pub rejected: u64,
+    /// The first rejected lines: file, line number, why.
+    pub rejects: Vec<String>,
+    pub incidents: usize,
+    pub blocks: usize,
+}
+
+/// Runs `bouncedesk import`.
+pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
+    let store = Store::connect(&args.database.database_url).await?;
+    if let Some(id) = args.campaign
+        && store.campaign_summary(id).await?.is_none()
+    {
+        return Err(ServerError::Usage(format!(
+            "--campaign {id}: there is no such campaign"
+        )));
+    }
+    let year = args.year.unwrap_or_else(|| Utc::now().year());
+    let mut report = ImportReport::default();
+    let started = std::time::Instant::now();
+    for path in &args.paths {
+        let name = path.display().to_string();
+        let reader: Box<dyn Read> = if name == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).map_err(|e| ServerError::Input(format!("{name}: {e}")))?)
+        };
+        import(
+            &store,
+            BufReader::new(reader),
+            &name,
+            args.format,
+            year,
+            args.campaign,
+            &mut report,
+        )
+        .await?;
+    }
+    eprintln!(
+        "{} lines in {:.1} s: {} events stored, {} already stored, {} without a campaign, \
+         {} not delivery results, {} rejected; {} provider incidents, {} blocks recorded",
+        report.lines,
+        started.elapsed().as_secs_f64(),
+        report.stored,
+        report.duplicates,
+        report.unlinked,
+        report.other,
+        report.rejected,
+        report.incidents,
+        report.blocks
+    );
+    for reject in &report.rejects {
+        eprintln!("  rejected: {reject}");
+    }
+    Ok(())
+}
+
+/// Imports one input into the store, adding to `report`.
+pub async fn import(
+    store: &Store,
+    mut reader: impl BufRead,
+    name: &str,
+    format: Format,
+    year: i32,
+    campaign: Option<i64>,
+    report: &mut ImportReport,
+) -> Result<(), ServerError> {
+    let mut batch: Vec<DeliveryResult> = Vec::with_capacity(BATCH);
+    let mut touched = Ingested::default();
+    let mut buf = Vec::new();
+    while let Some(read) = next_line(&mut reader, &mut buf).map_err(|e| ServerError::Input(format!("{name}: {e}")))? {
+        report.lines += 1;
+        let parsed = match read {
+            Ok(line) => match format {
+                Format::Postfix => postfix::parse(line, year).map_err(|e| e.0),
+            },
+            Err(why) => Err(why),
+        };
+        match parsed {
+            Ok(postfix::Line::Result(result)) => batch.push(*result),
+            Ok(postfix::Line::Other) => report.other += 1,
+            Err(why) => {
+                report.rejected += 1;
+                if report.rejects.len() < SHOWN_REJECTS {
+                    report.rejects.push(format!("{name} line {}: {why}", report.lines));
+                }
+            }
+        }
+        if batch.len() >= BATCH {
+            store_batch(store, &mut batch, campaign, report, &mut touched).await?;
+        }
+    }
+    store_batch(store, &mut batch, campaign, report, &mut touched).await?;
+    follow_up(store, &touched, report).await
+}
+
+async fn store_batch(
+    store: &Store,
+    batch: &mut Vec<DeliveryResult>,
+    campaign: Option<i64>,
+    report: &mut ImportReport,
+    touched: &mut Ingested,
+) -> Result<(), ServerError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let classified: Vec<_> = batch.drain(..).map(delivery::classify).collect();
+    let done = store.ingest(&classified, campaign).await?;
+    report.stored += done.stored;
+    report.duplicates += done.duplicates;
+    report.unlinked += done.unlinked;
+    touched.campaigns.extend(done.campaigns);
+    touched.contacts.extend(done.contacts);
+    Ok(())
+}
+
+/// What every source's results lead to: incidents found in the campaigns
+/// they touched, then the policies applied to the contacts they touched.
+async fn follow_up(store: &Store, touched: &Ingested, report: &mut ImportReport) -> Result<(), ServerError> {
+    for campaign in &touched.campaigns {
+        report.incidents += store
+            .detect_incidents(*campaign, &bounce::incident::IncidentRule::default())
+            .await?
+            .len();
+    }
+    let contacts: Vec<i64> = touched.contacts.iter().copied().collect();
+    if !contacts.is_empty() {
+        let policy = store.policy().await?;
+        report.blocks += store.apply_policies(&policy, &contacts, Utc::now()).await?;
+    }
+    Ok(())
+}
+
+/// The next line (without its end), or why it cannot be read: not UTF-8,
+/// or longer than [`MAX_LINE`] (the rest of it is skipped unread into
+/// memory). `None` at the end of the input.
+fn next_line<'b>(reader: &mut impl BufRead, buf: &'b mut Vec<u8>) -> std::io::Result<Option<Result<&'b str, String>>> {
+    buf.clear();
+    let read = reader.by_ref().take(MAX_LINE as u64 + 1).read_until(b'\n', buf)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+        // Skip to the end of this line in bounded steps.
+        let mut skip = Vec::new();
+        loop {
+            skip.clear();
+            let n = reader.by_ref().take(64 * 1024).read_until(b'\n', &mut skip)?;
+            if n == 0 || skip.last() == Some(&b'\n') {
+                break;
+            }
+        }
+        return Ok(Some(Err(format!("longer than {MAX_LINE} bytes"))));
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(Some(
+        std::str::from_utf8(buf).map_err(|_| "is not UTF-8 text".to_owned()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_refused_without_reading_them_whole_and_the_next_is_read() {
+        let mut input = vec![b'x'; MAX_LINE * 3];
+        input.extend_from_slice(b"\nnext line\r\n");
+        let mut reader = BufReader::new(input.as_slice());
+        let mut buf = Vec::new();
+
+        let first = next_line(&mut reader, &mut buf)
+            .expect("read")
+            .expect("a line")
+            .map(str::to_owned);
+        let second = next_line(&mut reader, &mut buf)
+            .expect("read")
+            .expect("a line")
+            .map(str::to_owned);
+        let end = next_line(&mut reader, &mut buf).expect("read").is_none();
+
+        assert!(first.is_err_and(|e| e.contains("longer than")));
+        assert_eq!(second.as_deref(), Ok("next line"));
+        assert!(end);
+        assert!(buf.capacity() <= MAX_LINE * 2, "the long line was not held whole");
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_are_refused_by_line() {
+        let mut reader = BufReader::new(&b"ok\n\xff\xfe\n"[..]);
+        let mut buf = Vec::new();
+
+        let first = next_line(&mut reader, &mut buf)
+            .expect("read")
+            .expect("line")
+            .map(str::to_owned);
+        let second = next_line(&mut reader, &mut buf)
+            .expect("read")
+            .expect("line")
+            .map(str::to_owned);
+
+        assert_eq!(first.as_deref(), Ok("ok"));
+        assert!(second.is_err());
+    }
+}
