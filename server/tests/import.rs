@@ -85,3 +85,51 @@ store_test!(an_import_cut_short_is_completed_by_running_it_again, |store| {
     assert_eq!(full.duplicates, cut.stored);
     assert_eq!(failed_events(&store, id).await, 7);
 });
+
+const SENDGRID: &str = include_str!("fixtures/sendgrid/events.ndjson");
+
+store_test!(sendgrid_webhook_bodies_are_imported_once, |store| {
+    let id = campaign(&store).await;
+    let mut first = ImportReport::default();
+    let mut again = ImportReport::default();
+
+    import(
+        &store,
+        SENDGRID.as_bytes(),
+        "events.ndjson",
+        Format::Sendgrid,
+        2026,
+        Some(id),
+        &mut first,
+    )
+    .await
+    .expect("import");
+    import(
+        &store,
+        SENDGRID.as_bytes(),
+        "events.ndjson",
+        Format::Sendgrid,
+        2026,
+        Some(id),
+        &mut again,
+    )
+    .await
+    .expect("import again");
+
+    assert_eq!((first.stored, first.other, first.rejected), (5, 2, 0));
+    assert_eq!((again.stored, again.duplicates), (0, 5));
+    assert_eq!(failed_events(&store, id).await, 3, "two bounces and a deferral");
+    let summary = store.campaign_summary(id).await.expect("summary").expect("campaign");
+    assert_eq!((summary.sent, summary.delivered, summary.hard), (3, 1, 1));
+    // The complaint blocks for good (the hard bounce's 7 days, counted from
+    // 2025, are over by now).
+    assert!(first.blocks >= 1, "the complaint blocks: {}", first.blocks);
+    let complained = store
+        .count_selection(
+            &bounce::selection::Definition::parse(r#"{"status": "complained"}"#).expect("valid"),
+            Utc::now(),
+        )
+        .await
+        .expect("count");
+    assert_eq!(complained, 1);
+});

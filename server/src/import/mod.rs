@@ -8,6 +8,7 @@
 //! counted and reported with its number, and the import goes on.
 
 pub mod postfix;
+pub mod sendgrid;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -20,10 +21,21 @@ use store::{Ingested, Store};
 use crate::ServerError;
 use crate::cli::DatabaseArg;
 
+/// What one piece of input holds.
+#[derive(Debug, PartialEq)]
+pub enum Item {
+    /// A delivery result.
+    Result(Box<DeliveryResult>),
+    /// Something that is not a delivery result (an open, a click, a queue
+    /// manager line): counted, not an error.
+    Other,
+}
+
 /// Results stored per batch (one set of statements each).
 const BATCH: usize = 2_000;
-/// The longest line read; a longer one is rejected and skipped.
-pub const MAX_LINE: usize = 1 << 20;
+/// The longest line read (a webhook body is one line of JSON); a longer one
+/// is rejected and skipped.
+pub const MAX_LINE: usize = 16 << 20;
 /// Rejected lines named in the summary (all are counted).
 const SHOWN_REJECTS: usize = 20;
 
@@ -32,6 +44,19 @@ const SHOWN_REJECTS: usize = 20;
 pub enum Format {
     /// Postfix maillog (`status=sent|deferred|bounced|expired` lines).
     Postfix,
+    /// SendGrid Event Webhook bodies: a JSON array of events per line (or
+    /// one event object per line).
+    Sendgrid,
+}
+
+impl Format {
+    /// The items of one line of input; an item that cannot be read says why.
+    fn read(self, line: &str, year: i32) -> Vec<Result<Item, String>> {
+        match self {
+            Format::Postfix => vec![postfix::parse(line, year).map_err(|e| e.0)],
+            Format::Sendgrid => sendgrid::parse(line),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -134,19 +159,19 @@ pub async fn import(
     let mut buf = Vec::new();
     while let Some(read) = next_line(&mut reader, &mut buf).map_err(|e| ServerError::Input(format!("{name}: {e}")))? {
         report.lines += 1;
-        let parsed = match read {
-            Ok(line) => match format {
-                Format::Postfix => postfix::parse(line, year).map_err(|e| e.0),
-            },
-            Err(why) => Err(why),
+        let items = match read {
+            Ok(line) => format.read(line, year),
+            Err(why) => vec![Err(why)],
         };
-        match parsed {
-            Ok(postfix::Line::Result(result)) => batch.push(*result),
-            Ok(postfix::Line::Other) => report.other += 1,
-            Err(why) => {
-                report.rejected += 1;
-                if report.rejects.len() < SHOWN_REJECTS {
-                    report.rejects.push(format!("{name} line {}: {why}", report.lines));
+        for item in items {
+            match item {
+                Ok(Item::Result(result)) => batch.push(*result),
+                Ok(Item::Other) => report.other += 1,
+                Err(why) => {
+                    report.rejected += 1;
+                    if report.rejects.len() < SHOWN_REJECTS {
+                        report.rejects.push(format!("{name} line {}: {why}", report.lines));
+                    }
                 }
             }
         }
@@ -248,7 +273,7 @@ mod tests {
         assert!(first.is_err_and(|e| e.contains("longer than")));
         assert_eq!(second.as_deref(), Ok("next line"));
         assert!(end);
-        assert!(buf.capacity() <= MAX_LINE * 2, "the long line was not held whole");
+        assert!(buf.capacity() <= MAX_LINE * 2 + 1, "the long line was not held whole");
     }
 
     #[test]

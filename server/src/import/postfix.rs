@@ -19,15 +19,10 @@ use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
-/// What one log line holds.
-#[derive(Debug, PartialEq)]
-pub enum Line {
-    /// A delivery result.
-    Result(Box<DeliveryResult>),
-    /// Not a delivery agent's result line (connections, queue manager,
-    /// `status=expired` notices without a recipient...).
-    Other,
-}
+/// What one log line holds: a delivery result, or a line that is none
+/// (connections, the queue manager, `status=expired` notices without a
+/// recipient...).
+pub use super::Item as Line;
 
 /// Why a line that looked like a result could not be read.
 #[derive(Debug, PartialEq, Eq)]
