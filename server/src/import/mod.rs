@@ -9,6 +9,7 @@
 
 pub mod postfix;
 pub mod sendgrid;
+pub mod ses;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ pub enum Format {
     /// SendGrid Event Webhook bodies: a JSON array of events per line (or
     /// one event object per line).
     Sendgrid,
+    /// Amazon SES notifications, raw or wrapped by SNS, one per line.
+    Ses,
 }
 
 impl Format {
@@ -55,6 +58,7 @@ impl Format {
         match self {
             Format::Postfix => vec![postfix::parse(line, year).map_err(|e| e.0)],
             Format::Sendgrid => sendgrid::parse(line),
+            Format::Ses => ses::parse(line),
         }
     }
 }
