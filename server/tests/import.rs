@@ -133,3 +133,29 @@ store_test!(sendgrid_webhook_bodies_are_imported_once, |store| {
         .expect("count");
     assert_eq!(complained, 1);
 });
+
+const CSV: &str = include_str!("fixtures/csv/bounces.csv");
+
+store_test!(a_dutch_csv_export_is_imported_once, |store| {
+    let id = campaign(&store).await;
+    let mut first = ImportReport::default();
+    let mut again = ImportReport::default();
+
+    server::import::import_csv(&store, CSV.as_bytes(), "bounces.csv", Some(id), &[], &mut first)
+        .await
+        .expect("import");
+    server::import::import_csv(&store, CSV.as_bytes(), "bounces.csv", Some(id), &[], &mut again)
+        .await
+        .expect("import again");
+
+    assert_eq!((first.stored, first.rejected), (4, 1), "{:?}", first.rejects);
+    assert!(
+        first.rejects[0].contains("bounces.csv row 5: email"),
+        "{:?}",
+        first.rejects
+    );
+    assert_eq!((again.stored, again.duplicates), (0, 4));
+    assert_eq!(failed_events(&store, id).await, 3);
+    let summary = store.campaign_summary(id).await.expect("summary").expect("campaign");
+    assert_eq!((summary.sent, summary.delivered), (4, 1));
+});

@@ -7,6 +7,7 @@
 //! crafted file cannot take unbounded memory; a line that cannot be read is
 //! counted and reported with its number, and the import goes on.
 
+pub mod csv;
 pub mod postfix;
 pub mod sendgrid;
 pub mod ses;
@@ -50,6 +51,8 @@ pub enum Format {
     Sendgrid,
     /// Amazon SES notifications, raw or wrapped by SNS, one per line.
     Ses,
+    /// Any CSV with a header line (columns found by name or `--column`).
+    Csv,
 }
 
 impl Format {
@@ -59,6 +62,8 @@ impl Format {
             Format::Postfix => vec![postfix::parse(line, year).map_err(|e| e.0)],
             Format::Sendgrid => sendgrid::parse(line),
             Format::Ses => ses::parse(line),
+            // Read by records, not lines (see `import_csv`).
+            Format::Csv => vec![Err("CSV is read by records".into())],
         }
     }
 }
@@ -75,6 +80,11 @@ pub struct ImportArgs {
     /// this year when absent.
     #[arg(long)]
     pub year: Option<i32>,
+    /// CSV: which header holds a field, as `FIELD=HEADER` (fields: email,
+    /// time, campaign, code, status, text, result, id); the others are
+    /// found by their usual names.
+    #[arg(long = "column", value_name = "FIELD=HEADER")]
+    pub columns: Vec<String>,
     /// Files to read; `-` for standard input.
     #[arg(required = true, value_name = "PATH|-")]
     pub paths: Vec<PathBuf>,
@@ -109,6 +119,7 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
         )));
     }
     let year = args.year.unwrap_or_else(|| Utc::now().year());
+    let named = named_columns(&args.columns)?;
     let mut report = ImportReport::default();
     let started = std::time::Instant::now();
     for path in &args.paths {
@@ -118,16 +129,12 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
         } else {
             Box::new(std::fs::File::open(path).map_err(|e| ServerError::Input(format!("{name}: {e}")))?)
         };
-        import(
-            &store,
-            BufReader::new(reader),
-            &name,
-            args.format,
-            year,
-            args.campaign,
-            &mut report,
-        )
-        .await?;
+        let reader = BufReader::new(reader);
+        if args.format == Format::Csv {
+            import_csv(&store, reader, &name, args.campaign, &named, &mut report).await?;
+        } else {
+            import(&store, reader, &name, args.format, year, args.campaign, &mut report).await?;
+        }
     }
     eprintln!(
         "{} lines in {:.1} s: {} events stored, {} already stored, {} without a campaign, \
@@ -171,12 +178,7 @@ pub async fn import(
             match item {
                 Ok(Item::Result(result)) => batch.push(*result),
                 Ok(Item::Other) => report.other += 1,
-                Err(why) => {
-                    report.rejected += 1;
-                    if report.rejects.len() < SHOWN_REJECTS {
-                        report.rejects.push(format!("{name} line {}: {why}", report.lines));
-                    }
-                }
+                Err(why) => reject(report, &format!("{name} line"), report.lines, &why),
             }
         }
         if batch.len() >= BATCH {
@@ -185,6 +187,124 @@ pub async fn import(
     }
     store_batch(store, &mut batch, campaign, report, &mut touched).await?;
     follow_up(store, &touched, report).await
+}
+
+/// `--column FIELD=HEADER` options, checked.
+fn named_columns(options: &[String]) -> Result<Vec<(csv::Field, String)>, ServerError> {
+    options
+        .iter()
+        .map(|o| {
+            let (field, header) = o
+                .split_once('=')
+                .ok_or_else(|| ServerError::Usage(format!("--column {o}: write FIELD=HEADER")))?;
+            let field = csv::Field::named(field.trim()).ok_or_else(|| {
+                ServerError::Usage(format!(
+                    "--column {o}: `{field}` is not email, time, campaign, code, status, text, result or id"
+                ))
+            })?;
+            Ok((field, header.to_owned()))
+        })
+        .collect()
+}
+
+/// Imports one CSV input: the header line, then record by record (a
+/// quoted cell may span lines; no line may pass [`MAX_LINE`]).
+pub async fn import_csv(
+    store: &Store,
+    mut reader: impl BufRead,
+    name: &str,
+    campaign: Option<i64>,
+    named: &[(csv::Field, String)],
+    report: &mut ImportReport,
+) -> Result<(), ServerError> {
+    let mut buf = Vec::new();
+    let header = match next_line(&mut reader, &mut buf).map_err(|e| ServerError::Input(format!("{name}: {e}")))? {
+        None => return Ok(()),
+        Some(Err(why)) => return Err(ServerError::Input(format!("{name} line 1: {why}"))),
+        Some(Ok(header)) => header.trim_start_matches('\u{feff}').to_owned(),
+    };
+    report.lines += 1;
+    let separator = csv::separator(&header);
+    let cells: Vec<String> = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(separator)
+        .from_reader(header.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+    let columns = csv::Columns::detect(&cells, named).map_err(|e| ServerError::Usage(format!("{name}: {e}")))?;
+    let mut records = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(separator)
+        .flexible(true)
+        .from_reader(BoundedLines { inner: reader, run: 0 });
+    let mut record = ::csv::StringRecord::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut touched = Ingested::default();
+    let now = Utc::now();
+    // Rows, not lines, are counted (a quoted cell may span lines); the
+    // header is row 1.
+    let mut row = 1;
+    loop {
+        row += 1;
+        match records.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                report.lines += 1;
+                match csv::row(&columns, &record, now) {
+                    Ok(result) => batch.push(result),
+                    Err(why) => reject(report, &format!("{name} row"), row, &why),
+                }
+            }
+            Err(e) => match e.kind() {
+                ::csv::ErrorKind::Io(io) => return Err(ServerError::Input(format!("{name} row {row}: {io}"))),
+                _ => {
+                    report.lines += 1;
+                    reject(report, &format!("{name} row"), row, &e.to_string());
+                }
+            },
+        }
+        if batch.len() >= BATCH {
+            store_batch(store, &mut batch, campaign, report, &mut touched).await?;
+        }
+    }
+    store_batch(store, &mut batch, campaign, report, &mut touched).await?;
+    follow_up(store, &touched, report).await
+}
+
+/// Counts a rejected piece of input; names the first ones (`place` is
+/// `FILE line` or `FILE row`).
+fn reject(report: &mut ImportReport, place: &str, at: u64, why: &str) {
+    report.rejected += 1;
+    if report.rejects.len() < SHOWN_REJECTS {
+        report.rejects.push(format!("{place} {at}: {why}"));
+    }
+}
+
+/// A reader that fails once a line grows past [`MAX_LINE`] bytes, so a CSV
+/// record (which the csv crate holds whole) stays bounded.
+struct BoundedLines<R> {
+    inner: R,
+    run: usize,
+}
+
+impl<R: Read> Read for BoundedLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for byte in &buf[..n] {
+            self.run = if *byte == b'\n' { 0 } else { self.run + 1 };
+            if self.run > MAX_LINE {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("a line is longer than {MAX_LINE} bytes"),
+                ));
+            }
+        }
+        Ok(n)
+    }
 }
 
 async fn store_batch(
