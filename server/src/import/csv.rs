@@ -182,6 +182,8 @@ impl Columns {
             .unwrap_or_default()
     }
 
+    /// Whether a column holds `field` (the tests ask).
+    #[cfg(test)]
     fn has(&self, field: Field) -> bool {
         self.found.iter().any(|(f, _)| *f == field)
     }
