@@ -14,6 +14,7 @@ use crate::ServerError;
 use crate::demo::{self, DemoConfig};
 
 mod charts;
+mod import;
 mod selections;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -28,6 +29,9 @@ pub enum Benchmark {
     /// Each chart of one campaign with a million events (counted and drawn),
     /// against the bare SQL count of its failed events.
     Charts,
+    /// `bouncedesk import` of a Postfix log of `--events` lines, against
+    /// reading and parsing it alone.
+    Import,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +72,9 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     }
     if let Benchmark::Selections = args.benchmark {
         return selections::run(&args).await;
+    }
+    if let Benchmark::Import = args.benchmark {
+        return import::run(&args).await;
     }
     let (_dir, url, store) = open(&args).await?;
     let campaign = load_one_campaign(&args, &url, &store).await?;
