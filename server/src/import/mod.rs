@@ -106,6 +106,10 @@ pub struct ImportReport {
     pub rejects: Vec<String>,
     pub incidents: usize,
     pub blocks: usize,
+    /// Time spent classifying and storing, and in the follow-up
+    /// (incidents, policies).
+    pub storing: std::time::Duration,
+    pub following_up: std::time::Duration,
 }
 
 /// Runs `bouncedesk import`.
@@ -317,8 +321,10 @@ async fn store_batch(
     if batch.is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let classified: Vec<_> = batch.drain(..).map(delivery::classify).collect();
     let done = store.ingest(&classified, campaign).await?;
+    report.storing += started.elapsed();
     report.stored += done.stored;
     report.duplicates += done.duplicates;
     report.unlinked += done.unlinked;
@@ -330,6 +336,7 @@ async fn store_batch(
 /// What every source's results lead to: incidents found in the campaigns
 /// they touched, then the policies applied to the contacts they touched.
 async fn follow_up(store: &Store, touched: &Ingested, report: &mut ImportReport) -> Result<(), ServerError> {
+    let started = std::time::Instant::now();
     for campaign in &touched.campaigns {
         report.incidents += store
             .detect_incidents(*campaign, &bounce::incident::IncidentRule::default())
@@ -341,6 +348,7 @@ async fn follow_up(store: &Store, touched: &Ingested, report: &mut ImportReport)
         let policy = store.policy().await?;
         report.blocks += store.apply_policies(&policy, &contacts, Utc::now()).await?;
     }
+    report.following_up += started.elapsed();
     Ok(())
 }
 
