@@ -44,6 +44,8 @@ const SHOWN_REJECTS: usize = 20;
 /// The input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Told from the start of each input (see [`detect`]).
+    Auto,
     /// Postfix maillog (`status=sent|deferred|bounced|expired` lines).
     Postfix,
     /// SendGrid Event Webhook bodies: a JSON array of events per line (or
@@ -61,6 +63,7 @@ impl Format {
         match self {
             Format::Postfix => vec![postfix::parse(line, year).map_err(|e| e.0)],
             Format::Sendgrid => sendgrid::parse(line),
+            Format::Auto => vec![Err("the format was not told apart".into())],
             Format::Ses => ses::parse(line),
             // Read by records, not lines (see `import_csv`).
             Format::Csv => vec![Err("CSV is read by records".into())],
@@ -70,8 +73,8 @@ impl Format {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The format of the input.
-    #[arg(long, value_enum)]
+    /// The format of the input; `auto` tells it from each input's start.
+    #[arg(long, value_enum, default_value = "auto")]
     pub format: Format,
     /// Link every result to this campaign (by its id).
     #[arg(long)]
@@ -133,11 +136,28 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
         } else {
             Box::new(std::fs::File::open(path).map_err(|e| ServerError::Input(format!("{name}: {e}")))?)
         };
-        let reader = BufReader::new(reader);
-        if args.format == Format::Csv {
+        // Large enough to see a whole webhook body's first events.
+        let mut reader = BufReader::with_capacity(64 * 1024, reader);
+        let format = match args.format {
+            Format::Auto => {
+                let start = reader
+                    .fill_buf()
+                    .map_err(|e| ServerError::Input(format!("{name}: {e}")))?;
+                let format = detect(start);
+                eprintln!(
+                    "{name}: read as {}",
+                    format
+                        .to_possible_value()
+                        .map_or("?".to_owned(), |v| v.get_name().to_owned())
+                );
+                format
+            }
+            format => format,
+        };
+        if format == Format::Csv {
             import_csv(&store, reader, &name, args.campaign, &named, &mut report).await?;
         } else {
-            import(&store, reader, &name, args.format, year, args.campaign, &mut report).await?;
+            import(&store, reader, &name, format, year, args.campaign, &mut report).await?;
         }
     }
     eprintln!(
@@ -191,6 +211,35 @@ pub async fn import(
     }
     store_batch(store, &mut batch, campaign, report, &mut touched).await?;
     follow_up(store, &touched, report).await
+}
+
+/// What tells the formats apart at the start of an input, in order: the
+/// webhooks by their fields' names (SendGrid's `sg_event_id`, SES's
+/// `notificationType` / `eventType` / SNS's `TopicArn`), Postfix by its
+/// daemons' names; anything else is read as CSV (whose header must then
+/// name an address column, or the import says so).
+const SIGNS: [(Format, &[&str]); 3] = [
+    (Format::Sendgrid, &["\"sg_event_id\"", "\"sg_message_id\""]),
+    (Format::Ses, &["\"notificationType\"", "\"eventType\"", "\"TopicArn\""]),
+    (
+        Format::Postfix,
+        &[
+            " postfix/smtp[",
+            " postfix/lmtp[",
+            " postfix/local[",
+            " postfix/qmgr[",
+            " postfix/cleanup[",
+        ],
+    ),
+];
+
+/// The format of an input, from its first bytes.
+pub fn detect(start: &[u8]) -> Format {
+    let text = String::from_utf8_lossy(start);
+    SIGNS
+        .iter()
+        .find(|(_, signs)| signs.iter().any(|s| text.contains(s)))
+        .map_or(Format::Csv, |(format, _)| *format)
 }
 
 /// `--column FIELD=HEADER` options, checked.
@@ -406,6 +455,23 @@ mod tests {
         assert_eq!(second.as_deref(), Ok("next line"));
         assert!(end);
         assert!(buf.capacity() <= MAX_LINE * 2 + 1, "the long line was not held whole");
+    }
+
+    #[test]
+    fn formats_are_told_apart_by_their_start() {
+        let fixture = |path: &str| std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR")));
+
+        assert_eq!(detect(&fixture("postfix/maillog").expect("fixture")), Format::Postfix);
+        assert_eq!(
+            detect(&fixture("sendgrid/events.ndjson").expect("fixture")),
+            Format::Sendgrid
+        );
+        assert_eq!(detect(&fixture("csv/bounces.csv").expect("fixture")), Format::Csv);
+        assert_eq!(
+            detect(br#"{"Type":"Notification","TopicArn":"arn:aws:sns:eu-west-1:1:x","Message":"{}"}"#),
+            Format::Ses
+        );
+        assert_eq!(detect(b""), Format::Csv);
     }
 
     #[test]
