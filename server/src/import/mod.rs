@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod postfix;
+pub mod postmark;
 pub mod sendgrid;
 pub mod ses;
 
@@ -53,6 +54,8 @@ pub enum Format {
     Sendgrid,
     /// Amazon SES notifications, raw or wrapped by SNS, one per line.
     Ses,
+    /// Postmark webhook bodies, one per line.
+    Postmark,
     /// Any CSV with a header line (columns found by name or `--column`).
     Csv,
 }
@@ -65,6 +68,7 @@ impl Format {
             Format::Sendgrid => sendgrid::parse(line),
             Format::Auto => vec![Err("the format was not told apart".into())],
             Format::Ses => ses::parse(line),
+            Format::Postmark => postmark::parse(line),
             // Read by records, not lines (see `import_csv`).
             Format::Csv => vec![Err("CSV is read by records".into())],
         }
@@ -215,12 +219,14 @@ pub async fn import(
 
 /// What tells the formats apart at the start of an input, in order: the
 /// webhooks by their fields' names (SendGrid's `sg_event_id`, SES's
-/// `notificationType` / `eventType` / SNS's `TopicArn`), Postfix by its
+/// `notificationType` / `eventType` / SNS's `TopicArn`, Postmark's
+/// `RecordType`), Postfix by its
 /// daemons' names; anything else is read as CSV (whose header must then
 /// name an address column, or the import says so).
-const SIGNS: [(Format, &[&str]); 3] = [
+const SIGNS: [(Format, &[&str]); 4] = [
     (Format::Sendgrid, &["\"sg_event_id\"", "\"sg_message_id\""]),
     (Format::Ses, &["\"notificationType\"", "\"eventType\"", "\"TopicArn\""]),
+    (Format::Postmark, &["\"RecordType\""]),
     (
         Format::Postfix,
         &[
