@@ -129,6 +129,14 @@ impl ExportFormat {
 
     /// Appends one contact's row.
     pub fn write_row(self, row: &ExportRow, out: &mut Vec<u8>) {
+        // CSV needs the text alone: no JSON values built for each cell.
+        if let ExportFormat::Csv { delimiter } = self {
+            return push_csv_line(
+                out,
+                row.cells().into_iter().map(|c| neutralise(&c)),
+                delimiter.as_char(),
+            );
+        }
         let values = COLUMNS.iter().zip(row.cells()).map(|(name, cell)| {
             let json = match *name {
                 "failures" => serde_json::Value::from(row.failures),

@@ -24,6 +24,8 @@
 //! being flagged: gmail.com holding 40 % of a list holds about 40 % of its
 //! dead addresses too, at the same rate as everyone else.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -116,18 +118,16 @@ pub fn detect(rule: &IncidentRule, hours: &[HourCount], domains: &[DomainSends])
     if total_failures == 0 {
         return Vec::new();
     }
-    let mut pairs: Vec<(&str, &str)> = hours.iter().map(|h| (h.domain.as_str(), h.code.as_str())).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
+    // One sort, then each (domain, code) group in time order: linear in
+    // the grouped rows after the sort, however many pairs there are.
+    let mut sorted: Vec<&HourCount> = hours.iter().filter(|h| !speaks_of_the_address(&h.code)).collect();
+    sorted.sort_unstable_by(|a, b| (&a.domain, &a.code, a.hour).cmp(&(&b.domain, &b.code, b.hour)));
+    let by_domain: HashMap<&str, &DomainSends> = domains.iter().map(|d| (d.domain.as_str(), d)).collect();
     let window = Duration::hours(rule.window_hours.max(1));
     let mut found = Vec::new();
-    for (domain, code) in pairs.into_iter().filter(|(_, code)| !speaks_of_the_address(code)) {
-        let mut counts: Vec<(DateTime<Utc>, i64)> = hours
-            .iter()
-            .filter(|h| h.domain == domain && h.code == code)
-            .map(|h| (h.hour, h.failures))
-            .collect();
-        counts.sort_unstable();
+    for group in sorted.chunk_by(|a, b| a.domain == b.domain && a.code == b.code) {
+        let (domain, code) = (group[0].domain.as_str(), group[0].code.as_str());
+        let counts: Vec<(DateTime<Utc>, i64)> = group.iter().map(|h| (h.hour, h.failures)).collect();
         // The busiest window: two pointers over the hours in time order.
         let (mut best, mut best_start, mut sum, mut first) = (0i64, None, 0i64, 0usize);
         for last in 0..counts.len() {
@@ -142,7 +142,7 @@ pub fn detect(rule: &IncidentRule, hours: &[HourCount], domains: &[DomainSends])
             }
         }
         let Some(starts_at) = best_start else { continue };
-        let Some(sends) = domains.iter().find(|d| d.domain == domain) else {
+        let Some(sends) = by_domain.get(domain) else {
             continue;
         };
         if sends.sent <= 0 {

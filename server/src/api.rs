@@ -66,7 +66,7 @@ async fn export_saved(
     Path(id): Path<String>,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ServerError> {
-    let not_found = || ServerError::NotFound(format!("selection `{}`", id.chars().take(40).collect::<String>()));
+    let not_found = || ServerError::not_found("selection", &id);
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
     let saved = store.saved_selection(id).await?.ok_or_else(not_found)?;
     let def = Definition::parse(&saved.definition)?;

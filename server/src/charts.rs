@@ -24,21 +24,17 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn chart(raw: &str, scope: ChartScope) -> Result<ChartName, ServerError> {
-    let not_found = || ServerError::NotFound(format!("chart `{}`", raw.chars().take(40).collect::<String>()));
     raw.parse::<ChartName>()
         .ok()
         .filter(|c| c.scope() == scope)
-        .ok_or_else(not_found)
+        .ok_or_else(|| ServerError::not_found("chart", raw))
 }
 
 fn svg_name(file: &str, scope: ChartScope) -> Result<ChartName, ServerError> {
-    match file.strip_suffix(".svg") {
-        Some(name) => chart(name, scope),
-        None => Err(ServerError::NotFound(format!(
-            "chart `{}`",
-            file.chars().take(40).collect::<String>()
-        ))),
-    }
+    let name = file
+        .strip_suffix(".svg")
+        .ok_or_else(|| ServerError::not_found("chart", file))?;
+    chart(name, scope)
 }
 
 fn campaign_id(raw: &str) -> Result<i64, ServerError> {
@@ -46,7 +42,7 @@ fn campaign_id(raw: &str) -> Result<i64, ServerError> {
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| ServerError::NotFound(format!("campaign `{}`", raw.chars().take(40).collect::<String>())))
+        .ok_or_else(|| ServerError::not_found("campaign", raw))
 }
 
 async fn campaign_rendered(

@@ -31,6 +31,14 @@ pub enum ServerError {
     Output(String),
 }
 
+impl ServerError {
+    /// `what` named by a request (`raw`, as it came, cut to 40 characters)
+    /// is not there.
+    pub fn not_found(what: &str, raw: &str) -> Self {
+        ServerError::NotFound(format!("{what} `{}`", raw.chars().take(40).collect::<String>()))
+    }
+}
+
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         // What the client did wrong is told in full, naming the field;

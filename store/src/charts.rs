@@ -13,6 +13,7 @@ use bounce::chart::{ChartData, ChartName, ChartRow, ClassCounts, MIN_SENDS_FOR_R
 use bounce::{Category, CodeFilter, EnhancedStatus, ErrorFilter, Reason, ReplyCode, Stage};
 use chrono::{DateTime, Duration, Utc};
 
+use crate::selections::compile::FAILED;
 use crate::{BackendKind, Result, Store, StoreError, on_pool, push_in};
 
 /// Charts counted before, each with the data version it was counted at
@@ -132,13 +133,13 @@ impl Store {
         if let Some(data) = self.charts.get(key, (version, 0, 0)) {
             return Ok(Some(data));
         }
-        let Some(campaign) = self.campaign_summary(campaign_id).await? else {
-            return Ok(None);
-        };
         let mut measures = Vec::new();
         let rows = match name {
             ChartName::Categories => self.categories(campaign_id).await?,
             ChartName::Stages => {
+                let Some(campaign) = self.campaign_summary(campaign_id).await? else {
+                    return Ok(None);
+                };
                 measures.push(("sent".to_owned(), campaign.sent as f64));
                 measures.push(("delivered".to_owned(), campaign.delivered as f64));
                 self.stages(campaign_id, campaign.sent).await?
@@ -200,10 +201,10 @@ impl Store {
     async fn stages(&self, campaign_id: i64, sent: i64) -> Result<Vec<ChartRow>> {
         let grouped = self.grouped("e.stage", campaign_id).await?;
         let failed_sends: Vec<(Option<String>, i64)> = on_pool!(self, pool => {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT s.stage, COUNT(*) FROM sends s \
-                 WHERE s.campaign_id = $1 AND s.class IN ('hard', 'soft', 'undetermined') GROUP BY s.stage",
-            )
+                 WHERE s.campaign_id = $1 AND s.class IN {FAILED} GROUP BY s.stage"
+            )))
             .bind(campaign_id)
             .fetch_all(pool)
             .await?
@@ -254,11 +255,7 @@ impl Store {
                 ChartRow::counted(code.to_string(), counts, failures(|f| f.code = Some(code))).in_group("status")
             })
             .collect();
-        let sql = format!("SELECT CAST(e.reply_code AS TEXT) AS key, {PIVOT} {FAILURES} GROUP BY e.reply_code");
-        let replies: Vec<Grouped> = on_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(campaign_id).fetch_all(pool).await?
-        });
-        for row in replies {
+        for row in self.grouped("CAST(e.reply_code AS TEXT)", campaign_id).await? {
             if let Some(code) = row.key.as_deref() {
                 let code: ReplyCode = code.parse()?;
                 let filter = CodeFilter::Reply {
@@ -292,11 +289,11 @@ impl Store {
         let rated: Vec<(String, i64, i64)> = on_pool!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT k.domain, COUNT(*) AS sent, \
-                 SUM(CASE WHEN s.class IN ('hard', 'soft', 'undetermined') THEN 1 ELSE 0 END) AS failed \
+                 SUM(CASE WHEN s.class IN {FAILED} THEN 1 ELSE 0 END) AS failed \
                  FROM sends s JOIN contacts k ON k.id = s.contact_id \
                  WHERE s.campaign_id = $1 AND s.outcome <> 'rejected' \
                  GROUP BY k.domain HAVING COUNT(*) >= $2 \
-                 ORDER BY SUM(CASE WHEN s.class IN ('hard', 'soft', 'undetermined') THEN 1 ELSE 0 END) * 1.0 / COUNT(*) DESC, \
+                 ORDER BY SUM(CASE WHEN s.class IN {FAILED} THEN 1 ELSE 0 END) * 1.0 / COUNT(*) DESC, \
                  k.domain LIMIT {TOP_DOMAINS}"
             )))
             .bind(campaign_id)
@@ -315,20 +312,11 @@ impl Store {
             .collect();
         let rated: Vec<(String, i64, i64)> = rated.into_iter().filter(|(_, _, failed)| *failed > 0).collect();
         if !rated.is_empty() {
-            let events: Vec<Grouped> = on_pool!(self, pool, Db => {
-                let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT e.recipient_domain AS key, {PIVOT} "));
-                b.push("FROM delivery_events e WHERE e.campaign_id = ").push_bind(campaign_id);
-                b.push(" AND e.class <> 'none' AND e.recipient_domain IN");
-                push_in!(b, rated.iter().map(|(d, _, _)| d));
-                b.push(" GROUP BY e.recipient_domain");
-                b.build_query_as().fetch_all(pool).await?
-            });
+            let events = self
+                .failures_by_domain(campaign_id, rated.iter().map(|(d, _, _)| d))
+                .await?;
             for (domain, sent, failed) in rated {
-                let counts = events
-                    .iter()
-                    .find(|g| g.key.as_deref() == Some(domain.as_str()))
-                    .map(Grouped::counts)
-                    .unwrap_or_default();
+                let counts = counts_of(&events, &domain);
                 rows.push(
                     ChartRow::counted(domain.clone(), counts, failures(|f| f.domain = Some(domain)))
                         .in_group("rate")
@@ -485,13 +473,13 @@ impl Store {
             return Ok(Vec::new());
         };
         let per_domain: Vec<(i64, String, i64, i64)> = on_pool!(self, pool => {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT s.campaign_id, k.domain, COUNT(*) AS sent, \
-                 SUM(CASE WHEN s.class IN ('hard', 'soft', 'undetermined') THEN 1 ELSE 0 END) AS failed \
+                 SUM(CASE WHEN s.class IN {FAILED} THEN 1 ELSE 0 END) AS failed \
                  FROM sends s JOIN contacts k ON k.id = s.contact_id \
                  WHERE s.campaign_id IN ($1, $2) AND s.outcome <> 'rejected' \
-                 GROUP BY s.campaign_id, k.domain HAVING COUNT(*) >= $3",
-            )
+                 GROUP BY s.campaign_id, k.domain HAVING COUNT(*) >= $3"
+            )))
             .bind(latest.id)
             .bind(before.id)
             .bind(MIN_SENDS_FOR_RATE)
@@ -516,10 +504,13 @@ impl Store {
             .collect();
         changes.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()).then(a.0.cmp(&b.0)));
         changes.truncate(TOP_DOMAINS as usize);
+        let events = self
+            .failures_by_domain(latest.id, changes.iter().map(|(d, _, _)| d))
+            .await?;
         let mut rows = Vec::new();
         for (domain, then, now) in changes {
             let filter = failures(|f| f.domain = Some(domain.clone()));
-            let counts = self.class_counts(latest.id, &filter).await?;
+            let counts = counts_of(&events, &domain);
             let mut row = ChartRow::counted(domain, counts, filter)
                 .with("before", then)
                 .with("after", now)
@@ -530,14 +521,34 @@ impl Store {
         Ok(rows)
     }
 
-    /// The class split of a campaign's events under `filter`.
-    async fn class_counts(&self, campaign_id: i64, filter: &ErrorFilter) -> Result<ClassCounts> {
-        let row: Grouped = on_pool!(self, pool, Db, push_text_search => {
-            let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT CAST(NULL AS TEXT) AS key, {PIVOT} "));
+    /// A campaign's failed events at these domains, grouped by domain:
+    /// one query for a chart's domains.
+    async fn failures_by_domain<'d>(
+        &self,
+        campaign_id: i64,
+        domains: impl Iterator<Item = &'d String>,
+    ) -> Result<Vec<Grouped>> {
+        let domains: Vec<&String> = domains.collect();
+        if domains.is_empty() {
+            return Ok(Vec::new());
+        }
+        let grouped = on_pool!(self, pool, Db => {
+            let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT e.recipient_domain AS key, {PIVOT} "));
             b.push("FROM delivery_events e WHERE e.campaign_id = ").push_bind(campaign_id);
-            crate::events::push_error_filter!(b, filter, push_text_search);
-            b.build_query_as().fetch_one(pool).await?
+            b.push(" AND e.class <> 'none' AND e.recipient_domain IN");
+            push_in!(b, &domains);
+            b.push(" GROUP BY e.recipient_domain");
+            b.build_query_as().fetch_all(pool).await?
         });
-        Ok(row.counts())
+        Ok(grouped)
     }
+}
+
+/// A domain's counts among grouped rows (none when it had no failures).
+fn counts_of(grouped: &[Grouped], domain: &str) -> ClassCounts {
+    grouped
+        .iter()
+        .find(|g| g.key.as_deref() == Some(domain))
+        .map(Grouped::counts)
+        .unwrap_or_default()
 }

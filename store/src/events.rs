@@ -141,12 +141,14 @@ macro_rules! push_error_filter {
         if let Some(category) = filter.category {
             // The category is a function of the reason: no column of its
             // own. A failure without a reason counts as `other`.
-            b.push(" AND (e.reason IN (");
-            let mut list = b.separated(", ");
-            for reason in Reason::ALL.iter().filter(|r| r.category() == category) {
-                list.push_bind(reason.as_str());
-            }
-            list.push_unseparated(")");
+            b.push(" AND (e.reason IN");
+            $crate::push_in!(
+                b,
+                Reason::ALL
+                    .iter()
+                    .filter(|r| r.category() == category)
+                    .map(|r| r.as_str())
+            );
             if category == bounce::Category::Other {
                 b.push(" OR e.reason IS NULL");
             }
@@ -193,7 +195,6 @@ macro_rules! push_error_filter {
         }
     }};
 }
-pub(crate) use push_error_filter;
 
 impl Store {
     /// Records events; one whose `(source, source_event_id)` is already stored

@@ -5,6 +5,7 @@
 use bounce::incident::{self, DomainSends, HourCount, Incident, IncidentRule};
 use chrono::{DateTime, Utc};
 
+use crate::selections::compile::FAILED;
 use crate::{BackendKind, Result, Store, StoreError, on_pool};
 
 #[derive(sqlx::FromRow)]
@@ -64,12 +65,12 @@ impl Store {
         );
         let (hours, domains): (Vec<HourRecord>, Vec<(String, i64, i64)>) = on_pool!(self, pool => {
             let hours = sqlx::query_as(sqlx::AssertSqlSafe(hours_sql)).bind(campaign_id).fetch_all(pool).await?;
-            let domains = sqlx::query_as(
+            let domains = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT k.domain, COUNT(*), \
-                 SUM(CASE WHEN s.class IN ('hard', 'soft', 'undetermined') THEN 1 ELSE 0 END) \
+                 SUM(CASE WHEN s.class IN {FAILED} THEN 1 ELSE 0 END) \
                  FROM sends s JOIN contacts k ON k.id = s.contact_id \
-                 WHERE s.campaign_id = $1 AND s.outcome <> 'rejected' GROUP BY k.domain",
-            )
+                 WHERE s.campaign_id = $1 AND s.outcome <> 'rejected' GROUP BY k.domain"
+            )))
             .bind(campaign_id)
             .fetch_all(pool)
             .await?;

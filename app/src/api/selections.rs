@@ -60,16 +60,17 @@ pub async fn start_builder(id: String) -> Result<BuilderStart, AppError> {
     use bounce::selection::Definition;
 
     let store = super::server::store()?;
-    let names = super::server::answer(store.saved_selections().await)?
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    // Every saved selection, for the names a condition may refer to; the
+    // one being edited is among them.
+    let all = super::server::answer(store.saved_selections().await)?;
     let saved = if id.is_empty() || id == "new" {
         None
     } else {
         let id = super::server::parse_id("selection", &id)?;
-        Some(super::server::found("selection", id, store.saved_selection(id).await)?)
+        let found = all.iter().find(|s| s.id == id).cloned();
+        Some(super::server::found("selection", id, Ok(found))?)
     };
+    let names = all.into_iter().map(|s| s.name).collect();
     let Some(saved) = saved else {
         return Ok(BuilderStart {
             id: String::new(),

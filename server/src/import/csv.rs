@@ -13,6 +13,8 @@ use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+use super::short;
+
 /// The fields a CSV can give, and the header names that mean each:
 /// common names in ESP and MTA exports (English, Dutch, Norwegian, German).
 const HEADERS: [(Field, &[&str]); 8] = [
@@ -298,10 +300,6 @@ fn fnv1a(record: &csv::StringRecord) -> u64 {
         }
     }
     hash
-}
-
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 #[cfg(test)]

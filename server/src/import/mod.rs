@@ -217,6 +217,11 @@ pub async fn import(
     follow_up(store, &touched, report).await
 }
 
+/// A value from outside cut for an error message.
+fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
 /// What tells the formats apart at the start of an input, in order: the
 /// webhooks by their fields' names (SendGrid's `sg_event_id`, SES's
 /// `notificationType` / `eventType` / SNS's `TopicArn`, Postmark's

@@ -20,7 +20,7 @@ use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::DateTime;
 use serde_json::Value;
 
-use super::Item;
+use super::{Item, short};
 
 /// The events of one line: a JSON array of events or one event object.
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
@@ -92,11 +92,6 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
         source_event_id: key,
         recipient,
     })))
-}
-
-/// A value cut for an error message.
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 #[cfg(test)]

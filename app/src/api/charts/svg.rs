@@ -57,7 +57,8 @@ pub enum BarValue {
     Heading,
 }
 
-fn class_colour(class: BounceClass) -> RGBColor {
+/// A class's colour in [`CLASS_COLOURS`].
+pub fn class_colour(class: BounceClass) -> RGBColor {
     CLASS_COLOURS
         .iter()
         .find(|(c, _, _)| *c == class)

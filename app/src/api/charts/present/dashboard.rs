@@ -71,13 +71,7 @@ fn rates(data: &ChartData, campaigns: &[CampaignSummary]) -> Rendered {
         colour,
         values: items.iter().map(|i| measure(i, m)).collect(),
     };
-    let colour = |class: BounceClass| {
-        svg::CLASS_COLOURS
-            .iter()
-            .find(|(c, _, _)| *c == class)
-            .map(|(_, colour, _)| *colour)
-            .unwrap_or(plotters::style::BLACK)
-    };
+    let colour = svg::class_colour;
     let panels = [
         Panel {
             heading: "Bounce rate".into(),
