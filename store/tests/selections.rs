@@ -559,8 +559,12 @@ store_test!(
         let staging = store.staging().await.expect("staging copy");
         world(staging.store(), &six_days(), &history()).await;
         // The server dies before it adopts the copy: its claim (and on
-        // PostgreSQL its lock) goes with it, the copy stays behind.
+        // PostgreSQL its lock) goes with it, the copy stays behind. Its
+        // connections are closed before the next load starts, as a killed
+        // process's are: a pool merely dropped closes in the background and
+        // SQLite would then delete the WAL files of the next copy by name.
         drop(claim);
+        staging.store().close().await;
         drop(staging);
         let other = db.second_store().await;
         let seen_meanwhile = (
