@@ -46,6 +46,13 @@ pub struct DeliveryResult {
     pub remote_mta: Option<String>,
     /// The campaign, when the source names it by bouncedesk's id.
     pub campaign_id: Option<i64>,
+    /// The campaign as the sending system knows it (an ESP tag or
+    /// category, a campaign header that is not a bouncedesk id): linked to
+    /// the campaign whose `tag` it is.
+    pub campaign_tag: Option<String>,
+    /// The Message-ID of the message this result is about, without angle
+    /// brackets: links the result to the send that carried it.
+    pub message_id: Option<String>,
     /// The source (`postfix`, `webhook:sendgrid`, ...).
     pub source: String,
     /// The source's own key for this result: importing it again is a no-op.
@@ -125,6 +132,8 @@ mod tests {
             text: text.into(),
             remote_mta: Some("mx.ziggo.nl".into()),
             campaign_id: None,
+            campaign_tag: None,
+            message_id: None,
             source: "test".into(),
             source_event_id: "1".into(),
         }

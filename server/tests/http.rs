@@ -143,6 +143,8 @@ store_test!(remote_text_is_escaped_and_shown_whole_in_the_detail, |store| {
             reason: Some(bounce::Reason::UserUnknown),
             source: "test".into(),
             source_event_id: "hostile-1".into(),
+            link_tag: None,
+            link_message_id: None,
             raw_message: Some(
                 b"From: MAILER-DAEMON@example.org\r\nSubject: failure\r\n\r\n<script>alert('raw')</script>".to_vec(),
             ),

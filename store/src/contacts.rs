@@ -6,7 +6,7 @@ use bounce::contact::{ContactDetail, ContactSend};
 use bounce::{EmailAddress, ReplyCode};
 use chrono::{DateTime, Utc};
 
-use crate::{INSERT_CHUNK, Result, Store, on_pool};
+use crate::{Result, Store, on_pool};
 
 /// A contact to record.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,26 +15,37 @@ pub struct NewContact {
     pub created_at: DateTime<Utc>,
 }
 
+/// The statements of [`Store::upsert_contacts`] on an open transaction
+/// `$tx` of database `$db`: every contact's `(id, email)`, new or not.
+macro_rules! upsert_contacts_in {
+    ($tx:ident, $db:ty, $contacts:expr) => {{
+        let mut rows: Vec<(i64, String)> = Vec::with_capacity($contacts.len());
+        for chunk in $contacts.chunks($crate::INSERT_CHUNK) {
+            let mut b = sqlx::QueryBuilder::<$db>::new("INSERT INTO contacts (email, domain, created_at, typo_of) ");
+            b.push_values(chunk, |mut row, c| {
+                row.push_bind(c.email.as_str().to_owned())
+                    .push_bind(c.email.domain().to_owned())
+                    .push_bind(c.created_at)
+                    .push_bind(bounce::typo::likely_intended(c.email.domain()));
+            });
+            // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING also
+            // yields the ids of contacts that already existed.
+            b.push(" ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id, email");
+            rows.extend(b.build_query_as::<(i64, String)>().fetch_all(&mut *$tx).await?);
+        }
+        rows
+    }};
+}
+pub(crate) use upsert_contacts_in;
+
 impl Store {
     /// Records contacts, keeping existing ones, and returns the id of every
     /// address given (new or already known). All or nothing.
     pub async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<HashMap<EmailAddress, i64>> {
-        let mut rows: Vec<(i64, String)> = Vec::with_capacity(contacts.len());
+        let rows: Vec<(i64, String)>;
         on_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
-            for chunk in contacts.chunks(INSERT_CHUNK) {
-                let mut b = sqlx::QueryBuilder::<Db>::new("INSERT INTO contacts (email, domain, created_at, typo_of) ");
-                b.push_values(chunk, |mut row, c| {
-                    row.push_bind(c.email.as_str().to_owned())
-                        .push_bind(c.email.domain().to_owned())
-                        .push_bind(c.created_at)
-                        .push_bind(bounce::typo::likely_intended(c.email.domain()));
-                });
-                // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING also
-                // yields the ids of contacts that already existed.
-                b.push(" ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id, email");
-                rows.extend(b.build_query_as::<(i64, String)>().fetch_all(&mut *tx).await?);
-            }
+            rows = upsert_contacts_in!(tx, Db, contacts);
             tx.commit().await?;
         });
         rows.into_iter()

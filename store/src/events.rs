@@ -4,9 +4,9 @@ use bounce::{
     BounceClass, CodeFilter, EmailAddress, EnhancedStatus, ErrorFilter, ErrorPage, ErrorRow, EventDetail, Outcome,
     PageDirection, PageRequest, Reason, ReplyCode, Stage,
 };
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::{INSERT_CHUNK, Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, on_pool};
 
 /// A failed attempt or bounce to record.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,12 +30,17 @@ pub struct NewEvent {
     pub source_event_id: String,
     /// The bounce message the event was read from, as received (stored compressed).
     pub raw_message: Option<Vec<u8>>,
+    /// For a result no campaign was found for: the tag and Message-ID it
+    /// carried, shown on the Unlinked results page so a person can tell
+    /// which campaign it belongs to.
+    pub link_tag: Option<String>,
+    pub link_message_id: Option<String>,
 }
 
 /// The most of a stored message the detail view shows.
 const RAW_MESSAGE_SHOWN: usize = 512 * 1024;
 
-fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write;
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).ok()?;
@@ -53,11 +58,11 @@ fn decompress(bytes: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(&out).into_owned())
 }
 
-const ROW_COLUMNS: &str = "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, \
+pub(crate) const ROW_COLUMNS: &str = "e.id, e.occurred_at, e.recipient, e.stage, e.outcome, e.reply_code, e.enhanced_status, \
                            e.diagnostic, e.class, e.reason";
 
 #[derive(sqlx::FromRow)]
-struct RowRecord {
+pub(crate) struct RowRecord {
     id: i64,
     occurred_at: DateTime<Utc>,
     recipient: String,
@@ -196,40 +201,54 @@ macro_rules! push_error_filter {
     }};
 }
 
+/// The statements of [`Store::insert_events`] on an open transaction `$tx`
+/// of database `$db`; the number of events inserted (a duplicate of one
+/// stored before, by source and key, is skipped).
+macro_rules! insert_events_in {
+    ($tx:ident, $db:ty, $events:expr) => {{
+        let mut inserted = 0;
+        for chunk in $events.chunks($crate::INSERT_CHUNK) {
+            let mut b = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO delivery_events (occurred_at, campaign_id, contact_id, recipient, recipient_domain, \
+                 stage, outcome, reply_code, enhanced_status, diagnostic, remote_mta, class, reason, source, \
+                 source_event_id, raw_message, link_tag, link_message_id) ",
+            );
+            b.push_values(chunk, |mut row, e| {
+                row.push_bind(chrono::SubsecRound::trunc_subsecs(e.occurred_at, 6))
+                    .push_bind(e.campaign_id)
+                    .push_bind(e.contact_id)
+                    .push_bind(e.recipient.as_str().to_owned())
+                    .push_bind(e.recipient.domain().to_owned())
+                    .push_bind(e.stage.as_str())
+                    .push_bind(e.outcome.as_str())
+                    .push_bind(e.reply_code.map(|c| i32::from(c.get())))
+                    .push_bind(e.status.map(|s| s.to_string()))
+                    .push_bind(e.diagnostic.clone())
+                    .push_bind(e.remote_mta.clone())
+                    .push_bind(e.class.as_str())
+                    .push_bind(e.reason.map(bounce::Reason::as_str))
+                    .push_bind(e.source.clone())
+                    .push_bind(e.source_event_id.clone())
+                    .push_bind(e.raw_message.as_deref().and_then($crate::events::compress))
+                    .push_bind(e.link_tag.clone())
+                    .push_bind(e.link_message_id.clone());
+            });
+            b.push(" ON CONFLICT (source, source_event_id) DO NOTHING");
+            inserted += b.build().execute(&mut *$tx).await?.rows_affected();
+        }
+        inserted
+    }};
+}
+pub(crate) use insert_events_in;
+
 impl Store {
     /// Records events; one whose `(source, source_event_id)` is already stored
     /// is skipped. Returns how many were new. All or nothing.
     pub async fn insert_events(&self, events: &[NewEvent]) -> Result<u64> {
-        let mut inserted = 0;
+        let inserted;
         on_pool!(self, pool, Db => {
             let mut tx = pool.begin().await?;
-            for chunk in events.chunks(INSERT_CHUNK) {
-                let mut b = sqlx::QueryBuilder::<Db>::new(
-                    "INSERT INTO delivery_events (occurred_at, campaign_id, contact_id, recipient, recipient_domain, \
-                     stage, outcome, reply_code, enhanced_status, diagnostic, remote_mta, class, reason, source, \
-                     source_event_id, raw_message) ",
-                );
-                b.push_values(chunk, |mut row, e| {
-                    row.push_bind(e.occurred_at.trunc_subsecs(6))
-                        .push_bind(e.campaign_id)
-                        .push_bind(e.contact_id)
-                        .push_bind(e.recipient.as_str().to_owned())
-                        .push_bind(e.recipient.domain().to_owned())
-                        .push_bind(e.stage.as_str())
-                        .push_bind(e.outcome.as_str())
-                        .push_bind(e.reply_code.map(|c| i32::from(c.get())))
-                        .push_bind(e.status.map(|s| s.to_string()))
-                        .push_bind(e.diagnostic.clone())
-                        .push_bind(e.remote_mta.clone())
-                        .push_bind(e.class.as_str())
-                        .push_bind(e.reason.map(Reason::as_str))
-                        .push_bind(e.source.clone())
-                        .push_bind(e.source_event_id.clone())
-                        .push_bind(e.raw_message.as_deref().and_then(compress));
-                });
-                b.push(" ON CONFLICT (source, source_event_id) DO NOTHING");
-                inserted += b.build().execute(&mut *tx).await?.rows_affected();
-            }
+            inserted = insert_events_in!(tx, Db, events);
             tx.commit().await?;
         });
         Ok(inserted)

@@ -15,6 +15,7 @@ mod error;
 mod events;
 mod incidents;
 mod ingest;
+mod linking;
 mod policies;
 pub mod postgres;
 mod selections;
@@ -25,16 +26,19 @@ mod staging;
 mod suppressions;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tokens;
 
 pub use campaigns::NewCampaign;
 pub use contacts::NewContact;
 pub use error::StoreError;
 pub use events::NewEvent;
 pub use ingest::Ingested;
+pub use linking::UnlinkedResult;
 pub use sends::{NewSend, SendFailure};
 pub use settings::{DemoClaim, DemoLoad};
 pub use staging::Staging;
 pub use suppressions::{NewSuppression, SuppressionQuery};
+pub use tokens::{ApiToken, NewToken, TOKEN_PREFIX};
 
 /// The result type of every store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

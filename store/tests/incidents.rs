@@ -71,6 +71,7 @@ async fn campaign(store: &Store, outlook: usize, throttled: usize, others: usize
         let contact_id = ids[&email];
         let Some(text) = r.text else {
             sends.push(NewSend {
+                message_id: None,
                 campaign_id: id,
                 contact_id,
                 outcome: Outcome::Accepted,
@@ -93,6 +94,7 @@ async fn campaign(store: &Store, outlook: usize, throttled: usize, others: usize
         // test is about the incident, not about the category.
         let class = BounceClass::Hard;
         sends.push(NewSend {
+            message_id: None,
             campaign_id: id,
             contact_id,
             outcome: Outcome::Error,
@@ -122,6 +124,8 @@ async fn campaign(store: &Store, outlook: usize, throttled: usize, others: usize
             reason: if text == THROTTLED { None } else { Some(verdict.reason) },
             source: "test".into(),
             source_event_id: format!("{id}-{n}"),
+            link_tag: None,
+            link_message_id: None,
             raw_message: None,
         });
     }
@@ -241,6 +245,8 @@ store_test!(a_cached_chart_follows_every_new_result, |store| {
         reason: None,
         source: "test".into(),
         source_event_id: "late".into(),
+        link_tag: None,
+        link_message_id: None,
         raw_message: None,
     };
     store.insert_events(&[late]).await.expect("event");

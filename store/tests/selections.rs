@@ -97,6 +97,7 @@ async fn world(store: &Store, days: &[DateTime<Utc>], people: &[(&str, Vec<Optio
             };
             let (class, failure) = failed.unzip();
             sends.push(NewSend {
+                message_id: None,
                 campaign_id: campaigns[i],
                 contact_id: ids[&email(address)],
                 outcome,
@@ -454,6 +455,7 @@ store_test!(kept_campaign_totals_always_equal_a_recount, |store| {
     // A later result replaces an earlier one.
     store
         .upsert_sends(&[NewSend {
+            message_id: None,
             campaign_id: campaigns[5],
             contact_id: 1,
             outcome: Outcome::Accepted,

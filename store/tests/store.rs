@@ -53,6 +53,8 @@ fn event(campaign_id: i64, n: i64, recipient: &str, stage: Stage, reply: &str) -
         reason: Some(verdict.reason),
         source: "test".into(),
         source_event_id: format!("ev-{campaign_id}-{n}"),
+        link_tag: None,
+        link_message_id: None,
         raw_message: None,
     }
 }
@@ -82,6 +84,7 @@ store_test!(campaign_totals_count_sends_by_outcome_and_class, |store| {
         .collect();
     let ids = store.upsert_contacts(&contacts).await.expect("contacts");
     let send = |addr: &str, outcome, class| NewSend {
+        message_id: None,
         campaign_id: id,
         contact_id: ids[&email(addr)],
         outcome,
@@ -129,6 +132,7 @@ store_test!(a_later_send_result_replaces_the_earlier_one, |store| {
         .expect("contact");
     let contact_id = ids[&email("kari@online.no")];
     let mut send = NewSend {
+        message_id: None,
         campaign_id: id,
         contact_id,
         outcome: Outcome::Error,

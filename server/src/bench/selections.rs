@@ -98,6 +98,7 @@ async fn load(store: &Store, contacts: usize, campaigns: usize) -> Result<(), Se
                     let (outcome, failed) = result(&mut rng, profiles[i]);
                     let (class, failure) = failed.unzip();
                     NewSend {
+                        message_id: None,
                         campaign_id: campaign,
                         contact_id: ids[i],
                         outcome,

@@ -77,6 +77,7 @@ async fn send_campaign(
         .sends
         .into_iter()
         .map(|(contact, send)| NewSend {
+            message_id: None,
             campaign_id,
             contact_id: list.ids[contact],
             ..send

@@ -96,6 +96,7 @@ impl CampaignBatch {
     ) {
         let (class, failure) = failure.unzip();
         let send = NewSend {
+            message_id: None,
             campaign_id: 0,
             contact_id: 0,
             outcome,
@@ -452,6 +453,8 @@ impl Generator {
                 reason: Some(record.verdict.reason),
                 source: "demo".into(),
                 source_event_id: event_id,
+                link_tag: None,
+                link_message_id: None,
                 raw_message: Some(raw),
             },
         ));
@@ -548,6 +551,8 @@ impl Generator {
                 reason: Some(verdict.reason),
                 source: "demo".into(),
                 source_event_id: format!("{}:{campaign}:{contact}:{attempt}", self.config.seed),
+                link_tag: None,
+                link_message_id: None,
                 raw_message: message,
             },
         ));

@@ -251,6 +251,8 @@ pub fn row(columns: &Columns, record: &csv::StringRecord, now: DateTime<Utc>) ->
         kind,
         at,
         campaign_id,
+        campaign_tag: None,
+        message_id: None,
         source: "csv".into(),
         source_event_id: key,
         recipient,

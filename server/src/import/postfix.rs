@@ -127,6 +127,8 @@ pub fn parse(line: &str, year: i32) -> Result<Line, LineError> {
         kind,
         at,
         campaign_id: None,
+        campaign_tag: None,
+        message_id: None,
         source: "postfix".into(),
         // The same line read again (a re-import, an overlapping log) has
         // the same key: it is stored once.

@@ -74,6 +74,8 @@ fn record(v: &Value) -> Result<Item, String> {
             .pointer("/Metadata/campaign_id")
             .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())))
             .filter(|id| *id > 0),
+        campaign_tag: None,
+        message_id: None,
         source: "webhook:postmark".into(),
         source_event_id: format!("{}:{id}:{recipient}", text("RecordType")),
         recipient,

@@ -88,6 +88,8 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
                 .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                 .filter(|id| *id > 0)
         }),
+        campaign_tag: None,
+        message_id: None,
         source: "webhook:sendgrid".into(),
         source_event_id: key,
         recipient,

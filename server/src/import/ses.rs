@@ -137,6 +137,8 @@ fn notification_results(n: &Value) -> Vec<Result<Item, String>> {
                 kind,
                 at: when,
                 campaign_id,
+                campaign_tag: None,
+                message_id: None,
                 source: "webhook:ses".into(),
                 source_event_id: format!("{key}:{recipient}:{body}"),
                 recipient,

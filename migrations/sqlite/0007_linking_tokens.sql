@@ -1,0 +1,33 @@
+-- Linking results from outside to campaigns and sends (store::ingest), and
+-- the API tokens that let other systems post them.
+
+-- The tag, category or campaign name the sending system (an ESP, an MTA's
+-- job id) knows a campaign by: a result carrying it is linked here.
+ALTER TABLE campaigns ADD COLUMN tag TEXT;
+CREATE UNIQUE INDEX campaigns_tag ON campaigns (tag) WHERE tag IS NOT NULL;
+
+-- The Message-ID a send went out with (from a delivery result that named
+-- both): a later bounce that quotes only the Message-ID finds its send.
+ALTER TABLE sends ADD COLUMN message_id TEXT;
+CREATE INDEX sends_message_id ON sends (message_id) WHERE message_id IS NOT NULL;
+
+-- Results no campaign could be found for are kept and listed, newest first,
+-- with the tag and Message-ID they carried (NULL on linked results).
+ALTER TABLE delivery_events ADD COLUMN link_tag TEXT;
+ALTER TABLE delivery_events ADD COLUMN link_message_id TEXT;
+CREATE INDEX delivery_events_unlinked ON delivery_events (occurred_at DESC, id DESC)
+    WHERE campaign_id IS NULL;
+
+-- API tokens: only a SHA-256 digest of each token is kept (a token is 256
+-- random bits, so a fast digest is as safe as a slow one and costs nothing
+-- per request); `prefix` is the token's first characters, shown in lists
+-- so that a person can tell tokens apart.
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    prefix       TEXT NOT NULL,
+    digest       TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
