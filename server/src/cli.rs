@@ -1,4 +1,5 @@
-//! The command line: `serve`, `demo`, `migrate`, `bench`.
+//! The command line: `serve`, `demo`, `migrate`, `classify`, `select`,
+//! `import`, `token`, `webhook-key`, `campaign`, `bench`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,9 +37,18 @@ pub enum Command {
     /// Count or export the contacts a selection definition picks (JSON, see
     /// docs/selections.md): `--count`, or `--export csv|jsonl`.
     Select(crate::select::SelectArgs),
-    /// Import delivery results (MTA logs) through the classifier; importing
-    /// the same data again stores nothing new.
+    /// Import delivery results (MTA logs, webhook bodies, CSV, bounce
+    /// messages) through the classifier; importing the same data again
+    /// stores nothing new.
     Import(crate::import::ImportArgs),
+    /// Make, list and revoke the API tokens that let other systems post
+    /// results (`/api/v1/events`, `/api/v1/webhooks/{format}`).
+    Token(crate::admin::TokenArgs),
+    /// Store (or --clear) the key an ESP signs its webhooks with: mailgun,
+    /// mandrill or sendgrid. POSTs that are not signed with it are refused.
+    WebhookKey(crate::admin::WebhookKeyArgs),
+    /// Add campaigns that imported results link to, and set their tags.
+    Campaign(crate::admin::CampaignArgs),
     /// Measure how fast the store answers; see docs/performance.md.
     Bench(bench::BenchArgs),
 }
@@ -124,6 +134,9 @@ impl Cli {
             Command::Classify(args) => crate::classify::run(args),
             Command::Select(args) => crate::select::run(args).await,
             Command::Import(args) => crate::import::run(args).await,
+            Command::Token(args) => crate::admin::token(args).await,
+            Command::WebhookKey(args) => crate::admin::webhook_key(args).await,
+            Command::Campaign(args) => crate::admin::campaign(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     }

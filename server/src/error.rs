@@ -29,6 +29,13 @@ pub enum ServerError {
     /// Output could not be written (a full disk, a closed pipe).
     #[error("cannot write the output: {0}")]
     Output(String),
+    /// A request without a valid API token or webhook signature.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A body that was read but holds what cannot be stored: nothing of it
+    /// was stored; `rejected` names the first bad parts.
+    #[error("{message}")]
+    Unprocessable { message: String, rejected: Vec<String> },
 }
 
 impl ServerError {
@@ -50,6 +57,25 @@ impl IntoResponse for ServerError {
         if let Some(e) = invalid {
             let body = serde_json::json!({ "error": e.to_string(), "field": e.field });
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+        match &self {
+            ServerError::Unauthorized(message) => {
+                let body = Json(serde_json::json!({ "error": message }));
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(
+                        axum::http::header::WWW_AUTHENTICATE,
+                        "Bearer, Basic realm=\"bouncedesk\"",
+                    )],
+                    body,
+                )
+                    .into_response();
+            }
+            ServerError::Unprocessable { message, rejected } => {
+                let body = serde_json::json!({ "error": message, "rejected": rejected });
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+            }
+            _ => {}
         }
         let status = match &self {
             ServerError::Usage(_) | ServerError::Input(_) => StatusCode::BAD_REQUEST,

@@ -2,6 +2,7 @@
 //! and benchmarks. `main.rs` only parses arguments and calls in here, so the
 //! HTTP tests drive exactly the router the binary serves.
 
+pub mod admin;
 pub mod api;
 pub mod bench;
 pub mod charts;
@@ -10,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod import;
+pub mod intake;
 pub mod router;
 pub mod select;
 

@@ -35,7 +35,7 @@ pub use events::NewEvent;
 pub use ingest::Ingested;
 pub use linking::UnlinkedResult;
 pub use sends::{NewSend, SendFailure};
-pub use settings::{DemoClaim, DemoLoad};
+pub use settings::{DemoClaim, DemoLoad, webhook_key_setting};
 pub use staging::Staging;
 pub use suppressions::{NewSuppression, SuppressionQuery};
 pub use tokens::{ApiToken, NewToken, TOKEN_PREFIX};

@@ -74,6 +74,16 @@ impl Store {
         Ok(done > 0)
     }
 
+    /// The campaign a tag names, if any.
+    pub async fn campaign_with_tag(&self, tag: &str) -> Result<Option<i64>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM campaigns WHERE tag = $1")
+                .bind(tag.trim())
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// The results no campaign was found for, newest first, older than
     /// `before` when given; at most `limit`.
     pub async fn unlinked(&self, before: Option<Cursor>, limit: u32) -> Result<Vec<UnlinkedResult>> {

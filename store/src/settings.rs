@@ -1,4 +1,5 @@
-//! Settings kept as JSON by key: the suppression policy.
+//! Settings kept as text by key: the suppression policy (as JSON), the
+//! webhook signing keys, the demo load's state.
 
 use bounce::policy::Policy;
 
@@ -6,12 +7,40 @@ use crate::{Result, Staging, Store, StoreError, on_pool};
 
 const POLICY: &str = "policy";
 
+/// The key of a webhook format's signing key (`webhook_key:mailgun`).
+pub fn webhook_key_setting(format: &str) -> String {
+    format!("webhook_key:{format}")
+}
+
 impl Store {
+    /// A setting's stored text, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Sets a setting, or with `None` removes it.
+    pub async fn set_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        on_pool!(self, pool => {
+            match value {
+                Some(value) => sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await?,
+                None => sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(pool).await?,
+            };
+        });
+        Ok(())
+    }
+
     /// The suppression policy in force: the stored one, or the defaults.
     pub async fn policy(&self) -> Result<Policy> {
-        let stored: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(POLICY).fetch_optional(pool).await?
-        });
+        let stored = self.setting(POLICY).await?;
         match stored {
             None => Ok(Policy::default()),
             Some(text) => {
@@ -28,16 +57,7 @@ impl Store {
         let policy = policy.checked().map_err(StoreError::Invalid)?;
         let text = serde_json::to_string(&policy)
             .map_err(|_| StoreError::Invalid(bounce::ParseError::at("policy", "", "cannot be written as JSON")))?;
-        on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(POLICY)
-            .bind(&text)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        self.set_setting(POLICY, Some(&text)).await
     }
 }
 

@@ -104,7 +104,10 @@ fn event_object(e: &Map<String, Value>, index: Option<usize>) -> Result<Item, St
     let reply = strip_smtp_type(reason);
     let message_id = text("message-id").trim().trim_matches(['<', '>']).trim();
     let origin = if message_id.is_empty() {
-        e.get("camp_id").and_then(id_text).map(|c| format!("camp:{c}")).unwrap_or_default()
+        e.get("camp_id")
+            .and_then(id_text)
+            .map(|c| format!("camp:{c}"))
+            .unwrap_or_default()
     } else {
         message_id.to_owned()
     };

@@ -107,7 +107,7 @@ pub fn parse(line: &str) -> Vec<Result<Item, String>> {
 fn optional_text<'v>(v: Option<&'v Value>, name: &str) -> Result<Option<&'v str>, String> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
         Some(_) => Err(format!("{name} is not a string")),
     }
 }
@@ -140,9 +140,14 @@ fn record(r: &Value, place: &str) -> Result<Item, String> {
         _ => optional_text(r.get("recipient"), &field("recipient"))?
             .ok_or_else(|| format!("{} is missing", field("recipient")))?,
     };
+    let address_field = if kind == Record::Feedback {
+        "feedback_report"
+    } else {
+        "recipient"
+    };
     let recipient: EmailAddress = address
         .parse()
-        .map_err(|e: bounce::ParseError| format!("{}: `{}` {}", field("recipient"), short(address), e.problem))?;
+        .map_err(|e: bounce::ParseError| format!("{}: `{}` {}", field(address_field), short(address), e.problem))?;
     let seconds = r
         .get("timestamp")
         .and_then(Value::as_i64)
@@ -170,10 +175,12 @@ fn record(r: &Value, place: &str) -> Result<Item, String> {
     };
     let enhanced = match part("enhanced_code") {
         None | Some(Value::Null) => None,
-        Some(e) => Some(
-            enhanced_status(e)
-                .ok_or_else(|| format!("{} is not a class.subject.detail status", field("response.enhanced_code")))?,
-        ),
+        Some(e) => Some(enhanced_status(e).ok_or_else(|| {
+            format!(
+                "{} is not a class.subject.detail status",
+                field("response.enhanced_code")
+            )
+        })?),
     };
 
     let internal = content.starts_with(INTERNAL);
@@ -384,7 +391,9 @@ fn queue_campaign(queue: &str) -> Option<String> {
 /// a header logged more than once is a list).
 fn header_message_id(r: &Value) -> Option<String> {
     let headers = r.get("headers")?.as_object()?;
-    let (_, value) = headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("message-id"))?;
+    let (_, value) = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("message-id"))?;
     let text = match value {
         Value::String(s) => s.as_str(),
         Value::Array(values) => values.iter().find_map(Value::as_str)?,

@@ -201,7 +201,11 @@ fn attempt<'a>(a: &'a Value, p: &str, last: bool, answered: Option<&Reply<'a>>) 
     let key = |at: DateTime<Utc>| format!("{}:{state}:{result}", at.timestamp());
     if LOCAL_STATES.contains(&state) {
         // Given up: the failure is what the last answering server said.
-        if state == "process" && result == "timeout" && last && let Some(reply) = answered {
+        if state == "process"
+            && result == "timeout"
+            && last
+            && let Some(reply) = answered
+        {
             let at = time(a, p)?;
             return Ok(Some(Draft {
                 kind: ResultKind::Failed,
@@ -255,7 +259,11 @@ fn attempt<'a>(a: &'a Value, p: &str, last: bool, answered: Option<&Reply<'a>>) 
 /// reply (5xx permanent, the rest retried).
 fn final_kind(a: &Value, state: &str, result: &str, reply: &Reply) -> ResultKind {
     if let Some(fatal) = a.get("fatal").and_then(Value::as_bool) {
-        return if fatal { ResultKind::Failed } else { ResultKind::Deferred };
+        return if fatal {
+            ResultKind::Failed
+        } else {
+            ResultKind::Deferred
+        };
     }
     let class = reply
         .code

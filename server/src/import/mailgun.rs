@@ -56,10 +56,11 @@ use super::{Item, short};
 
 /// Substrings only Mailgun's bodies carry: field names of the current
 /// webhooks and the Events API, and the legacy form's `message-headers`.
+/// (Not `"delivery-status"`: a DSN's `report-type="delivery-status"` has it.)
 pub const SIGNS: &[&str] = &[
     "\"event-data\"",
-    "\"delivery-status\"",
     "\"user-variables\"",
+    "\"recipient-domain\"",
     "message-headers=",
 ];
 
@@ -149,7 +150,11 @@ struct Event<'a> {
 fn json(text: &str) -> Vec<Result<Item, String>> {
     let body: Value = match serde_json::from_str(text) {
         Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return vec![Err("is not a Mailgun webhook body, event or Events API page (a JSON object)".into())],
+        Ok(_) => {
+            return vec![Err(
+                "is not a Mailgun webhook body, event or Events API page (a JSON object)".into(),
+            )];
+        }
         Err(e) => return vec![Err(format!("is not JSON: {e}"))],
     };
     if let Some(data) = body.get("event-data") {
@@ -239,9 +244,7 @@ fn result(e: &Event<'_>, at: &dyn Fn(&str) -> String) -> Result<Item, String> {
         .recipient
         .parse()
         .map_err(|err: bounce::ParseError| format!("{}: {}", at("recipient"), err.problem))?;
-    let when = e
-        .at
-        .ok_or_else(|| format!("{} is not a Unix time", at("timestamp")))?;
+    let when = e.at.ok_or_else(|| format!("{} is not a Unix time", at("timestamp")))?;
     let words = if e.message.is_empty() { e.description } else { e.message };
     let code = e.code.and_then(|c| ReplyCode::new(c).ok());
     let text = match code {
@@ -293,7 +296,12 @@ fn kind(e: &Event<'_>, at: &dyn Fn(&str) -> String) -> Result<Option<ResultKind>
         "failed" => match e.severity {
             "temporary" => ResultKind::Deferred,
             "permanent" => ResultKind::Failed,
-            "" => return Err(format!("{} is missing: it says whether Mailgun retries", at("severity"))),
+            "" => {
+                return Err(format!(
+                    "{} is missing: it says whether Mailgun retries",
+                    at("severity")
+                ));
+            }
             other => {
                 return Err(format!(
                     "{}: `{}` is neither `permanent` nor `temporary`",

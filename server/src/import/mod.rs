@@ -1,26 +1,48 @@
-//! `bouncedesk import`: delivery results from files (MTA logs so far:
-//! Postfix) through the classifier into the store, in batches, with the
-//! same follow-up as every source: provider incidents found, then the
-//! suppression policies applied.
+//! `bouncedesk import`: delivery results from MTA logs, ESP webhook
+//! bodies, CSV files and bounce mailboxes through the classifier into the
+//! store, in batches, with the same follow-up as every source: provider
+//! incidents found, then the suppression policies applied. The HTTP routes
+//! (`crate::intake`) use the same parsers and the same storing.
 //!
-//! Input is read line by line with a bound on a line's length, so a
-//! crafted file cannot take unbounded memory; a line that cannot be read is
-//! counted and reported with its number, and the import goes on.
+//! Input is read line by line with a bound on a line's length (messages
+//! with a bound on a message's), so a crafted file cannot take unbounded
+//! memory; a line that cannot be read is counted and reported with its
+//! number, and the import goes on.
 
+pub mod brevo;
 pub mod csv;
+pub mod exim;
+mod format;
+pub mod json;
+pub mod kumomta;
+mod lines;
+pub mod mailbox;
+pub mod mailerq;
+pub mod mailgun;
+pub mod mailjet;
+pub mod mandrill;
+pub mod messages;
 pub mod postfix;
 pub mod postmark;
+pub mod powermta;
+pub mod progress;
 pub mod sendgrid;
 pub mod ses;
+pub mod signature;
+pub mod sparkpost;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use bounce::delivery::{self, DeliveryResult};
 use chrono::{Datelike, Utc};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use store::{Ingested, Store};
 
+pub use self::format::{Format, LineReader, detect};
+pub use self::lines::MAX_LINE;
+use self::lines::{BoundedLines, next_line};
+use self::progress::{Counted, Counter, Progress};
 use crate::ServerError;
 use crate::cli::DatabaseArg;
 
@@ -36,44 +58,8 @@ pub enum Item {
 
 /// Results stored per batch (one set of statements each).
 const BATCH: usize = 2_000;
-/// The longest line read (a webhook body is one line of JSON); a longer one
-/// is rejected and skipped.
-pub const MAX_LINE: usize = 16 << 20;
 /// Rejected lines named in the summary (all are counted).
 const SHOWN_REJECTS: usize = 20;
-
-/// The input formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Told from the start of each input (see [`detect`]).
-    Auto,
-    /// Postfix maillog (`status=sent|deferred|bounced|expired` lines).
-    Postfix,
-    /// SendGrid Event Webhook bodies: a JSON array of events per line (or
-    /// one event object per line).
-    Sendgrid,
-    /// Amazon SES notifications, raw or wrapped by SNS, one per line.
-    Ses,
-    /// Postmark webhook bodies, one per line.
-    Postmark,
-    /// Any CSV with a header line (columns found by name or `--column`).
-    Csv,
-}
-
-impl Format {
-    /// The items of one line of input; an item that cannot be read says why.
-    fn read(self, line: &str, year: i32) -> Vec<Result<Item, String>> {
-        match self {
-            Format::Postfix => vec![postfix::parse(line, year).map_err(|e| e.0)],
-            Format::Sendgrid => sendgrid::parse(line),
-            Format::Auto => vec![Err("the format was not told apart".into())],
-            Format::Ses => ses::parse(line),
-            Format::Postmark => postmark::parse(line),
-            // Read by records, not lines (see `import_csv`).
-            Format::Csv => vec![Err("CSV is read by records".into())],
-        }
-    }
-}
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -117,6 +103,8 @@ pub struct ImportReport {
     /// (incidents, policies).
     pub storing: std::time::Duration,
     pub following_up: std::time::Duration,
+    /// Shown as batches are stored, when set.
+    pub progress: Option<Progress>,
 }
 
 /// Runs `bouncedesk import`.
@@ -134,35 +122,7 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     let mut report = ImportReport::default();
     let started = std::time::Instant::now();
     for path in &args.paths {
-        let name = path.display().to_string();
-        let reader: Box<dyn Read> = if name == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(std::fs::File::open(path).map_err(|e| ServerError::Input(format!("{name}: {e}")))?)
-        };
-        // Large enough to see a whole webhook body's first events.
-        let mut reader = BufReader::with_capacity(64 * 1024, reader);
-        let format = match args.format {
-            Format::Auto => {
-                let start = reader
-                    .fill_buf()
-                    .map_err(|e| ServerError::Input(format!("{name}: {e}")))?;
-                let format = detect(start);
-                eprintln!(
-                    "{name}: read as {}",
-                    format
-                        .to_possible_value()
-                        .map_or("?".to_owned(), |v| v.get_name().to_owned())
-                );
-                format
-            }
-            format => format,
-        };
-        if format == Format::Csv {
-            import_csv(&store, reader, &name, args.campaign, &named, &mut report).await?;
-        } else {
-            import(&store, reader, &name, format, year, args.campaign, &mut report).await?;
-        }
+        import_path(&store, path, &args, year, &named, &mut report).await?;
     }
     eprintln!(
         "{} lines in {:.1} s: {} events stored, {} already stored, {} without a campaign, \
@@ -183,6 +143,60 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     Ok(())
 }
 
+/// Imports one path (`-` for standard input) of `bouncedesk import`.
+async fn import_path(
+    store: &Store,
+    path: &std::path::Path,
+    args: &ImportArgs,
+    year: i32,
+    named: &[(csv::Field, String)],
+    report: &mut ImportReport,
+) -> Result<(), ServerError> {
+    let name = path.display().to_string();
+    let input = |e: std::io::Error| ServerError::Input(format!("{name}: {e}"));
+    if path.is_dir() {
+        if !matches!(args.format, Format::Auto | Format::Maildir) {
+            return Err(ServerError::Usage(format!(
+                "{name} is a folder: only --format maildir reads folders"
+            )));
+        }
+        eprintln!("{name}: read as maildir");
+        let messages = messages::maildir(path).map_err(ServerError::Input)?;
+        return messages::import(store, messages, &name, args.campaign, report).await;
+    }
+    let counter = Counter::default();
+    let (reader, total): (Box<dyn Read>, Option<u64>) = if name == "-" {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let file = std::fs::File::open(path).map_err(input)?;
+        let total = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), total)
+    };
+    // Large enough to see a whole webhook body's first events.
+    let mut reader = BufReader::with_capacity(64 * 1024, Counted::new(reader, counter.clone()));
+    let format = match args.format {
+        Format::Auto => {
+            let format = detect(reader.fill_buf().map_err(input)?);
+            eprintln!("{name}: read as {}", format.name());
+            format
+        }
+        format => format,
+    };
+    report.progress = Some(Progress::new(&name, total, counter));
+    let done = match format {
+        Format::Csv => import_csv(store, reader, &name, args.campaign, named, report).await,
+        Format::Maildir => Err(ServerError::Usage(format!("{name}: --format maildir reads a folder"))),
+        Format::Eml | Format::Mbox => {
+            messages::import(store, messages::Messages::mbox(reader), &name, args.campaign, report).await
+        }
+        format => import(store, reader, &name, format, year, args.campaign, report).await,
+    };
+    if let Some(progress) = report.progress.take() {
+        progress.finish();
+    }
+    done
+}
+
 /// Imports one input into the store, adding to `report`.
 pub async fn import(
     store: &Store,
@@ -196,10 +210,11 @@ pub async fn import(
     let mut batch: Vec<DeliveryResult> = Vec::with_capacity(BATCH);
     let mut touched = Ingested::default();
     let mut buf = Vec::new();
+    let mut lines = format.reader(year);
     while let Some(read) = next_line(&mut reader, &mut buf).map_err(|e| ServerError::Input(format!("{name}: {e}")))? {
         report.lines += 1;
         let items = match read {
-            Ok(line) => format.read(line, year),
+            Ok(line) => lines.line(line),
             Err(why) => vec![Err(why)],
         };
         for item in items {
@@ -220,37 +235,6 @@ pub async fn import(
 /// A value from outside cut for an error message.
 fn short(text: &str) -> String {
     text.chars().take(40).collect()
-}
-
-/// What tells the formats apart at the start of an input, in order: the
-/// webhooks by their fields' names (SendGrid's `sg_event_id`, SES's
-/// `notificationType` / `eventType` / SNS's `TopicArn`, Postmark's
-/// `RecordType`), Postfix by its
-/// daemons' names; anything else is read as CSV (whose header must then
-/// name an address column, or the import says so).
-const SIGNS: [(Format, &[&str]); 4] = [
-    (Format::Sendgrid, &["\"sg_event_id\"", "\"sg_message_id\""]),
-    (Format::Ses, &["\"notificationType\"", "\"eventType\"", "\"TopicArn\""]),
-    (Format::Postmark, &["\"RecordType\""]),
-    (
-        Format::Postfix,
-        &[
-            " postfix/smtp[",
-            " postfix/lmtp[",
-            " postfix/local[",
-            " postfix/qmgr[",
-            " postfix/cleanup[",
-        ],
-    ),
-];
-
-/// The format of an input, from its first bytes.
-pub fn detect(start: &[u8]) -> Format {
-    let text = String::from_utf8_lossy(start);
-    SIGNS
-        .iter()
-        .find(|(_, signs)| signs.iter().any(|s| text.contains(s)))
-        .map_or(Format::Csv, |(format, _)| *format)
 }
 
 /// `--column FIELD=HEADER` options, checked.
@@ -304,7 +288,7 @@ pub async fn import_csv(
         .has_headers(false)
         .delimiter(separator)
         .flexible(true)
-        .from_reader(BoundedLines { inner: reader, run: 0 });
+        .from_reader(BoundedLines::new(reader));
     let mut record = ::csv::StringRecord::new();
     let mut batch = Vec::with_capacity(BATCH);
     let mut touched = Ingested::default();
@@ -348,29 +332,6 @@ fn reject(report: &mut ImportReport, place: &str, at: u64, why: &str) {
     }
 }
 
-/// A reader that fails once a line grows past [`MAX_LINE`] bytes, so a CSV
-/// record (which the csv crate holds whole) stays bounded.
-struct BoundedLines<R> {
-    inner: R,
-    run: usize,
-}
-
-impl<R: Read> Read for BoundedLines<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for byte in &buf[..n] {
-            self.run = if *byte == b'\n' { 0 } else { self.run + 1 };
-            if self.run > MAX_LINE {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("a line is longer than {MAX_LINE} bytes"),
-                ));
-            }
-        }
-        Ok(n)
-    }
-}
-
 async fn store_batch(
     store: &Store,
     batch: &mut Vec<DeliveryResult>,
@@ -390,7 +351,23 @@ async fn store_batch(
     report.unlinked += done.unlinked;
     touched.campaigns.extend(done.campaigns);
     touched.contacts.extend(done.contacts);
+    if let Some(progress) = report.progress.as_mut() {
+        progress.update(report.stored);
+    }
     Ok(())
+}
+
+/// Stores `results` in one transaction (all or nothing), then the
+/// follow-up: what an HTTP POST does with its body.
+pub async fn store_all(
+    store: &Store,
+    mut results: Vec<DeliveryResult>,
+    campaign: Option<i64>,
+    report: &mut ImportReport,
+) -> Result<(), ServerError> {
+    let mut touched = Ingested::default();
+    store_batch(store, &mut results, campaign, report, &mut touched).await?;
+    follow_up(store, &touched, report).await
 }
 
 /// What every source's results lead to: incidents found in the campaigns
@@ -410,96 +387,4 @@ async fn follow_up(store: &Store, touched: &Ingested, report: &mut ImportReport)
     }
     report.following_up += started.elapsed();
     Ok(())
-}
-
-/// The next line (without its end), or why it cannot be read: not UTF-8,
-/// or longer than [`MAX_LINE`] (the rest of it is skipped unread into
-/// memory). `None` at the end of the input.
-fn next_line<'b>(reader: &mut impl BufRead, buf: &'b mut Vec<u8>) -> std::io::Result<Option<Result<&'b str, String>>> {
-    buf.clear();
-    let read = reader.by_ref().take(MAX_LINE as u64 + 1).read_until(b'\n', buf)?;
-    if read == 0 {
-        return Ok(None);
-    }
-    if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
-        // Skip to the end of this line in bounded steps.
-        let mut skip = Vec::new();
-        loop {
-            skip.clear();
-            let n = reader.by_ref().take(64 * 1024).read_until(b'\n', &mut skip)?;
-            if n == 0 || skip.last() == Some(&b'\n') {
-                break;
-            }
-        }
-        return Ok(Some(Err(format!("longer than {MAX_LINE} bytes"))));
-    }
-    while matches!(buf.last(), Some(b'\n' | b'\r')) {
-        buf.pop();
-    }
-    Ok(Some(
-        std::str::from_utf8(buf).map_err(|_| "is not UTF-8 text".to_owned()),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_are_refused_without_reading_them_whole_and_the_next_is_read() {
-        let mut input = vec![b'x'; MAX_LINE * 3];
-        input.extend_from_slice(b"\nnext line\r\n");
-        let mut reader = BufReader::new(input.as_slice());
-        let mut buf = Vec::new();
-
-        let first = next_line(&mut reader, &mut buf)
-            .expect("read")
-            .expect("a line")
-            .map(str::to_owned);
-        let second = next_line(&mut reader, &mut buf)
-            .expect("read")
-            .expect("a line")
-            .map(str::to_owned);
-        let end = next_line(&mut reader, &mut buf).expect("read").is_none();
-
-        assert!(first.is_err_and(|e| e.contains("longer than")));
-        assert_eq!(second.as_deref(), Ok("next line"));
-        assert!(end);
-        assert!(buf.capacity() <= MAX_LINE * 2 + 1, "the long line was not held whole");
-    }
-
-    #[test]
-    fn formats_are_told_apart_by_their_start() {
-        let fixture = |path: &str| std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR")));
-
-        assert_eq!(detect(&fixture("postfix/maillog").expect("fixture")), Format::Postfix);
-        assert_eq!(
-            detect(&fixture("sendgrid/events.ndjson").expect("fixture")),
-            Format::Sendgrid
-        );
-        assert_eq!(detect(&fixture("csv/bounces.csv").expect("fixture")), Format::Csv);
-        assert_eq!(
-            detect(br#"{"Type":"Notification","TopicArn":"arn:aws:sns:eu-west-1:1:x","Message":"{}"}"#),
-            Format::Ses
-        );
-        assert_eq!(detect(b""), Format::Csv);
-    }
-
-    #[test]
-    fn bytes_that_are_not_text_are_refused_by_line() {
-        let mut reader = BufReader::new(&b"ok\n\xff\xfe\n"[..]);
-        let mut buf = Vec::new();
-
-        let first = next_line(&mut reader, &mut buf)
-            .expect("read")
-            .expect("line")
-            .map(str::to_owned);
-        let second = next_line(&mut reader, &mut buf)
-            .expect("read")
-            .expect("line")
-            .map(str::to_owned);
-
-        assert_eq!(first.as_deref(), Ok("ok"));
-        assert!(second.is_err());
-    }
 }

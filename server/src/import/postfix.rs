@@ -19,6 +19,15 @@ use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
+/// What tells a Postfix log apart: its daemons' names in the syslog prefix.
+pub const SIGNS: &[&str] = &[
+    " postfix/smtp[",
+    " postfix/lmtp[",
+    " postfix/local[",
+    " postfix/qmgr[",
+    " postfix/cleanup[",
+];
+
 /// What one log line holds: a delivery result, or a line that is none
 /// (connections, the queue manager, `status=expired` notices without a
 /// recipient...).

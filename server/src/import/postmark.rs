@@ -18,6 +18,9 @@ use serde_json::Value;
 
 use super::Item;
 
+/// What tells Postmark's webhooks apart: its `RecordType` field.
+pub const SIGNS: &[&str] = &["\"RecordType\""];
+
 /// Bounce types Postmark reports for failures that are retried or pass.
 const TRANSIENT: [&str; 3] = ["Transient", "SoftBounce", "DnsError"];
 /// Bounce types that are no delivery failure at all.

@@ -22,6 +22,9 @@ use serde_json::Value;
 
 use super::{Item, short};
 
+/// What tells SendGrid's events apart from other JSON: its own id fields.
+pub const SIGNS: &[&str] = &["\"sg_event_id\"", "\"sg_message_id\""];
+
 /// The events of one line: a JSON array of events or one event object.
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
     if line.trim().is_empty() {

@@ -23,6 +23,9 @@ use serde_json::Value;
 
 use super::Item;
 
+/// What tells SES notifications apart: their type fields and SNS's envelope.
+pub const SIGNS: &[&str] = &["\"notificationType\"", "\"eventType\"", "\"TopicArn\""];
+
 /// The results of one notification (one per recipient).
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
     if line.trim().is_empty() {

@@ -30,7 +30,10 @@ fn a_hard_bounce_is_a_failure_with_the_servers_words_and_its_campaign() {
     assert_eq!(r.reply_code.map(|c| c.get()), Some(550));
     assert_eq!(r.status, "5.1.1".parse::<EnhancedStatus>().ok());
     assert!(r.text.ends_with("Onbekende gebruiker"), "{}", r.text);
-    assert_eq!(r.at, Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 3).single().expect("valid"));
+    assert_eq!(
+        r.at,
+        Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 3).single().expect("valid")
+    );
     assert_eq!(r.campaign_id, Some(1), "from X-Mailin-custom");
     assert_eq!(r.campaign_tag.as_deref(), Some("nieuwsbrief-november"));
     assert_eq!(
@@ -47,14 +50,10 @@ fn a_hard_bounce_is_a_failure_with_the_servers_words_and_its_campaign() {
 
 #[test]
 fn soft_bounces_end_the_retries_and_deferrals_do_not() {
-    let soft = result(
-        &HARD_BOUNCE
-            .replace("\"hard_bounce\"", "\"soft_bounce\"")
-            .replace(
-                "550 5.1.1 <jan.devries@ziggo.nl>: Recipient address rejected: Onbekende gebruiker",
-                "452 4.2.2 <jan.devries@ziggo.nl>: Postvak vol",
-            ),
-    );
+    let soft = result(&HARD_BOUNCE.replace("\"hard_bounce\"", "\"soft_bounce\"").replace(
+        "550 5.1.1 <jan.devries@ziggo.nl>: Recipient address rejected: Onbekende gebruiker",
+        "452 4.2.2 <jan.devries@ziggo.nl>: Postvak vol",
+    ));
     let deferred = result(&HARD_BOUNCE.replace("\"hard_bounce\"", "\"deferred\"").replace(
         "550 5.1.1 <jan.devries@ziggo.nl>: Recipient address rejected: Onbekende gebruiker",
         "452 4.2.2 Boîte pleine",
@@ -82,16 +81,21 @@ fn deliveries_are_accepted_at_data_and_complaints_are_complaints() {
     assert_eq!(delivered.kind, ResultKind::Delivered);
     assert_eq!(delivered.stage, Some(Stage::Data));
     assert_eq!(delivered.campaign_id, Some(1), "from X-Mailin-custom as JSON");
-    assert_eq!(delivered.at.timestamp_millis(), 1_795_856_404_512, "ts_epoch in milliseconds");
+    assert_eq!(
+        delivered.at.timestamp_millis(),
+        1_795_856_404_512,
+        "ts_epoch in milliseconds"
+    );
     assert_eq!(spam.kind, ResultKind::Complaint);
     assert_eq!(spam.at.timestamp(), 1_795_870_800, "ts_event, not the shifted ts");
-    assert_eq!(spam.campaign_tag.as_deref(), Some("Nieuwsbrief november"), "an empty tag is skipped");
+    assert_eq!(
+        spam.campaign_tag.as_deref(),
+        Some("Nieuwsbrief november"),
+        "an empty tag is skipped"
+    );
     assert_eq!(spam.campaign_id, None, "camp_id is Brevo's own number");
     assert_eq!(spam.message_id, None);
-    assert_eq!(
-        spam.source_event_id,
-        "camp:14:erik.larsen@online.no:spam:1795870800000"
-    );
+    assert_eq!(spam.source_event_id, "camp:14:erik.larsen@online.no:spam:1795870800000");
 }
 
 #[test]
@@ -154,7 +158,11 @@ fn a_batched_body_is_read_event_by_event() {
     assert_eq!(items.len(), 4);
     assert!(matches!(&items[0], Ok(Item::Result(r)) if r.kind == ResultKind::Failed));
     assert_eq!(items[1], Ok(Item::Other));
-    assert!(matches!(&items[2], Err(e) if e.starts_with("event [2] `email`")), "{:?}", items[2]);
+    assert!(
+        matches!(&items[2], Err(e) if e.starts_with("event [2] `email`")),
+        "{:?}",
+        items[2]
+    );
     assert!(matches!(&items[3], Err(e) if e.contains("event [3]")), "{:?}", items[3]);
 }
 

@@ -11,6 +11,11 @@ const GREYLISTED: &str = r#"{"state":"rcptto","result":"error","time":"2026-11-3
 
 const ACCEPTED: &str = r#"{"state":"message","result":"accepted","time":"2026-11-30 10:06:12","mta":"mx.ziggo.nl","from":"192.0.2.10","to":"212.54.42.8","messages":3,"code":250,"status":"2.0.0","dsn":true,"description":"Ok: queued as 4F3A21C0A"}"#;
 
+/// A results queue saved one message per line: deliveries, greylisting,
+/// hard and soft refusals, an expiry, DNS and connection failures, and
+/// MailerQ refusing a message itself.
+const FILE: &str = include_str!("../../../tests/fixtures/mailerq/results.jsonl");
+
 /// A published message: its properties and its attempts so far.
 fn line(head: &str, attempts: &[&str]) -> String {
     format!("{{{head},\"results\":[{}]}}", attempts.join(","))
@@ -61,7 +66,10 @@ fn a_greylisted_attempt_is_a_deferral_and_the_accepted_retry_a_delivery() {
     }
     assert_eq!(
         deferred.source_event_id,
-        format!("mq-7f3a91c2:jan.devries@ziggo.nl:{}:rcptto:error", deferred.at.timestamp())
+        format!(
+            "mq-7f3a91c2:jan.devries@ziggo.nl:{}:rcptto:error",
+            deferred.at.timestamp()
+        )
     );
     assert_ne!(deferred.source_event_id, delivered.source_event_id);
 }
@@ -94,11 +102,19 @@ fn the_last_attempt_fails_on_a_permanent_reply_and_defers_on_a_transient_one() {
     assert_eq!(german.status.map(|s| s.to_string()).as_deref(), Some("5.1.1"));
     assert_eq!(norwegian.kind, ResultKind::Failed);
     assert_eq!(norwegian.reply_code.map(|c| c.get()), Some(550), "a code as text");
-    assert_eq!(norwegian.status.map(|s| s.to_string()).as_deref(), Some("5.1.1"), "`extended`");
+    assert_eq!(
+        norwegian.status.map(|s| s.to_string()).as_deref(),
+        Some("5.1.1"),
+        "`extended`"
+    );
     assert_eq!((dutch.kind, dutch.stage), (ResultKind::Failed, Some(Stage::Data)));
     assert_eq!(dutch.reply_code.map(|c| c.get()), Some(552), "read from the words");
     assert_eq!(dutch.status.map(|s| s.to_string()).as_deref(), Some("5.2.2"));
-    assert_eq!(dutch.remote_mta.as_deref(), Some("195.121.1.40"), "the address without a name");
+    assert_eq!(
+        dutch.remote_mta.as_deref(),
+        Some("195.121.1.40"),
+        "the address without a name"
+    );
     assert_eq!(french.kind, ResultKind::Deferred);
     assert_eq!(french.text, "Boîte pleine");
 }
@@ -143,9 +159,15 @@ fn dns_and_connection_failures_take_their_stage_without_a_reply() {
     let no_answer = one(&line(HEAD, &[no_answer]));
     let tls = one(&line(HEAD, &[tls]));
 
-    assert_eq!((no_domain.kind, no_domain.stage), (ResultKind::Failed, Some(Stage::Dns)));
+    assert_eq!(
+        (no_domain.kind, no_domain.stage),
+        (ResultKind::Failed, Some(Stage::Dns))
+    );
     assert_eq!(no_domain.reply_code, None);
-    assert_eq!((no_answer.kind, no_answer.stage), (ResultKind::Deferred, Some(Stage::Connect)));
+    assert_eq!(
+        (no_answer.kind, no_answer.stage),
+        (ResultKind::Deferred, Some(Stage::Connect))
+    );
     assert_eq!(tls.stage, Some(Stage::Helo));
 }
 
@@ -171,29 +193,38 @@ fn mailerqs_own_work_is_no_delivery_result() {
 
 #[test]
 fn the_message_id_is_found_in_headers_mime_or_a_property() {
-    let head = |extra: &str| {
-        format!(r#""recipient":"ola.nordmann@gmail.com","tag":"kampanje-uke-48",{extra}"#)
-    };
+    let head = |extra: &str| format!(r#""recipient":"ola.nordmann@gmail.com","tag":"kampanje-uke-48",{extra}"#);
     let in_headers = line(
         &head(r#""headers":{"Message-ID":"<a1@news.example.com>"}"#),
         &[ACCEPTED],
     );
     let in_mime = line(
-        &head(r#""mime":"From: news@example.com\r\nMessage-Id:\r\n <b2@news.example.com>\r\nSubject: Hei\r\n\r\nMessage-ID: <not-this@body>""#),
+        &head(
+            r#""mime":"From: news@example.com\r\nMessage-Id:\r\n <b2@news.example.com>\r\nSubject: Hei\r\n\r\nMessage-ID: <not-this@body>""#,
+        ),
         &[ACCEPTED],
     );
     let property = line(&head(r#""messageid":"c3@news.example.com""#), &[ACCEPTED]);
-    let none = line(&head(r#""mime":"Subject: Hei\r\n\r\nMessage-ID: <x@body>""#), &[ACCEPTED]);
+    let none = line(
+        &head(r#""mime":"Subject: Hei\r\n\r\nMessage-ID: <x@body>""#),
+        &[ACCEPTED],
+    );
 
     assert_eq!(one(&in_headers).message_id.as_deref(), Some("a1@news.example.com"));
-    assert_eq!(one(&in_mime).message_id.as_deref(), Some("b2@news.example.com"), "a folded header");
+    assert_eq!(
+        one(&in_mime).message_id.as_deref(),
+        Some("b2@news.example.com"),
+        "a folded header"
+    );
     assert_eq!(one(&property).message_id.as_deref(), Some("c3@news.example.com"));
     assert_eq!(one(&none).message_id, None, "the body is not read");
     let tagged = one(&property);
     assert_eq!(tagged.campaign_tag.as_deref(), Some("kampanje-uke-48"));
     assert_eq!(tagged.campaign_id, None);
     assert!(
-        tagged.source_event_id.starts_with("c3@news.example.com:ola.nordmann@gmail.com:"),
+        tagged
+            .source_event_id
+            .starts_with("c3@news.example.com:ola.nordmann@gmail.com:"),
         "keyed by the Message-ID without a MailerQ id"
     );
 }
@@ -222,24 +253,51 @@ fn broken_messages_say_which_field_is_wrong() {
         &[GREYLISTED, ACCEPTED],
     );
 
-    assert!(parse("{not json").first().is_some_and(|e| e.as_ref().is_err_and(|e| e.starts_with("is not JSON"))));
+    assert!(
+        parse("{not json")
+            .first()
+            .is_some_and(|e| e.as_ref().is_err_and(|e| e.starts_with("is not JSON")))
+    );
     assert!(matches!(parse("[1,2]").as_slice(), [Err(_)]));
-    assert!(matches!(parse(r#"{"recipient":"a@b.nl","results":"none"}"#).as_slice(), [Err(e)] if e.contains("`results` is not an array")));
+    assert!(
+        matches!(parse(r#"{"recipient":"a@b.nl","results":"none"}"#).as_slice(), [Err(e)] if e.contains("`results` is not an array"))
+    );
     assert!(matches!(parse(r#"{"recipient":"a@b.nl"}"#).as_slice(), [Err(e)] if e.contains("`results` is missing")));
     assert!(matches!(parse(&bad_recipient).as_slice(), [Err(e)] if e.starts_with("`recipient`")));
     assert!(bad_attempt("42").contains("`results[0]` is not an object"));
-    assert!(bad_attempt(r#"{"result":"error","time":"2026-11-30 10:00:00"}"#).contains("`results[0].state` is missing"));
+    assert!(
+        bad_attempt(r#"{"result":"error","time":"2026-11-30 10:00:00"}"#).contains("`results[0].state` is missing")
+    );
     let unknown = bad_attempt(r#"{"state":"rcptto","result":"bounced","time":"2026-11-30 10:00:00"}"#);
-    assert!(unknown.contains("`results[0].result`") && unknown.contains("bounced"), "{unknown}");
-    assert!(bad_attempt(r#"{"state":"rcptto","result":"error","time":"gisteren"}"#).contains("`results[0].time` is not a time"));
+    assert!(
+        unknown.contains("`results[0].result`") && unknown.contains("bounced"),
+        "{unknown}"
+    );
+    assert!(
+        bad_attempt(r#"{"state":"rcptto","result":"error","time":"gisteren"}"#)
+            .contains("`results[0].time` is not a time")
+    );
     assert!(bad_attempt(r#"{"state":"rcptto","result":"error"}"#).contains("`results[0].time` is missing"));
-    assert!(bad_attempt(r#"{"state":"rcptto","result":"error","time":"2026-11-30 10:00:00","code":[550]}"#).contains("`results[0].code` is not a number"));
-    assert!(bad_attempt(r#"{"state":"rcptto","result":"error","time":"2026-11-30 10:00:00","description":550}"#).contains("`results[0].description` is not text"));
+    assert!(
+        bad_attempt(r#"{"state":"rcptto","result":"error","time":"2026-11-30 10:00:00","code":[550]}"#)
+            .contains("`results[0].code` is not a number")
+    );
+    assert!(
+        bad_attempt(r#"{"state":"rcptto","result":"error","time":"2026-11-30 10:00:00","description":550}"#)
+            .contains("`results[0].description` is not text")
+    );
 }
 
 #[test]
 fn one_bad_attempt_does_not_hide_the_others_and_hostile_input_does_not_panic() {
-    let mixed = line(HEAD, &[GREYLISTED, r#"{"state":"rcptto","result":"error","time":null}"#, ACCEPTED]);
+    let mixed = line(
+        HEAD,
+        &[
+            GREYLISTED,
+            r#"{"state":"rcptto","result":"error","time":null}"#,
+            ACCEPTED,
+        ],
+    );
     let deep = "[".repeat(100_000);
     let odd_code = line(
         HEAD,
@@ -255,4 +313,27 @@ fn one_bad_attempt_does_not_hide_the_others_and_hostile_input_does_not_panic() {
     let odd = one(&odd_code);
     assert_eq!(odd.reply_code, None, "a code outside the SMTP range is none");
     assert_eq!(odd.kind, ResultKind::Deferred);
+}
+
+#[test]
+fn a_saved_results_queue_yields_every_attempt_once() {
+    let items: Vec<Result<Item, String>> = FILE.lines().flat_map(parse).collect();
+
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+    let results: Vec<&DeliveryResult> = items
+        .iter()
+        .filter_map(|i| match i {
+            Ok(Item::Result(r)) => Some(&**r),
+            _ => None,
+        })
+        .collect();
+    let count = |kind: ResultKind| results.iter().filter(|r| r.kind == kind).count();
+    assert_eq!(items.len() - results.len(), 1, "MailerQ refusing an address itself");
+    assert_eq!(count(ResultKind::Delivered), 3);
+    assert_eq!(count(ResultKind::Deferred), 5);
+    assert_eq!(count(ResultKind::Failed), 7);
+    let keys: std::collections::HashSet<&str> = results.iter().map(|r| r.source_event_id.as_str()).collect();
+    assert_eq!(keys.len(), 14, "the greylisting published twice has one key");
+    assert!(results.iter().any(|r| r.campaign_id == Some(1)));
+    assert!(SIGNS.iter().any(|sign| FILE.contains(sign)));
 }

@@ -1,0 +1,254 @@
+//! Results posted over HTTP: `POST /api/v1/events` in bouncedesk's own
+//! shape and `POST /api/v1/webhooks/{format}` as each ESP posts them. Both
+//! ask for an API token and go through the importers' parsers and the one
+//! ingest path; a webhook whose ESP signs its POSTs is also checked
+//! against the key stored for it.
+//!
+//! A body is read whole (up to [`MAX_BODY`]) and every event in it parsed
+//! before anything is stored: one unreadable event refuses the request
+//! with 422, naming it, and nothing of it is stored. Stored events are one
+//! transaction; a retried POST stores nothing twice.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use store::{ApiToken, Store};
+
+use crate::ServerError;
+use crate::import::{self, Format, ImportReport, Item, signature};
+use crate::router::AppState;
+
+/// The largest body taken: an ESP batch is at most a few megabytes
+/// (SendGrid posts up to a few thousand events at once).
+pub const MAX_BODY: usize = 10 << 20;
+/// Unreadable events named in a 422 answer (all are counted).
+const SHOWN_REJECTS: usize = 20;
+
+/// The ESPs whose webhooks are taken, by their `--format` names.
+pub const WEBHOOK_FORMATS: [Format; 8] = [
+    Format::Ses,
+    Format::Sendgrid,
+    Format::Postmark,
+    Format::Mailgun,
+    Format::Sparkpost,
+    Format::Mandrill,
+    Format::Brevo,
+    Format::Mailjet,
+];
+
+/// The routes, with their body limit.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/events", post(post_events))
+        .route("/api/v1/webhooks/{format}", post(post_webhook))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The token a request presents: `Authorization: Bearer TOKEN`, HTTP basic
+/// credentials with the token as password (what Postmark, SparkPost and
+/// SNS can send), or `?token=TOKEN` for an ESP that takes only a URL.
+#[derive(Debug)]
+pub struct Authorized(pub ApiToken);
+
+impl FromRequestParts<AppState> for Authorized {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let presented = presented_token(parts).ok_or_else(|| {
+            ServerError::Unauthorized(
+                "an API token is needed: `Authorization: Bearer TOKEN` (make one with `bouncedesk token create`)"
+                    .into(),
+            )
+        })?;
+        match state.store.authenticate(&presented, Utc::now()).await? {
+            Some(token) => Ok(Authorized(token)),
+            None => Err(ServerError::Unauthorized("the API token is unknown or revoked".into())),
+        }
+    }
+}
+
+fn presented_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let (scheme, rest) = value.trim().split_once(' ')?;
+        return match scheme.to_ascii_lowercase().as_str() {
+            "bearer" => Some(rest.trim().to_owned()),
+            "basic" => {
+                let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok()?;
+                let pair = String::from_utf8(decoded).ok()?;
+                pair.split_once(':').map(|(_, password)| password.to_owned())
+            }
+            _ => None,
+        };
+    }
+    parts.uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+            .map(str::to_owned)
+    })
+}
+
+/// Query parameters of both routes.
+#[derive(Debug, Deserialize)]
+pub struct IntakeParams {
+    /// Link every result to this campaign.
+    campaign: Option<i64>,
+    /// The token, for an ESP that can be given only a URL (read by
+    /// [`Authorized`]; named here so that it is not refused as unknown).
+    #[serde(rename = "token")]
+    _token: Option<String>,
+}
+
+/// What a POST stored.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Stored {
+    /// Events stored now.
+    pub stored: u64,
+    /// Events stored before (a retried POST).
+    pub duplicates: u64,
+    /// Of those stored, the ones no campaign was found for (listed on the
+    /// Unlinked results page).
+    pub unlinked: u64,
+    /// Events that are no delivery result (opens, clicks...), not stored.
+    pub other: u64,
+}
+
+/// `POST /api/v1/events`: one event, a JSON array of them, or NDJSON.
+async fn post_events(
+    Authorized(_): Authorized,
+    State(store): State<Store>,
+    Query(params): Query<IntakeParams>,
+    body: Bytes,
+) -> Result<Json<Stored>, ServerError> {
+    let text = std::str::from_utf8(&body).map_err(|_| ServerError::Unprocessable {
+        message: "the body is not UTF-8 text".into(),
+        rejected: Vec::new(),
+    })?;
+    let items: Vec<Result<Item, String>> = if text.trim_start().starts_with('[') {
+        import::json::parse(text)
+    } else {
+        text.lines()
+            .enumerate()
+            .flat_map(|(n, line)| {
+                import::json::parse(line)
+                    .into_iter()
+                    .map(move |item| item.map_err(|why| format!("line {}: {why}", n + 1)))
+            })
+            .collect()
+    };
+    store_items(&store, items, params.campaign).await
+}
+
+/// `POST /api/v1/webhooks/{format}`: a body as the ESP posts it.
+async fn post_webhook(
+    Authorized(_): Authorized,
+    State(store): State<Store>,
+    Path(name): Path<String>,
+    Query(params): Query<IntakeParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Stored>, ServerError> {
+    let format = WEBHOOK_FORMATS
+        .into_iter()
+        .find(|f| f.name() == name)
+        .ok_or_else(|| ServerError::not_found("webhook format", &name))?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    check_signature(&store, format, &headers, &body, content_type).await?;
+    let items = format.read_body(&body, content_type);
+    store_items(&store, items, params.campaign).await
+}
+
+/// Refuses a POST whose signature does not match the key stored for its
+/// format; a format without a stored key is not checked.
+async fn check_signature(
+    store: &Store,
+    format: Format,
+    headers: &HeaderMap,
+    body: &[u8],
+    content_type: &str,
+) -> Result<(), ServerError> {
+    let Some(key) = store.setting(&store::webhook_key_setting(format.name())).await? else {
+        return Ok(());
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let checked = match format {
+        Format::Mailgun => match import::mailgun::signed_fields(body, content_type) {
+            Some((timestamp, token, sig)) => signature::mailgun(&key, &timestamp, &token, &sig),
+            None => Err("the body has no Mailgun `signature`".into()),
+        },
+        Format::Mandrill => {
+            // The key is stored with the URL Mandrill posts to: `URL KEY`.
+            let (url, key) = key.split_once(' ').unwrap_or(("", key.as_str()));
+            match import::mandrill::signature_base(url, body) {
+                Some(signed) => signature::mandrill(key, &signed, header("x-mandrill-signature")),
+                None => Err("the body is not Mandrill's form fields".into()),
+            }
+        }
+        Format::Sendgrid => signature::sendgrid(
+            &key,
+            header("x-twilio-email-event-webhook-timestamp"),
+            body,
+            header("x-twilio-email-event-webhook-signature"),
+        ),
+        _ => Ok(()),
+    };
+    checked.map_err(ServerError::Unauthorized)
+}
+
+/// Stores every item, or (when any cannot be read) nothing.
+async fn store_items(
+    store: &Store,
+    items: Vec<Result<Item, String>>,
+    campaign: Option<i64>,
+) -> Result<Json<Stored>, ServerError> {
+    if let Some(id) = campaign
+        && store.campaign_summary(id).await?.is_none()
+    {
+        return Err(ServerError::not_found("campaign", &id.to_string()));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    let mut rejected = Vec::new();
+    let mut unreadable = 0;
+    let mut other = 0;
+    for item in items {
+        match item {
+            Ok(Item::Result(r)) => results.push(*r),
+            Ok(Item::Other) => other += 1,
+            Err(why) => {
+                unreadable += 1;
+                if rejected.len() < SHOWN_REJECTS {
+                    rejected.push(why);
+                }
+            }
+        }
+    }
+    if unreadable > 0 {
+        return Err(ServerError::Unprocessable {
+            message: format!("{unreadable} event(s) could not be read; nothing was stored"),
+            rejected,
+        });
+    }
+    let mut report = ImportReport {
+        other,
+        ..ImportReport::default()
+    };
+    import::store_all(store, results, campaign, &mut report).await?;
+    Ok(Json(Stored {
+        stored: report.stored,
+        duplicates: report.duplicates,
+        unlinked: report.unlinked,
+        other: report.other,
+    }))
+}
