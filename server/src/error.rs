@@ -36,6 +36,9 @@ pub enum ServerError {
     /// was stored; `rejected` names the first bad parts.
     #[error("{message}")]
     Unprocessable { message: String, rejected: Vec<String> },
+    /// A request body that could not be read (too large, cut off).
+    #[error("{}", .0.body_text())]
+    Body(axum::extract::rejection::BytesRejection),
 }
 
 impl ServerError {
@@ -70,6 +73,10 @@ impl IntoResponse for ServerError {
                     body,
                 )
                     .into_response();
+            }
+            ServerError::Body(rejection) => {
+                let body = serde_json::json!({ "error": rejection.body_text() });
+                return (rejection.status(), Json(body)).into_response();
             }
             ServerError::Unprocessable { message, rejected } => {
                 let body = serde_json::json!({ "error": message, "rejected": rejected });

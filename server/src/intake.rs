@@ -10,6 +10,7 @@
 //! transaction; a retried POST stores nothing twice.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -127,8 +128,9 @@ async fn post_events(
     Authorized(_): Authorized,
     State(store): State<Store>,
     Query(params): Query<IntakeParams>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Stored>, ServerError> {
+    let body = body.map_err(ServerError::Body)?;
     let text = std::str::from_utf8(&body).map_err(|_| ServerError::Unprocessable {
         message: "the body is not UTF-8 text".into(),
         rejected: Vec::new(),
@@ -155,8 +157,9 @@ async fn post_webhook(
     Path(name): Path<String>,
     Query(params): Query<IntakeParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Stored>, ServerError> {
+    let body = body.map_err(ServerError::Body)?;
     let format = WEBHOOK_FORMATS
         .into_iter()
         .find(|f| f.name() == name)

@@ -30,7 +30,14 @@ async fn run(store: &Store, path: &str, format: Format, campaign: Option<i64>) -
     let mut report = ImportReport::default();
     let bytes = std::fs::read(fixture(path)).expect("fixture");
     let done = if format.is_messages() {
-        messages::import(store, Messages::mbox(BufReader::new(bytes.as_slice())), path, campaign, &mut report).await
+        messages::import(
+            store,
+            Messages::mbox(BufReader::new(bytes.as_slice())),
+            path,
+            campaign,
+            &mut report,
+        )
+        .await
     } else {
         import(store, bytes.as_slice(), path, format, 2026, campaign, &mut report).await
     };
@@ -63,7 +70,10 @@ store_test!(every_format_is_read_whole_linked_and_stored_once, |store| {
 
         assert_eq!(first.rejected, 0, "{path}: {:?}", first.rejects);
         assert_eq!(first.stored, stored, "{path}");
-        assert_eq!(first.unlinked, unlinked, "{path}: results naming another campaign or none");
+        assert_eq!(
+            first.unlinked, unlinked,
+            "{path}: results naming another campaign or none"
+        );
         assert_eq!(again.stored, 0, "{path}: nothing new the second time");
         assert_eq!(again.duplicates, first.stored + first.duplicates, "{path}");
     }
@@ -75,7 +85,12 @@ store_test!(an_exim_log_is_linked_by_the_campaign_given, |store| {
     let first = run(&store, "exim/mainlog", Format::Exim, Some(id)).await;
     let again = run(&store, "exim/mainlog", Format::Exim, Some(id)).await;
 
-    assert_eq!((first.stored, first.other, first.rejected), (17, 30, 0), "{:?}", first.rejects);
+    assert_eq!(
+        (first.stored, first.other, first.rejected),
+        (17, 30, 0),
+        "{:?}",
+        first.rejects
+    );
     assert_eq!(first.unlinked, 0);
     assert_eq!(again.stored, 0);
     let summary = store.campaign_summary(id).await.expect("summary").expect("campaign");

@@ -1,6 +1,9 @@
 //! What the HTTP test files share: the real router on a test database,
 //! and the demo data set.
 
+// Each test file compiles this module on its own and uses part of it.
+#![allow(dead_code)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{TimeZone, Utc};
