@@ -1,31 +1,40 @@
 //! The HTTP API for machines: selections counted and exported from the same
 //! JSON definitions as the CLI and the selection builder.
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use bounce::export::ExportFormat;
 use bounce::selection::{Definition, MAX_DEFINITION_BYTES};
 use chrono::Utc;
 use futures_util::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use store::Store;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::ServerError;
+use crate::openapi::ApiError;
 use crate::router::AppState;
 
-/// `/api/v1/...` routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/selections/count", post(count))
-        .route("/api/v1/selections/export", post(export))
-        .route("/api/v1/selections/{id}/export", get(export_saved))
-        .route("/api/v1/suppressions/export", get(export_suppressions))
+/// `/api/v1/...` routes of selections and suppressions, with their
+/// OpenAPI descriptions.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(count))
+        .routes(routes!(export))
+        .routes(routes!(export_saved))
+        .routes(routes!(export_suppressions))
         // A definition is a few hundred bytes; refuse floods before reading them.
         .layer(DefaultBodyLimit::max(MAX_DEFINITION_BYTES))
+}
+
+/// How many contacts a selection picks.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub count: i64,
 }
 
 fn definition(body: &Bytes) -> Result<Definition, ServerError> {
@@ -33,23 +42,49 @@ fn definition(body: &Bytes) -> Result<Definition, ServerError> {
     Ok(Definition::parse(text)?)
 }
 
-/// `POST /api/v1/selections/count` with a definition: `{"count": N}`.
-async fn count(State(store): State<Store>, body: Bytes) -> Result<Json<serde_json::Value>, ServerError> {
+/// Counts the contacts a selection definition picks.
+#[utoipa::path(
+    post,
+    path = "/api/v1/selections/count",
+    tag = "selections",
+    request_body(content = String, content_type = "application/json",
+        description = "A selection definition (docs/selections.md)"),
+    responses(
+        (status = 200, body = Count),
+        (status = 400, description = "The definition is not valid; `field` names where", body = ApiError),
+    )
+)]
+async fn count(State(store): State<Store>, body: Bytes) -> Result<Json<Count>, ServerError> {
     let def = definition(&body)?;
     let count = store.count_selection(&def, Utc::now()).await?;
-    Ok(Json(serde_json::json!({ "count": count })))
+    Ok(Json(Count { count }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportParams {
+    /// `csv` (the default) or `jsonl`.
     #[serde(default)]
     format: String,
+    /// The CSV delimiter: `,` (the default), `;` or `tab`.
     #[serde(default)]
     delimiter: String,
 }
 
-/// `POST /api/v1/selections/export?format=csv|jsonl[&delimiter=;]` with a
-/// definition: the file, streamed (a million rows at flat memory).
+/// Exports the contacts a selection definition picks, with their return
+/// reasons, streamed (a million rows at flat memory).
+#[utoipa::path(
+    post,
+    path = "/api/v1/selections/export",
+    tag = "selections",
+    params(ExportParams),
+    request_body(content = String, content_type = "application/json",
+        description = "A selection definition (docs/selections.md)"),
+    responses(
+        (status = 200, description = "The file", content_type = "text/csv"),
+        (status = 400, description = "The definition or a parameter is not valid", body = ApiError),
+    )
+)]
 async fn export(
     State(store): State<Store>,
     Query(params): Query<ExportParams>,
@@ -59,8 +94,17 @@ async fn export(
     stream_export(store, def, &params).await
 }
 
-/// `GET /api/v1/selections/ID/export?format=...`: a saved selection's export,
-/// for download links.
+/// A saved selection's export, for download links.
+#[utoipa::path(
+    get,
+    path = "/api/v1/selections/{id}/export",
+    tag = "selections",
+    params(("id" = i64, Path, description = "The saved selection"), ExportParams),
+    responses(
+        (status = 200, description = "The file", content_type = "text/csv"),
+        (status = 404, description = "No such selection", body = ApiError),
+    )
+)]
 async fn export_saved(
     State(store): State<Store>,
     Path(id): Path<String>,
@@ -101,22 +145,37 @@ async fn stream_export(store: Store, def: Definition, params: &ExportParams) -> 
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SuppressionParams {
+    /// `csv` (the default) or `jsonl`.
     #[serde(default)]
     format: String,
+    /// The CSV delimiter: `,` (the default), `;` or `tab`.
     #[serde(default)]
     delimiter: String,
+    /// Part of an address.
     #[serde(default)]
     q: String,
+    /// Only blocks by this rule.
     #[serde(default)]
     rule: String,
+    /// Only blocks from this source.
     #[serde(default)]
     source: String,
 }
 
-/// `GET /api/v1/suppressions/export?format=csv|jsonl[&q=&rule=&source=]`:
-/// the suppression list as filtered on its page, streamed.
+/// The suppression list as filtered on its page, streamed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/suppressions/export",
+    tag = "suppressions",
+    params(SuppressionParams),
+    responses(
+        (status = 200, description = "The file", content_type = "text/csv"),
+        (status = 400, description = "A parameter is not valid", body = ApiError),
+    )
+)]
 async fn export_suppressions(
     State(store): State<Store>,
     Query(params): Query<SuppressionParams>,

@@ -10,17 +10,25 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bounce::chart::{ChartName, ChartScope};
 use store::Store;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::ServerError;
+use crate::openapi::ApiError;
 use crate::router::AppState;
 
-/// The chart routes.
+/// The SVG routes (for pages and mail, outside the API).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/campaigns/{id}/charts/{file}", get(campaign_svg))
         .route("/charts/{file}", get(dashboard_svg))
-        .route("/api/v1/campaigns/{id}/charts/{name}", get(campaign_json))
-        .route("/api/v1/charts/{name}", get(dashboard_json))
+}
+
+/// The JSON routes, with their OpenAPI descriptions.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(campaign_json))
+        .routes(routes!(dashboard_json))
 }
 
 fn chart(raw: &str, scope: ChartScope) -> Result<ChartName, ServerError> {
@@ -77,7 +85,21 @@ async fn campaign_svg(
     Ok(svg_response(campaign_rendered(&store, &id, name).await?.view.svg))
 }
 
-/// `GET /api/v1/campaigns/ID/charts/NAME`
+/// A campaign chart's numbers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/campaigns/{id}/charts/{name}",
+    tag = "charts",
+    params(
+        ("id" = i64, Path, description = "The campaign"),
+        ("name" = String, Path, description = "stages, categories, codes, domains or timeline"),
+    ),
+    responses(
+        (status = 200, description = "The chart's rows, with links to the Errors tab (docs/charts.md)",
+            content_type = "application/json"),
+        (status = 404, description = "No such campaign or chart", body = ApiError),
+    )
+)]
 async fn campaign_json(
     State(store): State<Store>,
     Path((id, name)): Path<(String, String)>,
@@ -94,7 +116,17 @@ async fn dashboard_svg(State(store): State<Store>, Path(file): Path<String>) -> 
     ))
 }
 
-/// `GET /api/v1/charts/NAME`
+/// A dashboard chart's numbers, over every campaign.
+#[utoipa::path(
+    get,
+    path = "/api/v1/charts/{name}",
+    tag = "charts",
+    params(("name" = String, Path, description = "rates or domain_changes")),
+    responses(
+        (status = 200, description = "The chart's rows (docs/charts.md)", content_type = "application/json"),
+        (status = 404, description = "No such chart", body = ApiError),
+    )
+)]
 async fn dashboard_json(
     State(store): State<Store>,
     Path(name): Path<String>,

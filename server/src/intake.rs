@@ -9,20 +9,22 @@
 //! with 422, naming it, and nothing of it is stored. Stored events are one
 //! transaction; a retried POST stores nothing twice.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::routing::post;
-use axum::{Json, Router};
 use base64::Engine;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use store::{ApiToken, Store};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::ServerError;
 use crate::import::{self, Format, ImportReport, Item, signature};
+use crate::openapi::ApiError;
 use crate::router::AppState;
 
 /// The largest body taken: an ESP batch is at most a few megabytes
@@ -43,11 +45,11 @@ pub const WEBHOOK_FORMATS: [Format; 8] = [
     Format::Mailjet,
 ];
 
-/// The routes, with their body limit.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/events", post(post_events))
-        .route("/api/v1/webhooks/{format}", post(post_webhook))
+/// The routes, with their body limit and OpenAPI descriptions.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_events))
+        .routes(routes!(post_webhook))
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -99,13 +101,15 @@ fn presented_token(parts: &Parts) -> Option<String> {
 }
 
 /// Query parameters of both routes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IntakeParams {
-    /// Link every result to this campaign.
+    /// Link every result to this campaign (over what the events say).
     campaign: Option<i64>,
     /// The token, for an ESP that can be given only a URL (read by
     /// [`Authorized`]; named here so that it is not refused as unknown).
     #[serde(rename = "token")]
+    #[param(rename = "token")]
     _token: Option<String>,
 }
 
@@ -123,9 +127,26 @@ pub struct Stored {
     pub other: u64,
 }
 
-/// `POST /api/v1/events`: one event, a JSON array of them, or NDJSON.
+/// Stores delivery results in bouncedesk's own shape: one event, a JSON
+/// array of them, or NDJSON (one per line). All or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    tag = "intake",
+    params(IntakeParams),
+    request_body(content = Vec<crate::import::json::Event>, content_type = "application/x-ndjson",
+        description = "Events, one per line, or a JSON array of them"),
+    responses(
+        (status = 200, body = Stored),
+        (status = 401, description = "No live API token", body = ApiError),
+        (status = 404, description = "The campaign named by `campaign` does not exist", body = ApiError),
+        (status = 413, description = "The body is larger than 10 MiB", body = ApiError),
+        (status = 422, description = "An event cannot be read: nothing was stored; `rejected` names it", body = ApiError),
+    ),
+    security(("token" = []), ("basic" = []))
+)]
 async fn post_events(
-    Authorized(_): Authorized,
+    _token: Authorized,
     State(store): State<Store>,
     Query(params): Query<IntakeParams>,
     body: Result<Bytes, BytesRejection>,
@@ -150,9 +171,31 @@ async fn post_events(
     store_items(&store, items, params.campaign).await
 }
 
-/// `POST /api/v1/webhooks/{format}`: a body as the ESP posts it.
+/// Stores an ESP's webhook POST as the ESP sends it. All or nothing; a
+/// retried POST stores nothing twice.
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{format}",
+    tag = "intake",
+    params(
+        ("format" = String, Path,
+            description = "ses, sendgrid, postmark, mailgun, sparkpost, mandrill, brevo or mailjet"),
+        IntakeParams,
+    ),
+    request_body(content = String, content_type = "application/json",
+        description = "The body the ESP posts (form fields for Mandrill and Mailgun's legacy webhooks)"),
+    responses(
+        (status = 200, body = Stored),
+        (status = 401, description = "No live API token, or the ESP's signature does not match its stored key",
+            body = ApiError),
+        (status = 404, description = "No such webhook format", body = ApiError),
+        (status = 413, description = "The body is larger than 10 MiB", body = ApiError),
+        (status = 422, description = "An event cannot be read: nothing was stored", body = ApiError),
+    ),
+    security(("token" = []), ("basic" = []))
+)]
 async fn post_webhook(
-    Authorized(_): Authorized,
+    _token: Authorized,
     State(store): State<Store>,
     Path(name): Path<String>,
     Query(params): Query<IntakeParams>,

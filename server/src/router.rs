@@ -45,8 +45,7 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
     };
     Router::new()
         .route("/healthz", get(health))
-        .merge(crate::api::routes())
-        .merge(crate::intake::routes())
+        .merge(crate::openapi::routes())
         .merge(crate::charts::routes())
         .leptos_routes_with_context(
             &state,
