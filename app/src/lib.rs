@@ -60,7 +60,10 @@ pub fn App() -> impl IntoView {
                     <A href="/dashboard">"Dashboard"</A>
                     <A href="/selections">"Selections"</A>
                     <A href="/suppressions">"Suppression list"</A>
+                    <A href="/imports">"Import"</A>
+                    <A href="/unlinked">"Unlinked"</A>
                     <A href="/settings/policies">"Policies"</A>
+                    <A href="/settings/tokens">"Tokens"</A>
                 </nav>
             </header>
             <main>
@@ -76,6 +79,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/suppressions") view=pages::SuppressionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id") view=pages::ContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/tokens") view=pages::TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/imports") view=pages::ImportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/unlinked") view=pages::UnlinkedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -92,6 +92,14 @@ pub fn policies() -> String {
     "/settings/policies".to_owned()
 }
 
+/// `/unlinked`, older than `before` when given.
+pub fn unlinked(before: Option<&str>) -> String {
+    match before {
+        Some(cursor) => with_query("/unlinked".to_owned(), &[("before", cursor)]),
+        None => "/unlinked".to_owned(),
+    }
+}
+
 fn all_pairs(query: &ErrorQuery) -> Vec<(&'static str, &str)> {
     let mut pairs = query.filter_pairs();
     for (key, value) in [("after", &query.after), ("before", &query.before)] {

@@ -17,6 +17,7 @@ pub mod enhanced_status;
 pub mod error;
 pub mod export;
 pub mod incident;
+pub mod intake;
 #[cfg(feature = "classifier")]
 pub mod message;
 pub mod outcome;

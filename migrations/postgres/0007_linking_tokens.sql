@@ -31,3 +31,28 @@ CREATE TABLE api_tokens (
     last_used_at TIMESTAMPTZ,
     revoked_at   TIMESTAMPTZ
 );
+
+-- Imports run from the upload page or the command line: what came in, how
+-- far the import is, and what it did. Kept in the database so that every
+-- server sharing it shows the same progress and history.
+CREATE TABLE imports (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    campaign_id BIGINT REFERENCES campaigns (id) ON DELETE SET NULL,
+    state       TEXT NOT NULL,
+    bytes_total BIGINT,
+    bytes_read  BIGINT NOT NULL DEFAULT 0,
+    stored      BIGINT NOT NULL DEFAULT 0,
+    duplicates  BIGINT NOT NULL DEFAULT 0,
+    unlinked    BIGINT NOT NULL DEFAULT 0,
+    other       BIGINT NOT NULL DEFAULT 0,
+    rejected    BIGINT NOT NULL DEFAULT 0,
+    rejects     TEXT NOT NULL DEFAULT '',
+    error       TEXT,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    -- Raised with every progress record: a running import whose server
+    -- died stops raising it, and is then shown as failed.
+    updated_at  TIMESTAMPTZ NOT NULL
+);

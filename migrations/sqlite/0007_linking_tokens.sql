@@ -31,3 +31,28 @@ CREATE TABLE api_tokens (
     last_used_at TEXT,
     revoked_at   TEXT
 );
+
+-- Imports run from the upload page or the command line: what came in, how
+-- far the import is, and what it did. Kept in the database so that every
+-- server sharing it shows the same progress and history.
+CREATE TABLE imports (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    campaign_id INTEGER REFERENCES campaigns (id) ON DELETE SET NULL,
+    state       TEXT NOT NULL,
+    bytes_total INTEGER,
+    bytes_read  INTEGER NOT NULL DEFAULT 0,
+    stored      INTEGER NOT NULL DEFAULT 0,
+    duplicates  INTEGER NOT NULL DEFAULT 0,
+    unlinked    INTEGER NOT NULL DEFAULT 0,
+    other       INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    rejects     TEXT NOT NULL DEFAULT '',
+    error       TEXT,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    -- Raised with every progress record: a running import whose server
+    -- died stops raising it, and is then shown as failed.
+    updated_at  TEXT NOT NULL
+);

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod openapi;
 pub mod router;
 pub mod select;
+pub mod uploads;
 
 pub use error::ServerError;
 pub use router::{leptos_options, router};

@@ -46,6 +46,7 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .merge(crate::openapi::routes())
+        .merge(crate::uploads::routes())
         .merge(crate::charts::routes())
         .leptos_routes_with_context(
             &state,

@@ -1,26 +1,15 @@
 //! What links results from outside to campaigns (a campaign's tag), and
 //! the results nothing linked: kept, and listed so a person can see them.
 
+use bounce::intake::UnlinkedResult;
 use bounce::query::Cursor;
 use bounce::report::ErrorRow;
-use serde::{Deserialize, Serialize};
 
 use crate::events::{ROW_COLUMNS, RowRecord};
 use crate::{Result, Store, StoreError, on_pool};
 
 /// The longest tag accepted.
 const TAG_MAX: usize = 200;
-
-/// A result no campaign was found for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnlinkedResult {
-    pub row: ErrorRow,
-    /// Where it came from (`postfix`, `webhook:sendgrid`...).
-    pub source: String,
-    /// The tag and Message-ID it carried, which matched nothing.
-    pub tag: Option<String>,
-    pub message_id: Option<String>,
-}
 
 #[derive(sqlx::FromRow)]
 struct UnlinkedRecord {

@@ -3,8 +3,8 @@
 //! is kept, so a copy of the database does not hand out working tokens.
 
 use base64::Engine;
+pub use bounce::intake::ApiToken;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{Result, Store, StoreError, on_pool};
@@ -16,18 +16,6 @@ pub const TOKEN_PREFIX: &str = "bd_";
 const SHOWN: usize = 10;
 /// The longest token name accepted.
 const NAME_MAX: usize = 100;
-
-/// A token as listed: never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    /// The token's first characters.
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 /// A token just made: the only time its secret is known.
 #[derive(Debug, Clone)]

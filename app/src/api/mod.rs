@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::AppError;
 
 pub mod charts;
+mod intake;
 mod selections;
 mod suppressions;
 
+pub use intake::*;
 pub use selections::*;
 pub use suppressions::*;
 

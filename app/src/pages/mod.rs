@@ -7,10 +7,13 @@ mod contact;
 mod dashboard;
 mod errors;
 mod event;
+mod imports;
 mod not_found;
 mod policies;
 mod selections;
 mod suppressions;
+mod tokens;
+mod unlinked;
 
 pub use builder::SelectionBuilderPage;
 pub use campaign::CampaignOverviewPage;
@@ -19,10 +22,13 @@ pub use contact::ContactPage;
 pub use dashboard::DashboardPage;
 pub use errors::ErrorsPage;
 pub use event::EventPage;
+pub use imports::ImportsPage;
 pub use not_found::NotFound;
 pub use policies::PoliciesPage;
 pub use selections::SelectionsPage;
 pub use suppressions::SuppressionsPage;
+pub use tokens::TokensPage;
+pub use unlinked::UnlinkedPage;
 
 use bounce::ErrorQuery;
 use leptos::prelude::*;

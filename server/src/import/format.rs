@@ -78,6 +78,11 @@ impl Format {
         }
     }
 
+    /// The format a name names.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::value_variants().iter().copied().find(|f| f.name() == name)
+    }
+
     /// Whether inputs in this format are bounce messages rather than lines.
     pub fn is_messages(self) -> bool {
         matches!(self, Format::Eml | Format::Mbox | Format::Maildir)

@@ -35,14 +35,15 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use bounce::delivery::{self, DeliveryResult};
+use bounce::intake::ImportState;
 use chrono::{Datelike, Utc};
 use clap::Args;
-use store::{Ingested, Store};
+use store::{ImportCounts, Ingested, Store};
 
 pub use self::format::{Format, LineReader, detect};
 pub use self::lines::MAX_LINE;
 use self::lines::{BoundedLines, next_line};
-use self::progress::{Counted, Counter, Progress};
+use self::progress::{Counted, Counter, Progress, Recording};
 use crate::ServerError;
 use crate::cli::DatabaseArg;
 
@@ -105,6 +106,25 @@ pub struct ImportReport {
     pub following_up: std::time::Duration,
     /// Shown as batches are stored, when set.
     pub progress: Option<Progress>,
+    /// Recorded in the import's row as batches are stored, when set.
+    pub recording: Option<Recording>,
+}
+
+impl ImportReport {
+    /// What it did so far, as an import's row keeps it; `bytes_read` as
+    /// the caller counted.
+    pub fn counts(&self, bytes_read: i64) -> ImportCounts {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        ImportCounts {
+            bytes_read,
+            stored: n(self.stored),
+            duplicates: n(self.duplicates),
+            unlinked: n(self.unlinked),
+            other: n(self.other),
+            rejected: n(self.rejected),
+            rejects: self.rejects.clone(),
+        }
+    }
 }
 
 /// Runs `bouncedesk import`.
@@ -117,12 +137,16 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
             "--campaign {id}: there is no such campaign"
         )));
     }
-    let year = args.year.unwrap_or_else(|| Utc::now().year());
-    let named = named_columns(&args.columns)?;
+    let opts = Options {
+        format: args.format,
+        campaign: args.campaign,
+        year: args.year.unwrap_or_else(|| Utc::now().year()),
+        columns: named_columns(&args.columns)?,
+    };
     let mut report = ImportReport::default();
     let started = std::time::Instant::now();
     for path in &args.paths {
-        import_path(&store, path, &args, year, &named, &mut report).await?;
+        import_path(&store, path, &path.display().to_string(), &opts, &mut report).await?;
     }
     eprintln!(
         "{} lines in {:.1} s: {} events stored, {} already stored, {} without a campaign, \
@@ -143,29 +167,39 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Imports one path (`-` for standard input) of `bouncedesk import`.
-async fn import_path(
+/// How to read the inputs of one import.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    /// Link every result to this campaign.
+    pub campaign: Option<i64>,
+    /// The year of syslog timestamps that carry none.
+    pub year: i32,
+    /// CSV columns named by `--column`.
+    pub columns: Vec<(csv::Field, String)>,
+}
+
+/// Imports one path (`-` for standard input; a folder is a Maildir),
+/// shown as `name`, and records it as an import (progress while it runs,
+/// what it did when it ends) for the upload page's history.
+pub async fn import_path(
     store: &Store,
     path: &std::path::Path,
-    args: &ImportArgs,
-    year: i32,
-    named: &[(csv::Field, String)],
+    name: &str,
+    opts: &Options,
     report: &mut ImportReport,
 ) -> Result<(), ServerError> {
-    let name = path.display().to_string();
     let input = |e: std::io::Error| ServerError::Input(format!("{name}: {e}"));
-    if path.is_dir() {
-        if !matches!(args.format, Format::Auto | Format::Maildir) {
+    let counter = Counter::default();
+    let is_folder = path.is_dir();
+    let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if is_folder {
+        if !matches!(opts.format, Format::Auto | Format::Maildir) {
             return Err(ServerError::Usage(format!(
                 "{name} is a folder: only --format maildir reads folders"
             )));
         }
-        eprintln!("{name}: read as maildir");
-        let messages = messages::maildir(path).map_err(ServerError::Input)?;
-        return messages::import(store, messages, &name, args.campaign, report).await;
-    }
-    let counter = Counter::default();
-    let (reader, total): (Box<dyn Read>, Option<u64>) = if name == "-" {
+        (Box::new(std::io::empty()), None)
+    } else if path.as_os_str() == "-" {
         (Box::new(std::io::stdin()), None)
     } else {
         let file = std::fs::File::open(path).map_err(input)?;
@@ -174,26 +208,44 @@ async fn import_path(
     };
     // Large enough to see a whole webhook body's first events.
     let mut reader = BufReader::with_capacity(64 * 1024, Counted::new(reader, counter.clone()));
-    let format = match args.format {
-        Format::Auto => {
-            let format = detect(reader.fill_buf().map_err(input)?);
-            eprintln!("{name}: read as {}", format.name());
-            format
-        }
+    let format = match opts.format {
+        _ if is_folder => Format::Maildir,
+        Format::Auto => detect(reader.fill_buf().map_err(input)?),
         format => format,
     };
-    report.progress = Some(Progress::new(&name, total, counter));
+    eprintln!("{name}: read as {}", format.name());
+    let total_bytes = total.and_then(|t| i64::try_from(t).ok());
+    let id = store
+        .start_import(name, format.name(), opts.campaign, total_bytes, Utc::now())
+        .await?;
+    let before = report.counts(0);
+    report.progress = Some(Progress::new(name, total, counter.clone()));
+    report.recording = Some(Recording::new(id, counter.clone()));
     let done = match format {
-        Format::Csv => import_csv(store, reader, &name, args.campaign, named, report).await,
+        Format::Csv => import_csv(store, reader, name, opts.campaign, &opts.columns, report).await,
+        Format::Maildir if is_folder => match messages::maildir(path) {
+            Ok(messages) => messages::import(store, messages, name, opts.campaign, report).await,
+            Err(why) => Err(ServerError::Input(why)),
+        },
         Format::Maildir => Err(ServerError::Usage(format!("{name}: --format maildir reads a folder"))),
         Format::Eml | Format::Mbox => {
-            messages::import(store, messages::Messages::mbox(reader), &name, args.campaign, report).await
+            messages::import(store, messages::Messages::mbox(reader), name, opts.campaign, report).await
         }
-        format => import(store, reader, &name, format, year, args.campaign, report).await,
+        format => import(store, reader, name, format, opts.year, opts.campaign, report).await,
     };
     if let Some(progress) = report.progress.take() {
         progress.finish();
     }
+    report.recording = None;
+    let read = i64::try_from(counter.get()).unwrap_or(i64::MAX);
+    let counts = report.counts(read).since(&before);
+    let end = match &done {
+        Ok(()) => (ImportState::Done, None),
+        Err(e) => (ImportState::Failed, Some(e.to_string())),
+    };
+    store
+        .record_import(id, &counts, Some((end.0, end.1.as_deref())), Utc::now())
+        .await?;
     done
 }
 
@@ -353,6 +405,15 @@ async fn store_batch(
     touched.contacts.extend(done.contacts);
     if let Some(progress) = report.progress.as_mut() {
         progress.update(report.stored);
+    }
+    if let Some(recording) = report.recording.as_ref()
+        && recording.due()
+    {
+        let (id, read) = (recording.id, recording.bytes_read());
+        store.record_import(id, &report.counts(read), None, Utc::now()).await?;
+        if let Some(recording) = report.recording.as_mut() {
+            recording.recorded();
+        }
     }
     Ok(())
 }

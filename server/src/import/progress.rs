@@ -20,6 +20,49 @@ pub struct Counted<R> {
     counter: Counter,
 }
 
+impl Counter {
+    /// The bytes read so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// How often an import's row is brought up to date while it runs.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
+
+/// An import's row, brought up to date as batches are stored.
+#[derive(Debug)]
+pub struct Recording {
+    pub id: i64,
+    counter: Counter,
+    last: Option<Instant>,
+}
+
+impl Recording {
+    pub fn new(id: i64, counter: Counter) -> Self {
+        Self {
+            id,
+            counter,
+            last: None,
+        }
+    }
+
+    /// Whether the row is due for an update.
+    pub fn due(&self) -> bool {
+        self.last.is_none_or(|at| at.elapsed() >= RECORD_EVERY)
+    }
+
+    /// Notes that the row was updated now.
+    pub fn recorded(&mut self) {
+        self.last = Some(Instant::now());
+    }
+
+    /// The bytes read so far, as the row keeps them.
+    pub fn bytes_read(&self) -> i64 {
+        i64::try_from(self.counter.get()).unwrap_or(i64::MAX)
+    }
+}
+
 impl<R> Counted<R> {
     pub fn new(inner: R, counter: Counter) -> Self {
         Self { inner, counter }

@@ -1,0 +1,86 @@
+//! Server functions of the intake pages: imports (the upload page), the
+//! results no campaign was found for, and API tokens.
+
+use bounce::intake::{ApiToken, ImportRun, UnlinkedResult};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// Imports shown on the upload page.
+pub const IMPORTS_SHOWN: i64 = 50;
+/// Unlinked results per page.
+pub const UNLINKED_PAGE: u32 = 100;
+
+/// One page of the results no campaign was found for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnlinkedPage {
+    pub rows: Vec<UnlinkedResult>,
+    pub total: i64,
+    /// The cursor of the next (older) page, when there is one.
+    pub older: Option<String>,
+}
+
+/// A token just made: the only time its secret is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MadeToken {
+    pub token: ApiToken,
+    pub secret: String,
+}
+
+/// The latest imports, newest first.
+#[server]
+pub async fn list_imports() -> Result<Vec<ImportRun>, AppError> {
+    let store = super::server::store()?;
+    // A running import's row moves every second; five minutes of silence
+    // means its server died.
+    let stalled = chrono::Utc::now() - chrono::Duration::minutes(5);
+    super::server::answer(store.import_runs(IMPORTS_SHOWN, stalled).await)
+}
+
+/// A page of unlinked results, older than the cursor `before` (from a
+/// previous page) when given.
+#[server]
+pub async fn unlinked_results(before: String) -> Result<UnlinkedPage, AppError> {
+    let store = super::server::store()?;
+    let before = match before.trim() {
+        "" => None,
+        raw => Some(raw.parse::<bounce::query::Cursor>().map_err(super::server::invalid)?),
+    };
+    let rows = super::server::answer(store.unlinked(before, UNLINKED_PAGE + 1).await)?;
+    let total = super::server::answer(store.unlinked_count().await)?;
+    let more = rows.len() > UNLINKED_PAGE as usize;
+    let rows: Vec<UnlinkedResult> = rows.into_iter().take(UNLINKED_PAGE as usize).collect();
+    let older = more.then(|| rows.last().map(|r| r.row.cursor().to_string())).flatten();
+    Ok(UnlinkedPage { rows, total, older })
+}
+
+/// Every API token, newest first.
+#[server]
+pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
+    let store = super::server::store()?;
+    super::server::answer(store.tokens().await)
+}
+
+/// Makes a token named `name`.
+#[server]
+pub async fn make_token(name: String) -> Result<MadeToken, AppError> {
+    let store = super::server::store()?;
+    let made = super::server::answer_or_refuse(store.create_token(&name, chrono::Utc::now()).await)?;
+    Ok(MadeToken {
+        token: made.token,
+        secret: made.secret,
+    })
+}
+
+/// Revokes the token with this id.
+#[server]
+pub async fn revoke_token(id: String) -> Result<(), AppError> {
+    let store = super::server::store()?;
+    let id = super::server::parse_id("token", &id)?;
+    if super::server::answer(store.revoke_token(id, chrono::Utc::now()).await)? {
+        Ok(())
+    } else {
+        Err(super::server::not_found(format!("live token {id}")))
+    }
+}

@@ -1,0 +1,118 @@
+//! `/settings/tokens`: the API tokens other systems post results with
+//! (webhooks, scripts). A token is shown once, when made.
+
+use bounce::intake::ApiToken;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api;
+use crate::components::ErrorBox;
+use crate::format;
+
+/// `/settings/tokens`
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let tokens = Resource::new(|| (), |_| api::list_tokens());
+    view! {
+        <Title text="API tokens"/>
+        <h1>"API tokens"</h1>
+        <p class="meta">
+            "A token lets a webhook or a script post results to "<code>"/api/v1/events"</code>" and "
+            <code>"/api/v1/webhooks/FORMAT"</code>" (for example "<code>"/api/v1/webhooks/sendgrid"</code>"). "
+            "Send it as "<code>"Authorization: Bearer TOKEN"</code>", as the password of basic credentials, "
+            "or as "<code>"?token=TOKEN"</code>" for services that take only a URL. "
+            "The API is described at "<a href="/api/v1/openapi.json" rel="external">"/api/v1/openapi.json"</a>"."
+        </p>
+        <NewToken/>
+        <Suspense fallback=super::loading>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No tokens yet."</p> }.into_any(),
+                    Ok(list) => view! { <TokenTable list/> }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TokenTable(list: Vec<ApiToken>) -> impl IntoView {
+    view! {
+        <table class="tokens">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Starts with"</th>
+                    <th scope="col">"Made"</th>
+                    <th scope="col">"Last used"</th>
+                    <th scope="col"></th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|t| {
+                    let live = t.revoked_at.is_none();
+                    view! {
+                        <tr class="token-row" data-live=live.to_string()>
+                            <td class="name">{t.name}</td>
+                            <td><code>{t.prefix}"…"</code></td>
+                            <td>{format::day(t.created_at)}</td>
+                            <td>{t.last_used_at.map_or_else(|| "never".to_owned(), format::minute)}</td>
+                            <td>
+                                {match t.revoked_at {
+                                    Some(at) => view! { {format!("revoked {}", format::day(at))} }.into_any(),
+                                    None => view! { <RevokeToken id=t.id/> }.into_any(),
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Makes a token and shows it once: an island.
+#[island]
+fn NewToken() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let make = Action::new(move |name: &String| api::make_token(name.clone()));
+    view! {
+        <div class="filters new-token">
+            <label>
+                "What is it for?"
+                <input type="text" name="name" placeholder="SendGrid webhook" prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))/>
+            </label>
+            <div class="actions">
+                <button type="button" on:click=move |_| { make.dispatch(name.get()); }>"Make a token"</button>
+            </div>
+        </div>
+        {move || match make.value().get() {
+            Some(Ok(made)) => view! {
+                <div class="saved made-token">
+                    <p>"Copy it now: it is not shown again."</p>
+                    <code class="secret">{made.secret}</code>
+                </div>
+            }.into_any(),
+            Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+/// Revokes one token, then shows the list anew: an island.
+#[island]
+fn RevokeToken(id: i64) -> impl IntoView {
+    let failed = RwSignal::new(None::<crate::AppError>);
+    let revoke = Action::new(move |_: &()| async move {
+        match api::revoke_token(id.to_string()).await {
+            Ok(()) => crate::components::reload(),
+            Err(e) => failed.set(Some(e)),
+        }
+    });
+    view! {
+        <button type="button" class="danger" on:click=move |_| { revoke.dispatch(()); }>"Revoke"</button>
+        {move || failed.get().map(|error| view! { <ErrorBox error/> })}
+    }
+}

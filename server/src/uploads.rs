@@ -1,0 +1,101 @@
+//! The upload page's route: `POST /imports/upload` with a file a marketer got from
+//! their MTA or ESP (a plain HTML form, so it works without JavaScript and
+//! the browser shows the upload's own progress). The file is streamed to
+//! a temporary file, then imported in the background through the same
+//! path as `bouncedesk import`; the Imports page shows its progress from
+//! the import's row and refreshes itself while it runs.
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use chrono::{Datelike, Utc};
+use std::io::Write;
+use store::Store;
+
+use crate::ServerError;
+use crate::import::{self, Format, ImportReport, Options};
+use crate::router::AppState;
+
+/// The largest file taken: a month of a busy MTA's log.
+pub const MAX_UPLOAD: usize = 2 << 30;
+
+/// The upload route, with its own body limit.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports/upload", post(upload))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+}
+
+/// What the form sent besides the file.
+#[derive(Default)]
+struct Form {
+    format: Option<Format>,
+    campaign: Option<i64>,
+    file: Option<(String, tempfile::TempPath)>,
+}
+
+async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<Response, ServerError> {
+    let bad = |why: String| ServerError::Usage(why);
+    let mut form = Form::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+        match field.name().unwrap_or_default() {
+            "format" => {
+                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                let format = Format::from_name(text.trim())
+                    .ok_or_else(|| bad(format!("format: `{}` is not a format bouncedesk reads", short(&text))))?;
+                form.format = Some(format);
+            }
+            "campaign" => {
+                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                form.campaign = match text.trim() {
+                    "" => None,
+                    id => Some(
+                        id.parse()
+                            .map_err(|_| bad(format!("campaign: `{}` is not an id", short(id))))?,
+                    ),
+                };
+            }
+            "file" => {
+                let name = field
+                    .file_name()
+                    .map(|n| n.chars().take(200).collect::<String>())
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "upload".to_owned());
+                let temp = tempfile::NamedTempFile::new().map_err(|e| ServerError::Output(e.to_string()))?;
+                let (mut file, path) = temp.into_parts();
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                    file.write_all(&chunk).map_err(|e| ServerError::Output(e.to_string()))?;
+                }
+                file.flush().map_err(|e| ServerError::Output(e.to_string()))?;
+                form.file = Some((name, path));
+            }
+            _ => {}
+        }
+    }
+    let (name, path) = form.file.ok_or_else(|| bad("file: choose a file to import".into()))?;
+    if let Some(id) = form.campaign
+        && store.campaign_summary(id).await?.is_none()
+    {
+        return Err(ServerError::not_found("campaign", &id.to_string()));
+    }
+    let opts = Options {
+        format: form.format.unwrap_or(Format::Auto),
+        campaign: form.campaign,
+        year: Utc::now().year(),
+        columns: Vec::new(),
+    };
+    tokio::spawn(async move {
+        let mut report = ImportReport::default();
+        // The import's row records a failure; the log keeps it too.
+        if let Err(e) = import::import_path(&store, &path, &name, &opts, &mut report).await {
+            tracing::warn!(file = %name, error = %e, "upload import failed");
+        }
+        drop(path);
+    });
+    Ok(Redirect::to("/imports").into_response())
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}

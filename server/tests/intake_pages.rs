@@ -1,0 +1,156 @@
+//! The intake pages through the real router, on SQLite and PostgreSQL: a
+//! file uploaded from the Import page is imported in the background and
+//! its progress and counts shown; unlinked results are listed; tokens are
+//! listed without their secrets.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use store::{NewCampaign, Store, store_test};
+use tower::ServiceExt;
+
+mod common;
+use common::{app, get};
+
+async fn campaign(store: &Store) -> i64 {
+    store
+        .insert_campaign(&NewCampaign {
+            name: "Nieuwsbrief november".into(),
+            subject: "Nieuws".into(),
+            from_domain: "news.example.nl".into(),
+            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).single().expect("valid"),
+        })
+        .await
+        .expect("campaign")
+}
+
+/// A multipart body as a browser's form sends it.
+fn form(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "----bouncedesk7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(store: &Store, fields: &[(&str, &str)], file: (&str, &[u8])) -> (StatusCode, Option<String>, String) {
+    let (content_type, body) = form(fields, file);
+    let request = Request::post("/imports/upload")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("request");
+    let response = app(store).oneshot(request).await.expect("answer");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+store_test!(an_uploaded_file_is_imported_and_its_progress_shown, |store| {
+    let id = campaign(&store).await;
+    let log = std::fs::read(format!("{}/tests/fixtures/postfix/maillog", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+
+    let (status, location, _) = upload(
+        &store,
+        &[("format", "auto"), ("campaign", &id.to_string())],
+        ("maillog", &log),
+    )
+    .await;
+    let mut runs = Vec::new();
+    for _ in 0..100 {
+        runs = store
+            .import_runs(10, Utc::now() - chrono::Duration::minutes(5))
+            .await
+            .expect("runs");
+        if runs
+            .first()
+            .is_some_and(|r| r.state != bounce::intake::ImportState::Running)
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (page, html) = get(&store, "/imports").await;
+    let html = html.replace("<!>", "");
+
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/imports"));
+    let run = runs.first().expect("the upload is recorded");
+    assert_eq!(run.state, bounce::intake::ImportState::Done, "{run:?}");
+    assert_eq!((run.name.as_str(), run.format.as_str()), ("maillog", "postfix"));
+    assert_eq!((run.stored, run.rejected, run.other), (9, 1, 4));
+    assert_eq!(run.bytes_read, log.len() as i64);
+    assert_eq!(page, StatusCode::OK);
+    assert!(html.contains("data-state=\"done\" class=\"import-row\""), "{html}");
+    assert!(html.contains("<td class=\"num stored\">9</td>"));
+    assert!(html.contains("maillog line 13"), "the rejected line is named");
+});
+
+store_test!(a_bad_upload_is_refused_naming_the_field, |store| {
+    campaign(&store).await;
+
+    let (format, _, why) = upload(&store, &[("format", "outlook")], ("x.csv", b"email\n")).await;
+    let (campaign, _, _) = upload(&store, &[("campaign", "999")], ("x.csv", b"email\n")).await;
+
+    assert_eq!(format, StatusCode::BAD_REQUEST);
+    assert!(why.contains("format"), "{why}");
+    assert_eq!(campaign, StatusCode::NOT_FOUND);
+    assert!(
+        store.import_runs(10, Utc::now()).await.expect("runs").is_empty(),
+        "nothing started"
+    );
+});
+
+store_test!(unlinked_results_are_listed_with_what_they_carried, |store| {
+    campaign(&store).await;
+    let body = r#"{"recipient":"k.schmidt@web.de","time":"2026-11-30T10:00:01Z","result":"failed","id":"u1","campaign_tag":"herbst-aktion","text":"550 5.1.1 Benutzer unbekannt"}"#;
+    let items = server::import::json::parse(body);
+    let results: Vec<_> = items
+        .into_iter()
+        .filter_map(|i| match i {
+            Ok(server::import::Item::Result(r)) => Some(bounce::delivery::classify(*r)),
+            _ => None,
+        })
+        .collect();
+    store.ingest(&results, None).await.expect("ingest");
+
+    let (status, html) = get(&store, "/unlinked").await;
+    let html = html.replace("<!>", "");
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("1 results without a campaign"), "{html}");
+    assert!(html.contains("k.schmidt@web.de"));
+    assert!(html.contains("herbst-aktion"));
+    assert!(html.contains("Benutzer unbekannt"));
+});
+
+store_test!(tokens_are_listed_without_their_secrets, |store| {
+    let made = store.create_token("SendGrid webhook", Utc::now()).await.expect("token");
+
+    let (status, html) = get(&store, "/settings/tokens").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("SendGrid webhook"));
+    assert!(html.contains(&made.token.prefix));
+    assert!(!html.contains(&made.secret), "the secret is never shown again");
+});
