@@ -93,7 +93,7 @@ impl Format {
     pub fn reader(self, year: i32) -> LineReader {
         match self {
             Format::Powermta => LineReader::Powermta(powermta::Reader::new()),
-            Format::Exim => LineReader::Exim(Box::new(exim::Reader::new())),
+            Format::Exim => LineReader::Exim(Box::default()),
             format => LineReader::Stateless { format, year },
         }
     }

@@ -282,7 +282,7 @@ fn broken_input_is_refused_with_the_field_named_never_a_panic() {
         matches!(one("[1,2]"), Err(e) if e == "`event` is missing"),
         "read as a form"
     );
-    assert!(matches!(one("%%%&&&==="), Err(_)));
+    assert!(one("%%%&&&===").is_err());
     assert!(parse("   ").is_empty());
 }
 
