@@ -212,8 +212,30 @@ async fn post_webhook(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     check_signature(&store, format, &headers, &body, content_type).await?;
+    if format == Format::Ses {
+        log_subscription(&body);
+    }
     let items = format.read_body(&body, content_type);
     store_items(&store, items, params.campaign).await
+}
+
+/// SNS asks an HTTPS endpoint to confirm a subscription by opening a URL;
+/// this server does not fetch URLs named by a request, so the operator is
+/// told to open it.
+fn log_subscription(body: &[u8]) {
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    if message.get("Type").and_then(serde_json::Value::as_str) == Some("SubscriptionConfirmation") {
+        let url = message
+            .get("SubscribeURL")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        tracing::warn!(
+            subscribe_url = %url.chars().take(500).collect::<String>(),
+            "Amazon SNS asks to confirm the subscription: open the SubscribeURL once"
+        );
+    }
 }
 
 /// Refuses a POST whose signature does not match the key stored for its

@@ -154,3 +154,28 @@ store_test!(tokens_are_listed_without_their_secrets, |store| {
     assert!(html.contains(&made.token.prefix));
     assert!(!html.contains(&made.secret), "the secret is never shown again");
 });
+
+store_test!(a_token_is_revoked_from_the_page_without_a_script, |store| {
+    let made = store.create_token("Mailgun", Utc::now()).await.expect("token");
+    let request = Request::post("/api/revoke_token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "/settings/tokens")
+        .body(Body::from(format!("id={}", made.token.id)))
+        .expect("request");
+
+    let response = app(&store).oneshot(request).await.expect("answer");
+
+    assert_eq!(response.status(), StatusCode::FOUND, "back to the page");
+    assert_eq!(
+        response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/settings/tokens")
+    );
+    assert!(
+        store
+            .authenticate(&made.secret, Utc::now())
+            .await
+            .expect("auth")
+            .is_none()
+    );
+});

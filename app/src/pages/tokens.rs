@@ -61,7 +61,12 @@ fn TokenTable(list: Vec<ApiToken>) -> impl IntoView {
                             <td>
                                 {match t.revoked_at {
                                     Some(at) => view! { {format!("revoked {}", format::day(at))} }.into_any(),
-                                    None => view! { <RevokeToken id=t.id/> }.into_any(),
+                                    None => view! {
+                                        <form method="post" action="/api/revoke_token" class="revoke">
+                                            <input type="hidden" name="id" value=t.id.to_string()/>
+                                            <button type="submit" class="danger">"Revoke"</button>
+                                        </form>
+                                    }.into_any(),
                                 }}
                             </td>
                         </tr>
@@ -89,30 +94,14 @@ fn NewToken() -> impl IntoView {
             </div>
         </div>
         {move || match make.value().get() {
-            Some(Ok(made)) => view! {
+            Some(Ok(secret)) => view! {
                 <div class="saved made-token">
-                    <p>"Copy it now: it is not shown again."</p>
-                    <code class="secret">{made.secret}</code>
+                    <p>"Copy it now: it is not shown again. Reload the page to see it listed."</p>
+                    <code class="secret">{secret}</code>
                 </div>
             }.into_any(),
             Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
             None => ().into_any(),
         }}
-    }
-}
-
-/// Revokes one token, then shows the list anew: an island.
-#[island]
-fn RevokeToken(id: i64) -> impl IntoView {
-    let failed = RwSignal::new(None::<crate::AppError>);
-    let revoke = Action::new(move |_: &()| async move {
-        match api::revoke_token(id.to_string()).await {
-            Ok(()) => crate::components::reload(),
-            Err(e) => failed.set(Some(e)),
-        }
-    });
-    view! {
-        <button type="button" class="danger" on:click=move |_| { revoke.dispatch(()); }>"Revoke"</button>
-        {move || failed.get().map(|error| view! { <ErrorBox error/> })}
     }
 }
