@@ -85,7 +85,11 @@ lint: checkout
 	cargo clippy $(CRATES) --all-targets --locked -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 
+# The IMAP test reads a real Dovecot on loopback (scripts/ensure-dovecot.sh
+# installs and starts a private one: its URL, then `CA=` its certificate).
 unit: checkout
+	imap="$$(scripts/ensure-dovecot.sh)"; \
+	export TEST_IMAP_URL="$$(sed -n 1p <<<"$$imap")" TEST_IMAP_CA="$$(sed -n 's/^CA=//p' <<<"$$imap")"; \
 	TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" cargo test $(CRATES) --locked
 	@echo "--- classifier agreement with ../shared/corpus (labels from Sisimai) ---"
 	cargo test -p bounce --test corpus --locked -q -- --nocapture

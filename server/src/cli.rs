@@ -41,6 +41,10 @@ pub enum Command {
     /// messages) through the classifier; importing the same data again
     /// stores nothing new.
     Import(crate::import::ImportArgs),
+    /// Read bounce mailboxes over IMAP with TLS
+    /// (`imaps://USER@HOST[:PORT]/FOLDER`): every message imported, then
+    /// moved to a folder (never deleted); `--poll SECONDS` keeps reading.
+    Mailbox(crate::mailbox::MailboxArgs),
     /// Make, list and revoke the API tokens that let other systems post
     /// results (`/api/v1/events`, `/api/v1/webhooks/{format}`).
     Token(crate::admin::TokenArgs),
@@ -134,6 +138,7 @@ impl Cli {
             Command::Classify(args) => crate::classify::run(args),
             Command::Select(args) => crate::select::run(args).await,
             Command::Import(args) => crate::import::run(args).await,
+            Command::Mailbox(args) => crate::mailbox::run(args).await,
             Command::Token(args) => crate::admin::token(args).await,
             Command::WebhookKey(args) => crate::admin::webhook_key(args).await,
             Command::Campaign(args) => crate::admin::campaign(args).await,

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod import;
 pub mod intake;
+pub mod mailbox;
 pub mod openapi;
 pub mod router;
 pub mod select;

@@ -123,9 +123,10 @@ pub async fn run(args: &BenchArgs) -> Result<(), ServerError> {
         rate(report.stored, import_time)
     );
     println!(
-        "\n{} stored, {} rejected; classifying and storing {:.1} s, incidents and policies {:.1} s; peak memory {} MiB",
+        "\n{} stored, {} rejected; classifying {:.1} s, storing {:.1} s, incidents and policies {:.1} s; peak memory {} MiB",
         report.stored,
         report.rejected,
+        report.classifying.as_secs_f64(),
         report.storing.as_secs_f64(),
         report.following_up.as_secs_f64(),
         peak_memory_kib().map_or_else(|| "?".to_owned(), |k| (k / 1024).to_string())

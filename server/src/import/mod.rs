@@ -100,8 +100,9 @@ pub struct ImportReport {
     pub rejects: Vec<String>,
     pub incidents: usize,
     pub blocks: usize,
-    /// Time spent classifying and storing, and in the follow-up
-    /// (incidents, policies).
+    /// Time spent classifying, storing, and in the follow-up (incidents,
+    /// policies).
+    pub classifying: std::time::Duration,
     pub storing: std::time::Duration,
     pub following_up: std::time::Duration,
     /// Shown as batches are stored, when set.
@@ -396,6 +397,8 @@ async fn store_batch(
     }
     let started = std::time::Instant::now();
     let classified: Vec<_> = batch.drain(..).map(delivery::classify).collect();
+    report.classifying += started.elapsed();
+    let started = std::time::Instant::now();
     let done = store.ingest(&classified, campaign).await?;
     report.storing += started.elapsed();
     report.stored += done.stored;
