@@ -21,15 +21,31 @@ macro_rules! upsert_contacts_in {
     ($tx:ident, $db:ty, $contacts:expr) => {{
         let mut rows: Vec<(i64, String)> = Vec::with_capacity($contacts.len());
         for chunk in $contacts.chunks($crate::INSERT_CHUNK) {
+            // Most results are about contacts already stored: find those
+            // first and write only the new ones (an upsert of every one
+            // rewrote each existing row).
+            let mut find = sqlx::QueryBuilder::<$db>::new("SELECT id, email FROM contacts WHERE email IN (");
+            let mut list = find.separated(", ");
+            for c in chunk {
+                list.push_bind(c.email.as_str().to_owned());
+            }
+            find.push(")");
+            let found: Vec<(i64, String)> = find.build_query_as().fetch_all(&mut *$tx).await?;
+            let known: std::collections::HashSet<&str> = found.iter().map(|(_, e)| e.as_str()).collect();
+            let new: Vec<&$crate::NewContact> = chunk.iter().filter(|c| !known.contains(c.email.as_str())).collect();
+            rows.extend(found.iter().cloned());
+            if new.is_empty() {
+                continue;
+            }
             let mut b = sqlx::QueryBuilder::<$db>::new("INSERT INTO contacts (email, domain, created_at, typo_of) ");
-            b.push_values(chunk, |mut row, c| {
+            b.push_values(new, |mut row, c| {
                 row.push_bind(c.email.as_str().to_owned())
                     .push_bind(c.email.domain().to_owned())
                     .push_bind(c.created_at)
                     .push_bind(bounce::typo::likely_intended(c.email.domain()));
             });
             // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING also
-            // yields the ids of contacts that already existed.
+            // yields the id of a contact another writer stored meanwhile.
             b.push(" ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id, email");
             rows.extend(b.build_query_as::<(i64, String)>().fetch_all(&mut *$tx).await?);
         }

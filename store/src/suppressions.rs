@@ -162,13 +162,19 @@ impl Store {
                 let emails: Vec<&str> =
                     items.iter().filter(|s| s.status == status).map(|s| s.email.as_str()).collect();
                 for chunk in emails.chunks(INSERT_CHUNK) {
+                    // The address picks the rows (its unique index); a
+                    // condition on `status` in WHERE let SQLite's planner
+                    // scan every active contact by the status index instead,
+                    // once per chunk.
                     let mut b = sqlx::QueryBuilder::<Db>::new("UPDATE contacts SET status = ");
-                    b.push_bind(status.as_str());
                     if status == ContactStatus::Suppressed {
-                        b.push(" WHERE status = 'active' AND email IN");
+                        b.push("CASE WHEN status = 'active' THEN ")
+                            .push_bind(status.as_str())
+                            .push(" ELSE status END");
                     } else {
-                        b.push(" WHERE email IN");
+                        b.push_bind(status.as_str());
                     }
+                    b.push(" WHERE email IN");
                     push_in!(b, chunk);
                     b.build().execute(&mut *tx).await?;
                 }

@@ -58,7 +58,7 @@ pub enum Item {
 }
 
 /// Results stored per batch (one set of statements each).
-const BATCH: usize = 2_000;
+const BATCH: usize = 10_000;
 /// Rejected lines named in the summary (all are counted).
 const SHOWN_REJECTS: usize = 20;
 
