@@ -56,7 +56,7 @@ const FIXTURES: [(Format, &str, u64, u64); 10] = [
     (Format::Mandrill, "mandrill/events.form", 10, 0),
     (Format::Brevo, "brevo/events.jsonl", 11, 6),
     (Format::Mailjet, "mailjet/events.jsonl", 10, 2),
-    (Format::Mbox, "mailbox/bounces.mbox", 5, 2),
+    (Format::Mbox, "mailbox/bounces.mbox", 5, 1),
     (Format::Eml, "mailbox/postfix-gebruiker-onbekend.eml", 1, 0),
 ];
 

@@ -141,9 +141,11 @@ const ORIGINAL_MARKERS: &[(&str, bool)] = &[
 ];
 
 /// Where a quoted original begins in `report`: the start of the marker's
-/// line and the end of the marker. A marker counts only at the start of a
-/// line (after white space and dashes); checking line starts is far cheaper
-/// than searching the whole text.
+/// line and the end of that line (the rest of a marker line is words and
+/// dashes, as in Exim's `------ This is a copy of the message, including
+/// all the headers. ------`; the headers start on the next line). A marker
+/// counts only at the start of a line (after white space and dashes);
+/// checking line starts is far cheaper than searching the whole text.
 fn inline_original(report: &str) -> Option<(usize, usize)> {
     let mut line_start = 0;
     for line in report.split_inclusive('\n') {
@@ -155,8 +157,8 @@ fn inline_original(report: &str) -> Option<(usize, usize)> {
                 .is_some_and(|head| head.eq_ignore_ascii_case(marker))
                 && (dashed || !needs_dash)
         });
-        if let Some((marker, _)) = found {
-            return Some((line_start, line_start + lead + marker.len()));
+        if found.is_some() {
+            return Some((line_start, line_start + line.len()));
         }
         line_start += line.len();
     }
@@ -1054,7 +1056,10 @@ DNS lookup failure: host shop.example.org not found\n";
         let report = "550 user unknown\n\n----- Original Message -----\nFrom: a@b.nl\n";
         let (start, end) = inline_original(report).expect("a marker line");
         assert_eq!(&report[..start], "550 user unknown\n\n");
-        assert!(report[end..].starts_with(" -----\nFrom"));
+        assert!(report[end..].starts_with("From"));
+        let exim = "Mailbox unavailable\n------ This is a copy of the message, including all the headers. ------\nMessage-ID: <m1@x.nl>\n";
+        let (_, end) = inline_original(exim).expect("Exim's marker line");
+        assert!(exim[end..].starts_with("Message-ID:"), "the headers start on the next line");
         // Markers that need a rule of dashes do not count in prose.
         assert_eq!(inline_original("Returned message was too large\n"), None);
         assert_eq!(inline_original("The forwarded message follows\n"), None);
