@@ -47,7 +47,9 @@ async fn run(store: &Store, path: &str, format: Format, campaign: Option<i64>) -
 
 /// (format, fixture, results stored, results that name no campaign or a
 /// tag no campaign has). MailerQ's fixture publishes one attempt twice.
-const FIXTURES: [(Format, &str, u64, u64); 10] = [
+const FIXTURES: [(Format, &str, u64, u64); 12] = [
+    (Format::Ses, "ses/notifications.jsonl", 6, 4),
+    (Format::Postmark, "postmark/webhooks.jsonl", 4, 2),
     (Format::Mailerq, "mailerq/results.jsonl", 14, 1),
     (Format::Powermta, "powermta/acct.csv", 13, 0),
     (Format::Kumomta, "kumomta/log.jsonl", 12, 1),

@@ -275,3 +275,45 @@ store_test!(a_body_past_the_limit_is_refused_with_a_json_error, |store| {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body["error"].is_string(), "{body}");
 });
+
+/// Every ESP's fixture, posted one body at a time as the ESP would (JSON,
+/// or form fields for Mandrill and Mailgun's legacy webhooks), and the
+/// results it holds (the same as importing the file: import_formats.rs).
+const WEBHOOK_FIXTURES: [(&str, &str, u64); 9] = [
+    ("ses", "ses/notifications.jsonl", 6),
+    ("postmark", "postmark/webhooks.jsonl", 4),
+    ("sendgrid", "sendgrid/events.ndjson", 5),
+    ("mailgun", "mailgun/events.jsonl", 13),
+    ("sparkpost", "sparkpost/batches.jsonl", 9),
+    ("mandrill", "mandrill/events.form", 10),
+    ("brevo", "brevo/events.jsonl", 11),
+    ("mailjet", "mailjet/events.jsonl", 10),
+    // Posted again: nothing new.
+    ("sendgrid", "sendgrid/events.ndjson", 0),
+];
+
+store_test!(every_esp_webhook_is_taken_as_posted_and_stored_once, |store| {
+    campaign(&store).await;
+    let secret = token(&store).await;
+
+    for (format, path, results) in WEBHOOK_FIXTURES {
+        let mut stored = 0;
+        for body in String::from_utf8(fixture(path))
+            .expect("text")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            let content_type = if body.starts_with(['{', '[']) {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            let uri = format!("/api/v1/webhooks/{format}");
+            let (status, answer, _) = send(&store, post(&uri, Some(&secret), content_type, body.to_owned())).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+            stored += answer["stored"].as_u64().expect("a count");
+        }
+
+        assert_eq!(stored, results, "{format}: {path}");
+    }
+});

@@ -179,3 +179,55 @@ store_test!(a_token_is_revoked_from_the_page_without_a_script, |store| {
             .is_none()
     );
 });
+
+/// Every file format through the upload form, told apart by its start,
+/// and the results each holds (import_formats.rs imports the same files).
+const UPLOADS: [(&str, &str, i64); 16] = [
+    ("postfix/maillog", "postfix", 9),
+    ("exim/mainlog", "exim", 17),
+    ("mailerq/results.jsonl", "mailerq", 14),
+    ("powermta/acct.csv", "powermta", 13),
+    ("kumomta/log.jsonl", "kumomta", 12),
+    ("sendgrid/events.ndjson", "sendgrid", 5),
+    ("ses/notifications.jsonl", "ses", 6),
+    ("postmark/webhooks.jsonl", "postmark", 4),
+    ("mailgun/events.jsonl", "mailgun", 13),
+    ("sparkpost/batches.jsonl", "sparkpost", 9),
+    ("mandrill/events.form", "mandrill", 10),
+    ("brevo/events.jsonl", "brevo", 11),
+    ("mailjet/events.jsonl", "mailjet", 10),
+    ("csv/bounces.csv", "csv", 4),
+    ("mailbox/bounces.mbox", "mbox", 5),
+    ("mailbox/m365-introuvable.eml", "eml", 1),
+];
+
+store_test!(every_file_format_imports_from_the_upload_page, |store| {
+    let id = campaign(&store).await;
+
+    for (path, format, stored) in UPLOADS {
+        let bytes = std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let (status, _, body) = upload(&store, &[("campaign", &id.to_string())], (name, &bytes)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
+        let mut run = None;
+        for _ in 0..200 {
+            let runs = store
+                .import_runs(1, Utc::now() - chrono::Duration::minutes(5))
+                .await
+                .expect("runs");
+            run = runs
+                .into_iter()
+                .next()
+                .filter(|r| r.name == name && r.state != bounce::intake::ImportState::Running);
+            if run.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let run = run.expect("the import ends");
+
+        assert_eq!(run.state, bounce::intake::ImportState::Done, "{path}: {:?}", run.error);
+        assert_eq!(run.format, format, "{path}: told apart by its start");
+        assert_eq!(run.stored, stored, "{path}");
+    }
+});

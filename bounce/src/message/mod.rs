@@ -1059,7 +1059,10 @@ DNS lookup failure: host shop.example.org not found\n";
         assert!(report[end..].starts_with("From"));
         let exim = "Mailbox unavailable\n------ This is a copy of the message, including all the headers. ------\nMessage-ID: <m1@x.nl>\n";
         let (_, end) = inline_original(exim).expect("Exim's marker line");
-        assert!(exim[end..].starts_with("Message-ID:"), "the headers start on the next line");
+        assert!(
+            exim[end..].starts_with("Message-ID:"),
+            "the headers start on the next line"
+        );
         // Markers that need a rule of dashes do not count in prose.
         assert_eq!(inline_original("Returned message was too large\n"), None);
         assert_eq!(inline_original("The forwarded message follows\n"), None);

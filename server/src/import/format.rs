@@ -224,6 +224,8 @@ mod tests {
             ("powermta/acct.csv", Format::Powermta),
             ("kumomta/log.jsonl", Format::Kumomta),
             ("sendgrid/events.ndjson", Format::Sendgrid),
+            ("ses/notifications.jsonl", Format::Ses),
+            ("postmark/webhooks.jsonl", Format::Postmark),
             ("mailgun/events.jsonl", Format::Mailgun),
             ("sparkpost/batches.jsonl", Format::Sparkpost),
             ("mandrill/events.form", Format::Mandrill),
