@@ -77,6 +77,9 @@ test('no page breaks a WCAG 2 A or AA rule that axe-core checks', async ({ page 
     '/selections/new',
     '/suppressions',
     '/settings/policies',
+    '/imports',
+    '/unlinked',
+    '/settings/tokens',
   ];
   for (const path of pages) {
     await page.goto(path);

@@ -120,11 +120,11 @@ fn ImportRow(run: ImportRun) -> impl IntoView {
     };
     let progress = match (run.state, fraction) {
         (ImportState::Running, Some(f)) => view! {
-            <progress max="100" value=format!("{:.0}", f * 100.0)>{format::percent(f)}</progress>
+            <progress max="100" value=format!("{:.0}", f * 100.0) aria-label="Import progress">{format::percent(f)}</progress>
             " " {format::percent(f)}
         }
         .into_any(),
-        (ImportState::Running, None) => view! { <progress>"running"</progress> }.into_any(),
+        (ImportState::Running, None) => view! { <progress aria-label="Import progress">"running"</progress> }.into_any(),
         (ImportState::Done, _) => view! { "done" }.into_any(),
         (ImportState::Failed, _) => view! { "failed" }.into_any(),
     };
