@@ -206,7 +206,10 @@ store_test!(every_file_format_imports_from_the_upload_page, |store| {
 
     for (path, format, stored) in UPLOADS {
         let bytes = std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
-        let name = path.rsplit('/').next().unwrap_or(path);
+        // Unique per file (several fixtures are `events.jsonl`): the run is
+        // found by it.
+        let name = path.replace('/', "-");
+        let name = name.as_str();
         let (status, _, body) = upload(&store, &[("campaign", &id.to_string())], (name, &bytes)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}: {body}");
         let mut run = None;

@@ -44,12 +44,11 @@
 //! names no campaign: results are linked by Message-ID or by the import's
 //! `--campaign`.
 
-use std::collections::{HashMap, VecDeque};
-
 use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
+use super::queue_ids::QueueIds;
 use super::{Item, short};
 
 /// Words of Exim's default configuration and log lines that no other
@@ -65,8 +64,7 @@ pub const SIGNS: &[&str] = &[
 /// The `source` of every result.
 pub const SOURCE: &str = "exim";
 
-/// Messages whose Message-ID is kept at most.
-pub const REMEMBERED: usize = 100_000;
+pub use super::queue_ids::REMEMBERED;
 
 /// The longest Message-ID kept (RFC 5322 allows 998 characters a line; real
 /// ones are far shorter): a longer one is not kept, so the memory held stays
@@ -94,13 +92,8 @@ const OWN_WORDS: [(&str, Stage); 12] = [
 /// its arrival to its completion.
 #[derive(Debug)]
 pub struct Reader {
-    /// Exim message id -> (arrival number, Message-ID).
-    ids: HashMap<String, (u64, String)>,
-    /// Arrivals in order, to let the oldest go; an entry whose number no
-    /// longer matches `ids` (completed, or seen again) is stale.
-    order: VecDeque<(u64, String)>,
-    arrivals: u64,
-    cap: usize,
+    /// Exim message id -> Message-ID.
+    ids: QueueIds,
 }
 
 impl Default for Reader {
@@ -117,10 +110,7 @@ impl Reader {
 
     fn with_cap(cap: usize) -> Self {
         Self {
-            ids: HashMap::new(),
-            order: VecDeque::new(),
-            arrivals: 0,
-            cap: cap.max(1),
+            ids: QueueIds::with_cap(cap),
         }
     }
 
@@ -143,12 +133,12 @@ impl Reader {
             "**" => ResultKind::Failed,
             "<=" => {
                 if let Some(id) = header_id(rest) {
-                    self.remember(exim_id, id);
+                    self.ids.remember(exim_id, id);
                 }
                 return Ok(Item::Other);
             }
             "Completed" => {
-                self.ids.remove(exim_id);
+                self.ids.forget(exim_id);
                 return Ok(Item::Other);
             }
             _ => return Ok(Item::Other),
@@ -197,28 +187,12 @@ impl Reader {
             at,
             campaign_id: None,
             campaign_tag: None,
-            message_id: self.ids.get(exim_id).map(|(_, id)| id.clone()),
+            message_id: self.ids.get(exim_id).map(str::to_owned),
             source: SOURCE.into(),
             // The same line read again has the same key: stored once.
             source_event_id: format!("{exim_id}:{recipient}:{flag}:{}", at.timestamp_millis()),
             recipient,
         })))
-    }
-
-    /// Keeps a message's Message-ID, letting the oldest arrivals go first.
-    fn remember(&mut self, exim_id: &str, message_id: &str) {
-        while self.order.len() >= self.cap {
-            let Some((number, old)) = self.order.pop_front() else {
-                break;
-            };
-            if self.ids.get(&old).is_some_and(|(n, _)| *n == number) {
-                self.ids.remove(&old);
-            }
-        }
-        self.arrivals += 1;
-        self.ids
-            .insert(exim_id.to_owned(), (self.arrivals, message_id.to_owned()));
-        self.order.push_back((self.arrivals, exim_id.to_owned()));
     }
 }
 

@@ -94,6 +94,7 @@ impl Format {
         match self {
             Format::Powermta => LineReader::Powermta(powermta::Reader::new()),
             Format::Exim => LineReader::Exim(Box::default()),
+            Format::Postfix => LineReader::Postfix(Box::new(postfix::Reader::new(year))),
             format => LineReader::Stateless { format, year },
         }
     }
@@ -115,7 +116,8 @@ impl Format {
 }
 
 /// Reads the lines of one input, keeping what its format needs from
-/// earlier lines (PowerMTA's header, Exim's Message-IDs by queue id).
+/// earlier lines (PowerMTA's header, Postfix's and Exim's Message-IDs by
+/// queue id).
 #[derive(Debug)]
 pub enum LineReader {
     /// A format whose lines stand alone.
@@ -125,6 +127,7 @@ pub enum LineReader {
     },
     Powermta(powermta::Reader),
     Exim(Box<exim::Reader>),
+    Postfix(Box<postfix::Reader>),
 }
 
 impl LineReader {
@@ -133,8 +136,8 @@ impl LineReader {
         match self {
             LineReader::Powermta(reader) => reader.line(line),
             LineReader::Exim(reader) => reader.line(line),
+            LineReader::Postfix(reader) => vec![reader.line(line).map_err(|e| e.0)],
             LineReader::Stateless { format, year } => match format {
-                Format::Postfix => vec![postfix::parse(line, *year).map_err(|e| e.0)],
                 Format::Mailerq => mailerq::parse(line),
                 Format::Kumomta => kumomta::parse(line),
                 Format::Sendgrid => sendgrid::parse(line),
@@ -146,7 +149,7 @@ impl LineReader {
                 Format::Brevo => brevo::parse(line),
                 Format::Mailjet => mailjet::parse(line),
                 Format::Json => json::parse(line),
-                Format::Powermta | Format::Exim => format.reader(*year).line(line),
+                Format::Powermta | Format::Exim | Format::Postfix => format.reader(*year).line(line),
                 Format::Auto | Format::Csv | Format::Eml | Format::Mbox | Format::Maildir => {
                     vec![Err(format!("{} is not read line by line", format.name()))]
                 }

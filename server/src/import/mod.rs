@@ -26,6 +26,7 @@ pub mod postfix;
 pub mod postmark;
 pub mod powermta;
 pub mod progress;
+mod queue_ids;
 pub mod sendgrid;
 pub mod ses;
 pub mod signature;

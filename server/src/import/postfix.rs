@@ -19,6 +19,8 @@ use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
+use super::queue_ids::QueueIds;
+
 /// What tells a Postfix log apart: its daemons' names in the syslog prefix.
 pub const SIGNS: &[&str] = &[
     " postfix/smtp[",
@@ -64,7 +66,70 @@ const OWN_WORDS: [(&str, Stage); 9] = [
     ("TLS is required", Stage::Helo),
 ];
 
-/// Reads one line. `year` dates traditional syslog timestamps.
+/// Reads a log line by line, tying each result to its message's
+/// Message-ID: `cleanup` logs `QUEUEID: message-id=<...>` when a message
+/// enters the queue, and the delivery agents' lines name the same queue id.
+/// The Message-ID links a result to the send that carried it (and a later
+/// bounce to its campaign).
+#[derive(Debug, Default)]
+pub struct Reader {
+    ids: QueueIds,
+    year: i32,
+}
+
+impl Reader {
+    /// A reader dating traditional timestamps in `year`.
+    pub fn new(year: i32) -> Self {
+        Self {
+            ids: QueueIds::default(),
+            year,
+        }
+    }
+
+    /// The item of one line.
+    pub fn line(&mut self, line: &str) -> Result<Line, LineError> {
+        if let Some((queue_id, message_id)) = message_id_line(line) {
+            self.ids.remember(queue_id, message_id);
+            return Ok(Line::Other);
+        }
+        if let Some(queue_id) = line.strip_suffix(": removed").and_then(|l| l.rsplit(' ').next()) {
+            self.ids.forget(queue_id);
+            return Ok(Line::Other);
+        }
+        let mut item = parse(line, self.year)?;
+        if let Line::Result(result) = &mut item
+            && let Some(queue_id) = queue_id_of(line)
+        {
+            result.message_id = self.ids.get(queue_id).map(str::to_owned);
+        }
+        Ok(item)
+    }
+}
+
+/// The longest Message-ID kept: real ones are far shorter, and a longer
+/// one is not worth the memory.
+const MESSAGE_ID_MAX: usize = 512;
+
+/// `QUEUEID: message-id=<ID>` from `cleanup`: the queue id and the ID
+/// without its angle brackets.
+fn message_id_line(line: &str) -> Option<(&str, &str)> {
+    let (prefix, rest) = line.split_once(": message-id=")?;
+    if !prefix.contains("/cleanup[") {
+        return None;
+    }
+    let queue_id = prefix.rsplit(' ').next()?;
+    let id = rest.trim().trim_start_matches('<').trim_end_matches('>');
+    (!id.is_empty() && id.len() <= MESSAGE_ID_MAX).then_some((queue_id, id))
+}
+
+/// The queue id of a delivery agent's line (`... postfix/smtp[1]: QUEUEID: to=<`).
+fn queue_id_of(line: &str) -> Option<&str> {
+    line.split_once(": to=<")
+        .and_then(|(prefix, _)| prefix.rsplit(' ').next())
+}
+
+/// Reads one line on its own (no Message-ID: see [`Reader`]). `year`
+/// dates traditional syslog timestamps.
 pub fn parse(line: &str, year: i32) -> Result<Line, LineError> {
     let Some((prefix, rest)) = line.split_once(": to=<") else {
         return Ok(Line::Other);

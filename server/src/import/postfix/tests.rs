@@ -128,3 +128,25 @@ fn a_crafted_ten_megabyte_line_is_read_in_one_pass() {
 
     assert!(matches!(parsed, Ok(Line::Result(_))));
 }
+
+#[test]
+fn a_result_carries_the_message_id_cleanup_logged_for_its_queue_id() {
+    let log = [
+        "Nov 30 10:00:00 mail1 postfix/cleanup[4210]: 4F3A21C0A: message-id=<c7.4f3a@news.example.com>",
+        "Nov 30 10:00:01 mail1 postfix/smtp[4211]: 4F3A21C0A: to=<jan.devries@ziggo.nl>, relay=mx.ziggo.nl[212.54.42.8]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.ziggo.nl[212.54.42.8] said: 550 5.1.1 Gebruiker onbekend (in reply to RCPT TO command))",
+        "Nov 30 10:00:01 mail1 postfix/qmgr[880]: 4F3A21C0A: removed",
+        "Nov 30 10:00:02 mail1 postfix/smtp[4211]: 4F3A21C0A: to=<ola@online.no>, relay=mx.online.no[148.122.161.30]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+    ];
+    let mut reader = Reader::new(2026);
+
+    let items: Vec<Option<String>> = log
+        .iter()
+        .map(|line| match reader.line(line) {
+            Ok(Line::Result(r)) => r.message_id,
+            _ => None,
+        })
+        .collect();
+
+    assert_eq!(items[1].as_deref(), Some("c7.4f3a@news.example.com"));
+    assert_eq!(items[3], None, "the message left the queue: its id is forgotten");
+}
