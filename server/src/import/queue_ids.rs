@@ -61,6 +61,7 @@ impl QueueIds {
     }
 
     /// How many messages are held (remembered, and stale order entries).
+    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.ids.len().max(self.order.len())
     }
