@@ -75,6 +75,19 @@ impl TestDb {
         }
     }
 
+    /// A URL of this database that another process (the `bouncedesk`
+    /// binary) can connect with: on PostgreSQL the test's schema goes in
+    /// the connection's `search_path`.
+    pub fn url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Cleanup::Postgres { url, schema } => {
+                let join = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{join}options=-c%20search_path%3D{schema}")
+            }
+        }
+    }
+
     /// A second, independent connection pool to the same database: what
     /// another server sharing it would have.
     pub async fn second_store(&self) -> Store {

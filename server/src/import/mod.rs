@@ -58,8 +58,8 @@ pub enum Item {
     Other,
 }
 
-/// Results stored per batch (one set of statements each).
-const BATCH: usize = 10_000;
+/// Results stored per batch, each in one transaction.
+pub const BATCH: usize = 10_000;
 /// Rejected lines named in the summary (all are counted).
 const SHOWN_REJECTS: usize = 20;
 
