@@ -32,50 +32,63 @@ fn write_log(path: &std::path::Path) {
 fn import(url: &str, log: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_bouncedesk"));
     command
-        .args(["import", "--format", "postfix", "--campaign", "1", "--year", "2026", "--database-url", url])
+        .args([
+            "import",
+            "--format",
+            "postfix",
+            "--campaign",
+            "1",
+            "--year",
+            "2026",
+            "--database-url",
+            url,
+        ])
         .arg(log)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
 }
 
-store_test!(an_import_killed_mid_way_keeps_whole_batches_and_is_completed_by_running_it_again, |store, db| {
-    let id = store
-        .insert_campaign(&NewCampaign {
-            name: "Nieuwsbrief".into(),
-            subject: "Nieuws".into(),
-            from_domain: "news.example.nl".into(),
-            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).single().expect("valid"),
-        })
-        .await
-        .expect("campaign");
-    assert_eq!(id, 1);
-    let dir = tempfile::tempdir().expect("dir");
-    let log = dir.path().join("maillog");
-    write_log(&log);
-    let url = db.url();
+store_test!(
+    an_import_killed_mid_way_keeps_whole_batches_and_is_completed_by_running_it_again,
+    |store, db| {
+        let id = store
+            .insert_campaign(&NewCampaign {
+                name: "Nieuwsbrief".into(),
+                subject: "Nieuws".into(),
+                from_domain: "news.example.nl".into(),
+                sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).single().expect("valid"),
+            })
+            .await
+            .expect("campaign");
+        assert_eq!(id, 1);
+        let dir = tempfile::tempdir().expect("dir");
+        let log = dir.path().join("maillog");
+        write_log(&log);
+        let url = db.url();
 
-    // The first run is killed (SIGKILL: no clean-up at all) once its first
-    // batch is committed.
-    let mut first = import(&url, &log).spawn().expect("bouncedesk runs");
-    let started = Instant::now();
-    let mut seen = 0;
-    while seen == 0 && started.elapsed() < Duration::from_secs(120) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        seen = store.event_count(None).await.expect("count");
+        // The first run is killed (SIGKILL: no clean-up at all) once its first
+        // batch is committed.
+        let mut first = import(&url, &log).spawn().expect("bouncedesk runs");
+        let started = Instant::now();
+        let mut seen = 0;
+        while seen == 0 && started.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            seen = store.event_count(None).await.expect("count");
+        }
+        first.kill().expect("kill -9");
+        first.wait().expect("reaped");
+        let kept = store.event_count(None).await.expect("count");
+        let again = import(&url, &log).status().expect("bouncedesk runs again");
+        let total = store.event_count(None).await.expect("count");
+
+        assert!(seen > 0, "a batch was committed within two minutes");
+        assert!(kept < RESULTS as i64, "killed before the end: {kept}");
+        assert_eq!(kept % BATCH as i64, 0, "only whole batches are kept: {kept}");
+        assert!(again.success());
+        assert_eq!(total, RESULTS as i64, "completed, and nothing stored twice");
+        let summary = store.campaign_summary(id).await.expect("summary").expect("campaign");
+        assert_eq!(summary.sent, RESULTS as i64);
+        assert_eq!(summary.hard, RESULTS as i64);
     }
-    first.kill().expect("kill -9");
-    first.wait().expect("reaped");
-    let kept = store.event_count(None).await.expect("count");
-    let again = import(&url, &log).status().expect("bouncedesk runs again");
-    let total = store.event_count(None).await.expect("count");
-
-    assert!(seen > 0, "a batch was committed within two minutes");
-    assert!(kept < RESULTS as i64, "killed before the end: {kept}");
-    assert_eq!(kept % BATCH as i64, 0, "only whole batches are kept: {kept}");
-    assert!(again.success());
-    assert_eq!(total, RESULTS as i64, "completed, and nothing stored twice");
-    let summary = store.campaign_summary(id).await.expect("summary").expect("campaign");
-    assert_eq!(summary.sent, RESULTS as i64);
-    assert_eq!(summary.hard, RESULTS as i64);
-});
+);
