@@ -41,13 +41,13 @@ async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<
     while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
         match field.name().unwrap_or_default() {
             "format" => {
-                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                let text = small_field(&mut field, "format").await?;
                 let format = Format::from_name(text.trim())
                     .ok_or_else(|| bad(format!("format: `{}` is not a format bouncedesk reads", short(&text))))?;
                 form.format = Some(format);
             }
             "campaign" => {
-                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                let text = small_field(&mut field, "campaign").await?;
                 form.campaign = match text.trim() {
                     "" => None,
                     id => Some(
@@ -94,6 +94,26 @@ async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<
         drop(path);
     });
     Ok(Redirect::to("/imports").into_response())
+}
+
+/// The longest value a form field other than the file may have.
+const FIELD_MAX: usize = 256;
+
+/// A short form field's text, read in chunks and refused past
+/// [`FIELD_MAX`] (`Field::text` would hold any size in memory).
+async fn small_field(field: &mut axum::extract::multipart::Field<'_>, name: &str) -> Result<String, ServerError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| ServerError::Usage(format!("{name}: {}", e.body_text())))?
+    {
+        if bytes.len() + chunk.len() > FIELD_MAX {
+            return Err(ServerError::Usage(format!("{name}: longer than {FIELD_MAX} bytes")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| ServerError::Usage(format!("{name}: not UTF-8 text")))
 }
 
 fn short(text: &str) -> String {

@@ -234,3 +234,12 @@ store_test!(every_file_format_imports_from_the_upload_page, |store| {
         assert_eq!(run.stored, stored, "{path}");
     }
 });
+
+store_test!(an_oversized_form_field_is_refused_without_being_held, |store| {
+    let huge = "x".repeat(1 << 20);
+
+    let (status, _, why) = upload(&store, &[("format", &huge)], ("x.csv", b"email\n")).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(why.contains("format: longer than"), "{why}");
+});
