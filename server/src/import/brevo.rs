@@ -121,7 +121,7 @@ fn event_object(e: &Map<String, Value>, index: Option<usize>) -> Result<Item, St
         stage: (kind == ResultKind::Delivered).then_some(Stage::Data),
         kind,
         at: when,
-        campaign_id: e.get("X-Mailin-custom").and_then(custom_campaign),
+        campaign_id: e.get("X-Mailin-custom").and_then(super::custom_campaign_id),
         campaign_tag: first_text(e.get("tags"))
             .or_else(|| first_text(e.get("tag")))
             .or_else(|| first_text(e.get("campaign name")))
@@ -182,35 +182,6 @@ fn first_text(v: Option<&Value>) -> Option<&str> {
             .find(|s| !s.is_empty()),
         _ => None,
     }
-}
-
-/// A bouncedesk campaign id: a number or numeric text above zero.
-fn positive_id(v: &Value) -> Option<i64> {
-    v.as_i64()
-        .or_else(|| v.as_str().and_then(|s| s.trim().trim_matches('"').parse().ok()))
-        .filter(|id| *id > 0)
-}
-
-/// `campaign_id` in the `X-Mailin-custom` header: a JSON object (or one
-/// sent as text), or `key=value` / `key:value` pairs separated by `;`, `&`,
-/// `,` or `|`.
-fn custom_campaign(custom: &Value) -> Option<i64> {
-    let text = match custom {
-        Value::Object(map) => return map.get("campaign_id").and_then(positive_id),
-        Value::String(text) => text,
-        _ => return None,
-    };
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
-        return map.get("campaign_id").and_then(positive_id);
-    }
-    text.split([';', '&', ',', '|']).find_map(|pair| {
-        let (key, value) = pair.split_once(['=', ':'])?;
-        key.trim()
-            .trim_matches('"')
-            .eq_ignore_ascii_case("campaign_id")
-            .then(|| positive_id(&Value::String(value.trim().to_owned())))
-            .flatten()
-    })
 }
 
 #[cfg(test)]

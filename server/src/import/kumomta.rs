@@ -256,7 +256,7 @@ fn record(r: &Value, place: &str) -> Result<Item, String> {
     let campaign_id = places
         .iter()
         .copied()
-        .find_map(|p| campaign_number(p.and_then(|p| p.get("campaign_id"))));
+        .find_map(|p| p.and_then(|p| p.get("campaign_id")).and_then(super::campaign_id));
     let campaign_tag = places
         .iter()
         .copied()
@@ -364,12 +364,6 @@ fn complainant(report: &Value) -> Option<&str> {
                 .iter()
                 .find_map(Value::as_str)
         })
-}
-
-/// A bouncedesk campaign id: a number, or a numeric string, above zero.
-fn campaign_number(v: Option<&Value>) -> Option<i64> {
-    v.and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())))
-        .filter(|id| *id > 0)
 }
 
 fn nonempty(v: Option<&Value>) -> Option<String> {

@@ -146,10 +146,7 @@ fn message(v: &Value) -> Vec<Result<Item, String>> {
         .find_map(|name| scalar(v.get(*name)))
         .or_else(|| message_id.clone())
         .unwrap_or_default();
-    let campaign_id = v
-        .get("campaign_id")
-        .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())))
-        .filter(|id| *id > 0);
+    let campaign_id = v.get("campaign_id").and_then(super::campaign_id);
     let campaign_tag = first_tag(v);
     drafts
         .into_iter()

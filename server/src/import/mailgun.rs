@@ -207,7 +207,7 @@ fn json_event(e: &Value, at: &dyn Fn(&str) -> String) -> Result<Item, String> {
         campaign_id: e
             .get("user-variables")
             .and_then(|v| v.get("campaign_id"))
-            .and_then(positive_id),
+            .and_then(super::campaign_id),
         tag,
     };
     result(&event, at)
@@ -332,16 +332,6 @@ fn small_number(v: &Value) -> Option<u16> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-/// A bouncedesk campaign id: a number or numeric string above 0.
-fn positive_id(v: &Value) -> Option<i64> {
-    let id = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    id.filter(|id| *id > 0)
 }
 
 /// Text when there is any.

@@ -135,7 +135,7 @@ fn event(e: &Map<String, Value>, index: Option<usize>) -> Result<Item, String> {
         stage,
         kind,
         at: when,
-        campaign_id: e.get("Payload").and_then(payload_campaign),
+        campaign_id: e.get("Payload").and_then(super::custom_campaign_id),
         campaign_tag: Some(text("customcampaign"))
             .filter(|c| !c.is_empty())
             .map(str::to_owned),
@@ -152,35 +152,6 @@ fn unwrap_sent(reply: &str) -> &str {
         .strip_prefix("sent (")
         .and_then(|r| r.strip_suffix(')'))
         .map_or(reply, str::trim)
-}
-
-/// A bouncedesk campaign id: a number or numeric text above zero.
-fn positive_id(v: &Value) -> Option<i64> {
-    v.as_i64()
-        .or_else(|| v.as_str().and_then(|s| s.trim().trim_matches('"').parse().ok()))
-        .filter(|id| *id > 0)
-}
-
-/// `campaign_id` in the event payload: a JSON object (or one sent as
-/// text), or `key=value` / `key:value` pairs separated by `;`, `&`, `,` or
-/// `|`.
-fn payload_campaign(payload: &Value) -> Option<i64> {
-    let text = match payload {
-        Value::Object(map) => return map.get("campaign_id").and_then(positive_id),
-        Value::String(text) => text,
-        _ => return None,
-    };
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
-        return map.get("campaign_id").and_then(positive_id);
-    }
-    text.split([';', '&', ',', '|']).find_map(|pair| {
-        let (key, value) = pair.split_once(['=', ':'])?;
-        key.trim()
-            .trim_matches('"')
-            .eq_ignore_ascii_case("campaign_id")
-            .then(|| positive_id(&Value::String(value.trim().to_owned())))
-            .flatten()
-    })
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
         remote_mta: Some(text_of(last_smtp.and_then(|s| s.get("destination_ip"))))
             .filter(|ip| !ip.is_empty() && kind != ResultKind::Complaint)
             .map(str::to_owned),
-        campaign_id: msg.pointer("/metadata/campaign_id").and_then(positive_id),
+        campaign_id: msg.pointer("/metadata/campaign_id").and_then(super::campaign_id),
         campaign_tag: msg
             .get("tags")
             .and_then(Value::as_array)
@@ -246,16 +246,6 @@ fn own_words_stage(text: &str) -> Option<Stage> {
         .iter()
         .find(|(words, _)| lower.contains(*words))
         .map(|(_, stage)| *stage)
-}
-
-/// A bouncedesk campaign id: a number or numeric string above 0.
-fn positive_id(v: &Value) -> Option<i64> {
-    let id = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    id.filter(|id| *id > 0)
 }
 
 #[cfg(test)]

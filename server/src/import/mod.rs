@@ -286,6 +286,41 @@ pub async fn import(
     follow_up(store, &touched, report).await
 }
 
+/// A bouncedesk campaign id as a source carries it (a custom argument,
+/// metadata, a user variable, a tag): a JSON number, or a number in text
+/// (quoted once more, as some ESPs send custom values), above zero.
+pub fn campaign_id(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().trim_matches('"').parse().ok(),
+        _ => None,
+    }
+    .filter(|id| *id > 0)
+}
+
+/// `campaign_id` in a custom value an ESP passes through (Brevo's
+/// `X-Mailin-custom` header, Mailjet's `Payload`): a JSON object (or one
+/// sent as text), or `key=value` / `key:value` pairs separated by `;`, `&`,
+/// `,` or `|`.
+pub fn custom_campaign_id(custom: &serde_json::Value) -> Option<i64> {
+    let text = match custom {
+        serde_json::Value::Object(map) => return map.get("campaign_id").and_then(campaign_id),
+        serde_json::Value::String(text) => text,
+        _ => return None,
+    };
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
+        return map.get("campaign_id").and_then(campaign_id);
+    }
+    text.split([';', '&', ',', '|']).find_map(|pair| {
+        let (key, value) = pair.split_once(['=', ':'])?;
+        key.trim()
+            .trim_matches('"')
+            .eq_ignore_ascii_case("campaign_id")
+            .then(|| campaign_id(&serde_json::Value::String(value.trim().to_owned())))
+            .flatten()
+    })
+}
+
 /// A value from outside cut for an error message.
 fn short(text: &str) -> String {
     text.chars().take(40).collect()

@@ -73,10 +73,7 @@ fn record(v: &Value) -> Result<Item, String> {
         stage: (kind == ResultKind::Delivered).then_some(Stage::Data),
         kind,
         at,
-        campaign_id: v
-            .pointer("/Metadata/campaign_id")
-            .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())))
-            .filter(|id| *id > 0),
+        campaign_id: v.pointer("/Metadata/campaign_id").and_then(super::campaign_id),
         campaign_tag: None,
         message_id: None,
         source: "webhook:postmark".into(),

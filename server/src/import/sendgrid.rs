@@ -86,11 +86,7 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
         stage: (kind == ResultKind::Delivered).then_some(Stage::Data),
         kind,
         at: when,
-        campaign_id: e.get("campaign_id").and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-                .filter(|id| *id > 0)
-        }),
+        campaign_id: e.get("campaign_id").and_then(super::campaign_id),
         campaign_tag: None,
         message_id: None,
         source: "webhook:sendgrid".into(),

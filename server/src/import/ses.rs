@@ -92,11 +92,7 @@ fn notification_results(n: &Value) -> Vec<Result<Item, String>> {
         .or_else(|| n.pointer("/mail/messageId"))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let campaign_id = n
-        .pointer("/mail/tags/campaign_id/0")
-        .and_then(Value::as_str)
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .filter(|id| *id > 0);
+    let campaign_id = n.pointer("/mail/tags/campaign_id/0").and_then(super::campaign_id);
     let remote_mta = section
         .get("remoteMtaIp")
         .or_else(|| section.get("reportingMTA"))

@@ -163,8 +163,8 @@ fn message_event(m: &Value, at: &dyn Fn(&str) -> String) -> Result<Item, String>
     };
     let campaign_id = m
         .pointer("/rcpt_meta/campaign_id")
-        .and_then(positive_id)
-        .or_else(|| m.get("campaign_id").and_then(positive_id));
+        .and_then(super::campaign_id)
+        .or_else(|| m.get("campaign_id").and_then(super::campaign_id));
     let campaign_tag = filled(text("campaign_id"))
         .or_else(|| {
             m.get("rcpt_tags")
@@ -224,16 +224,6 @@ fn number(v: &Value) -> Option<u64> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-/// A bouncedesk campaign id: a number or numeric string above 0.
-fn positive_id(v: &Value) -> Option<i64> {
-    let id = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    id.filter(|id| *id > 0)
 }
 
 /// Text when there is any.
