@@ -45,8 +45,13 @@ impl ServerError {
     /// `what` named by a request (`raw`, as it came, cut to 40 characters)
     /// is not there.
     pub fn not_found(what: &str, raw: &str) -> Self {
-        ServerError::NotFound(format!("{what} `{}`", raw.chars().take(40).collect::<String>()))
+        ServerError::NotFound(format!("{what} `{}`", short(raw)))
     }
+}
+
+/// A value from outside cut for an error message (its first 40 characters).
+pub(crate) fn short(text: &str) -> String {
+    text.chars().take(40).collect()
 }
 
 impl IntoResponse for ServerError {

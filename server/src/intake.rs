@@ -30,8 +30,6 @@ use crate::router::AppState;
 /// The largest body taken: an ESP batch is at most a few megabytes
 /// (SendGrid posts up to a few thousand events at once).
 pub const MAX_BODY: usize = 10 << 20;
-/// Unreadable events named in a 422 answer (all are counted).
-const SHOWN_REJECTS: usize = 20;
 
 /// The ESPs whose webhooks are taken, by their `--format` names.
 pub const WEBHOOK_FORMATS: [Format; 8] = [
@@ -281,37 +279,25 @@ async fn store_items(
     items: Vec<Result<Item, String>>,
     campaign: Option<i64>,
 ) -> Result<Json<Stored>, ServerError> {
-    if let Some(id) = campaign
-        && store.campaign_summary(id).await?.is_none()
-    {
-        return Err(ServerError::not_found("campaign", &id.to_string()));
-    }
+    import::check_campaign(store, campaign, |id| {
+        ServerError::not_found("campaign", &id.to_string())
+    })
+    .await?;
+    let mut report = ImportReport::default();
     let mut results = Vec::with_capacity(items.len());
-    let mut rejected = Vec::new();
-    let mut unreadable = 0;
-    let mut other = 0;
     for item in items {
         match item {
             Ok(Item::Result(r)) => results.push(*r),
-            Ok(Item::Other) => other += 1,
-            Err(why) => {
-                unreadable += 1;
-                if rejected.len() < SHOWN_REJECTS {
-                    rejected.push(why);
-                }
-            }
+            Ok(Item::Other) => report.other += 1,
+            Err(why) => report.reject(why),
         }
     }
-    if unreadable > 0 {
+    if report.rejected > 0 {
         return Err(ServerError::Unprocessable {
-            message: format!("{unreadable} event(s) could not be read; nothing was stored"),
-            rejected,
+            message: format!("{} event(s) could not be read; nothing was stored", report.rejected),
+            rejected: report.rejects,
         });
     }
-    let mut report = ImportReport {
-        other,
-        ..ImportReport::default()
-    };
     import::store_all(store, results, campaign, &mut report).await?;
     Ok(Json(Stored {
         stored: report.stored,

@@ -69,8 +69,6 @@ const LOGOUT_TIMEOUT: Duration = Duration::from_secs(10);
 const URL_LIMIT: usize = 2_048;
 /// The longest folder name accepted, in bytes.
 const FOLDER_LIMIT: usize = 512;
-/// Rejected messages named in the summary (all are counted).
-const SHOWN_REJECTS: usize = 20;
 
 /// An IMAP session over TLS, as [`connect`] opens it.
 pub type Session = async_imap::Session<TlsStream<TcpStream>>;
@@ -216,13 +214,10 @@ pub async fn run(args: MailboxArgs) -> Result<(), ServerError> {
     // A CA file that cannot be read fails now, before any connection.
     tls_config(args.ca_file.as_deref()).map_err(ServerError::Input)?;
     let store = Store::connect(&args.database.database_url).await?;
-    if let Some(id) = args.campaign
-        && store.campaign_summary(id).await?.is_none()
-    {
-        return Err(ServerError::Usage(format!(
-            "--campaign {id}: there is no such campaign"
-        )));
-    }
+    crate::import::check_campaign(&store, args.campaign, |id| {
+        ServerError::Usage(format!("--campaign {id}: there is no such campaign"))
+    })
+    .await?;
     let opts = MailboxOptions {
         processed_folder: args.processed_folder.clone(),
         campaign: args.campaign,
@@ -485,11 +480,9 @@ async fn read_folder(
             let Some(size) = size_of(uid) else { continue };
             report.messages += 1;
             if !usize::try_from(size).is_ok_and(|size| size <= MAX_MESSAGE) {
-                reject(
-                    &mut report.import,
-                    uid,
-                    &format!("larger than {MAX_MESSAGE} bytes ({size}); not read"),
-                );
+                report.import.reject(format_args!(
+                    "UID {uid}: larger than {MAX_MESSAGE} bytes ({size}); not read"
+                ));
                 report.left += 1;
                 continue;
             }
@@ -567,7 +560,7 @@ async fn read_group(
             Some(Some(body)) => crate::import::mailbox::items(body),
         };
         if items.is_empty() {
-            reject(&mut report.import, uid, "nothing could be read");
+            report.import.reject(format_args!("UID {uid}: nothing could be read"));
         }
         let mut readable = false;
         for item in items {
@@ -580,7 +573,7 @@ async fn read_group(
                     report.import.other += 1;
                     readable = true;
                 }
-                Err(why) => reject(&mut report.import, uid, &why),
+                Err(why) => report.import.reject(format_args!("UID {uid}: {why}")),
             }
         }
         if readable {
@@ -633,14 +626,6 @@ async fn move_messages(session: &mut Session, how: &Moving<'_>, uids: &[u32]) ->
         );
     }
     Ok(())
-}
-
-/// Counts a message whose item could not be read, naming the first ones.
-fn reject(report: &mut ImportReport, uid: u32, why: &str) {
-    report.rejected += 1;
-    if report.rejects.len() < SHOWN_REJECTS {
-        report.rejects.push(format!("UID {uid}: {why}"));
-    }
 }
 
 mod syntax;

@@ -14,6 +14,7 @@ use std::io::Write;
 use store::Store;
 
 use crate::ServerError;
+use crate::error::short;
 use crate::import::{self, Format, ImportReport, Options};
 use crate::router::AppState;
 
@@ -74,11 +75,10 @@ async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<
         }
     }
     let (name, path) = form.file.ok_or_else(|| bad("file: choose a file to import".into()))?;
-    if let Some(id) = form.campaign
-        && store.campaign_summary(id).await?.is_none()
-    {
-        return Err(ServerError::not_found("campaign", &id.to_string()));
-    }
+    import::check_campaign(&store, form.campaign, |id| {
+        ServerError::not_found("campaign", &id.to_string())
+    })
+    .await?;
     let opts = Options {
         format: form.format.unwrap_or(Format::Auto),
         campaign: form.campaign,
@@ -114,8 +114,4 @@ async fn small_field(field: &mut axum::extract::multipart::Field<'_>, name: &str
         bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| ServerError::Usage(format!("{name}: not UTF-8 text")))
-}
-
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }

@@ -4,31 +4,17 @@
 
 use std::io::BufReader;
 
-use chrono::{TimeZone, Utc};
 use server::import::messages::{self, Messages};
 use server::import::{Format, ImportReport, import};
-use store::{NewCampaign, Store, store_test};
+use store::{Store, store_test};
 
-fn fixture(path: &str) -> String {
-    format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
-}
-
-async fn campaign(store: &Store) -> i64 {
-    store
-        .insert_campaign(&NewCampaign {
-            name: "Nieuwsbrief november".into(),
-            subject: "Nieuws".into(),
-            from_domain: "news.example.nl".into(),
-            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).single().expect("valid"),
-        })
-        .await
-        .expect("campaign")
-}
+mod common;
+use common::{campaign, fixture, fixture_path};
 
 /// Imports one fixture file as `format`, linking to `campaign` when given.
 async fn run(store: &Store, path: &str, format: Format, campaign: Option<i64>) -> ImportReport {
     let mut report = ImportReport::default();
-    let bytes = std::fs::read(fixture(path)).expect("fixture");
+    let bytes = fixture(path);
     let done = if format.is_messages() {
         messages::import(
             store,
@@ -104,7 +90,7 @@ store_test!(a_maildir_is_read_file_by_file, |store| {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(dir.path().join("new")).expect("new");
     std::fs::create_dir_all(dir.path().join("cur")).expect("cur");
-    let files = std::fs::read_dir(fixture("mailbox")).expect("fixtures");
+    let files = std::fs::read_dir(fixture_path("mailbox")).expect("fixtures");
     let mut copied = 0;
     for file in files.filter_map(Result::ok) {
         let path = file.path();

@@ -5,14 +5,14 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64::Engine;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use hmac::{KeyInit, Mac};
 use http_body_util::BodyExt;
-use store::{NewCampaign, Store, store_test};
+use store::{Store, store_test};
 use tower::ServiceExt;
 
 mod common;
-use common::app;
+use common::{app, campaign, fixture};
 
 async fn send(store: &Store, request: Request<Body>) -> (StatusCode, serde_json::Value, Option<String>) {
     let response = app(store).oneshot(request).await.expect("router answers");
@@ -39,18 +39,6 @@ async fn token(store: &Store) -> String {
     store.create_token("tests", Utc::now()).await.expect("token").secret
 }
 
-async fn campaign(store: &Store) -> i64 {
-    store
-        .insert_campaign(&NewCampaign {
-            name: "Nieuwsbrief november".into(),
-            subject: "Nieuws".into(),
-            from_domain: "news.example.nl".into(),
-            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).single().expect("valid"),
-        })
-        .await
-        .expect("campaign")
-}
-
 const EVENTS: &str = concat!(
     r#"{"recipient":"jan@ziggo.nl","time":"2026-11-30T10:00:01Z","result":"failed","id":"e1","campaign_id":1,"#,
     r#""text":"550 5.1.1 <jan@ziggo.nl>: Gebruiker onbekend","stage":"rcpt_to"}"#,
@@ -58,10 +46,6 @@ const EVENTS: &str = concat!(
     r#"{"recipient":"ola@online.no","time":"2026-11-30T10:00:02Z","result":"delivered","id":"e2","campaign_id":1}"#,
     "\n"
 );
-
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
-}
 
 store_test!(events_need_a_live_token, |store| {
     let made = store.create_token("tests", Utc::now()).await.expect("token");

@@ -5,24 +5,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{TimeZone, Utc};
-use store::{NewCampaign, Store, store_test};
+use chrono::Utc;
+use store::{Store, store_test};
 use tower::ServiceExt;
 
 mod common;
-use common::{app, get};
-
-async fn campaign(store: &Store) -> i64 {
-    store
-        .insert_campaign(&NewCampaign {
-            name: "Nieuwsbrief november".into(),
-            subject: "Nieuws".into(),
-            from_domain: "news.example.nl".into(),
-            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).single().expect("valid"),
-        })
-        .await
-        .expect("campaign")
-}
+use common::{app, campaign, fixture, get};
 
 /// A multipart body as a browser's form sends it.
 fn form(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
@@ -68,7 +56,7 @@ async fn upload(store: &Store, fields: &[(&str, &str)], file: (&str, &[u8])) -> 
 
 store_test!(an_uploaded_file_is_imported_and_its_progress_shown, |store| {
     let id = campaign(&store).await;
-    let log = std::fs::read(format!("{}/tests/fixtures/postfix/maillog", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+    let log = fixture("postfix/maillog");
 
     let (status, location, _) = upload(
         &store,
@@ -205,7 +193,7 @@ store_test!(every_file_format_imports_from_the_upload_page, |store| {
     let id = campaign(&store).await;
 
     for (path, format, stored) in UPLOADS {
-        let bytes = std::fs::read(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture");
+        let bytes = fixture(path);
         // Unique per file (several fixtures are `events.jsonl`): the run is
         // found by it.
         let name = path.replace('/', "-");

@@ -24,12 +24,8 @@ macro_rules! upsert_contacts_in {
             // Most results are about contacts already stored: find those
             // first and write only the new ones (an upsert of every one
             // rewrote each existing row).
-            let mut find = sqlx::QueryBuilder::<$db>::new("SELECT id, email FROM contacts WHERE email IN (");
-            let mut list = find.separated(", ");
-            for c in chunk {
-                list.push_bind(c.email.as_str().to_owned());
-            }
-            find.push(")");
+            let mut find = sqlx::QueryBuilder::<$db>::new("SELECT id, email FROM contacts WHERE email IN");
+            $crate::push_in!(find, chunk.iter().map(|c| c.email.as_str()));
             let found: Vec<(i64, String)> = find.build_query_as().fetch_all(&mut *$tx).await?;
             let known: std::collections::HashSet<&str> = found.iter().map(|(_, e)| e.as_str()).collect();
             let new: Vec<&$crate::NewContact> = chunk.iter().filter(|c| !known.contains(c.email.as_str())).collect();
@@ -76,37 +72,36 @@ impl Store {
     pub(crate) async fn refresh_typo_domains(&self) -> Result<()> {
         const KEY: &str = "typo_table";
         let version = bounce::typo::TABLE_VERSION.to_string();
+        if self.setting(KEY).await?.as_deref() == Some(version.as_str()) {
+            return Ok(());
+        }
         on_pool!(self, pool => {
-            let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(KEY)
-                .fetch_optional(pool)
+            let domains: Vec<String> = sqlx::query_scalar("SELECT DISTINCT domain FROM contacts")
+                .fetch_all(pool)
                 .await?;
-            if stored.as_deref() != Some(version.as_str()) {
-                let domains: Vec<String> = sqlx::query_scalar("SELECT DISTINCT domain FROM contacts")
-                    .fetch_all(pool)
-                    .await?;
-                let mut tx = pool.begin().await?;
-                sqlx::query("UPDATE contacts SET typo_of = NULL WHERE typo_of IS NOT NULL")
-                    .execute(&mut *tx)
-                    .await?;
-                for domain in &domains {
-                    if let Some(intended) = bounce::typo::likely_intended(domain) {
-                        sqlx::query("UPDATE contacts SET typo_of = $1 WHERE domain = $2")
-                            .bind(intended)
-                            .bind(domain)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                sqlx::query(
-                    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )
-                .bind(KEY)
-                .bind(&version)
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE contacts SET typo_of = NULL WHERE typo_of IS NOT NULL")
                 .execute(&mut *tx)
                 .await?;
-                tx.commit().await?;
+            for domain in &domains {
+                if let Some(intended) = bounce::typo::likely_intended(domain) {
+                    sqlx::query("UPDATE contacts SET typo_of = $1 WHERE domain = $2")
+                        .bind(intended)
+                        .bind(domain)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
+            // In the transaction, so the version is recorded only with the
+            // update it stands for (`set_setting` would write on its own).
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(KEY)
+            .bind(&version)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -17,7 +17,7 @@ use bounce::{BounceClass, EmailAddress};
 use crate::contacts::upsert_contacts_in;
 use crate::events::insert_events_in;
 use crate::sends::upsert_sends_in;
-use crate::{INSERT_CHUNK, NewContact, NewEvent, NewSend, Result, SendFailure, Store, on_pool};
+use crate::{INSERT_CHUNK, NewContact, NewEvent, NewSend, Result, SendFailure, Store, on_pool, push_in};
 
 /// What storing a batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct Ingested {
     pub contacts: BTreeSet<i64>,
 }
 
-/// Looks up `keys` in chunks with `$sql` (ending in `IN (`), collecting
+/// Looks up `keys` in chunks with `$sql` (ending in `IN`), collecting
 /// `(key, id)` rows into a map.
 macro_rules! lookup_in {
     ($tx:ident, $db:ty, $sql:expr, $keys:expr, $key:ty) => {{
@@ -42,11 +42,7 @@ macro_rules! lookup_in {
         let keys: Vec<$key> = $keys;
         for chunk in keys.chunks(INSERT_CHUNK) {
             let mut b = sqlx::QueryBuilder::<$db>::new($sql);
-            let mut list = b.separated(", ");
-            for key in chunk {
-                list.push_bind(key.clone());
-            }
-            b.push(")");
+            push_in!(b, chunk);
             found.extend(b.build_query_as::<($key, i64)>().fetch_all(&mut *$tx).await?);
         }
         found
@@ -69,13 +65,13 @@ impl Store {
                 .iter()
                 .filter_map(|r| campaign.or(r.result.campaign_id))
                 .collect();
-            let known = lookup_in!(tx, Db, "SELECT id, id FROM campaigns WHERE id IN (", named.into_iter().collect(), i64);
+            let known = lookup_in!(tx, Db, "SELECT id, id FROM campaigns WHERE id IN", named.into_iter().collect(), i64);
             let tags: BTreeSet<String> = results
                 .iter()
                 .filter(|r| link_by_id(r, campaign, &known).is_none())
                 .filter_map(|r| r.result.campaign_tag.clone())
                 .collect();
-            let by_tag = lookup_in!(tx, Db, "SELECT tag, id FROM campaigns WHERE tag IN (", tags.into_iter().collect(), String);
+            let by_tag = lookup_in!(tx, Db, "SELECT tag, id FROM campaigns WHERE tag IN", tags.into_iter().collect(), String);
             let message_ids: BTreeSet<String> = results
                 .iter()
                 .filter(|r| link_by_id(r, campaign, &known).is_none())
@@ -84,7 +80,7 @@ impl Store {
             let mut by_message = lookup_in!(
                 tx,
                 Db,
-                "SELECT message_id, campaign_id FROM sends WHERE message_id IN (",
+                "SELECT message_id, campaign_id FROM sends WHERE message_id IN",
                 message_ids.into_iter().collect(),
                 String
             );

@@ -17,6 +17,7 @@ mod imports;
 mod incidents;
 mod ingest;
 mod linking;
+mod locks;
 mod mailbox_claims;
 mod policies;
 pub mod postgres;

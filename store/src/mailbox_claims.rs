@@ -3,17 +3,16 @@
 //! readers would import the same messages and race to move them).
 //!
 //! A claim is a lock the database or the operating system lets go of when
-//! its holder dies, as the demo load's is ([`Store::claim_demo_load`]): on
-//! PostgreSQL a session advisory lock on a connection of its own, keyed by a
+//! its holder dies, as the demo load's is ([`Store::claim_demo_load`]; both
+//! in [`crate::locks`]): on PostgreSQL a session advisory lock keyed by a
 //! 64-bit FNV-1a hash of the mailbox's key; on SQLite an exclusive lock on
-//! a file next to the database (`DB.mailbox-<hash>.lock`, left in place:
-//! removing it would let two servers lock two different files). An
-//! in-memory SQLite database is one process's alone, so its claims are
-//! always granted.
+//! the file `DB.mailbox-<hash>.lock`. An in-memory SQLite database is one
+//! process's alone, so its claims are always granted.
 //!
 //! Two keys with the same hash share a claim: one of them waits a round.
 
-use crate::{Backend, Result, Store};
+use crate::locks::Held;
+use crate::{Result, Store};
 
 /// The right to read one mailbox, held until it is dropped or
 /// [released](MailboxClaim::release).
@@ -22,57 +21,15 @@ pub struct MailboxClaim {
     lock: Held,
 }
 
-#[derive(Debug)]
-enum Held {
-    /// The connection holding the advisory lock; closing it lets go.
-    Advisory(sqlx::PgConnection),
-    /// The locked file; closing it lets go.
-    File(std::fs::File),
-    /// An in-memory database: no other process can see it.
-    Nothing,
-}
-
 impl Store {
     /// Claims the mailbox named by `key` (`user@host:port/folder`) for this
     /// server: `None` while another server (or another claim in this one)
     /// holds it. Never waits.
     pub async fn claim_mailbox(&self, key: &str) -> Result<Option<MailboxClaim>> {
         let hash = fnv1a(key.as_bytes());
-        let lock = match &self.backend {
-            Backend::Sqlite(pool) => {
-                let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                    .fetch_one(pool)
-                    .await?;
-                if file.is_empty() {
-                    Some(Held::Nothing)
-                } else {
-                    let lock = std::fs::OpenOptions::new()
-                        .create(true)
-                        .truncate(false)
-                        .write(true)
-                        .open(format!("{file}.mailbox-{hash:016x}.lock"))?;
-                    match lock.try_lock() {
-                        Ok(()) => Some(Held::File(lock)),
-                        Err(std::fs::TryLockError::WouldBlock) => None,
-                        Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
-                    }
-                }
-            }
-            Backend::Postgres(pool) => {
-                let mut conn = pool.acquire().await?.detach();
-                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                    .bind(advisory_key(hash))
-                    .fetch_one(&mut conn)
-                    .await?;
-                if got {
-                    Some(Held::Advisory(conn))
-                } else {
-                    use sqlx::Connection;
-                    conn.close().await?;
-                    None
-                }
-            }
-        };
+        let lock = self
+            .try_lock(&format!("mailbox-{hash:016x}.lock"), advisory_key(hash))
+            .await?;
         Ok(lock.map(|lock| MailboxClaim { lock }))
     }
 }
@@ -81,15 +38,7 @@ impl MailboxClaim {
     /// Lets go of the claim now, closing its connection cleanly (dropping
     /// the claim lets go too, when the connection or file closes).
     pub async fn release(self) -> Result<()> {
-        match self.lock {
-            Held::Advisory(conn) => {
-                use sqlx::Connection;
-                conn.close().await?;
-            }
-            Held::File(file) => drop(file),
-            Held::Nothing => {}
-        }
-        Ok(())
+        self.lock.release().await
     }
 }
 

@@ -3,6 +3,7 @@
 
 use bounce::policy::Policy;
 
+use crate::locks::Held;
 use crate::{Result, Staging, Store, StoreError, on_pool};
 
 const POLICY: &str = "policy";
@@ -84,14 +85,6 @@ pub struct DemoLoad {
     lock: Held,
 }
 
-#[derive(Debug)]
-enum Held {
-    Advisory(sqlx::PgConnection),
-    File(#[allow(dead_code)] std::fs::File),
-    /// An in-memory database: no other process can see it.
-    Nothing,
-}
-
 impl PartialEq for DemoLoad {
     fn eq(&self, other: &Self) -> bool {
         std::mem::discriminant(&self.lock) == std::mem::discriminant(&other.lock)
@@ -125,7 +118,7 @@ impl Store {
     /// nothing to do.
     pub async fn claim_demo_load(&self) -> Result<DemoClaim> {
         loop {
-            let state = self.demo_state().await?;
+            let state = self.setting(DEMO).await?;
             match state.as_deref() {
                 Some("loaded") => return Ok(DemoClaim::Loaded),
                 None if self.campaign_count().await? > 0 || self.contact_count().await? > 0 => {
@@ -135,7 +128,7 @@ impl Store {
             }
             // Holding the lock, nobody else is loading: an unfinished mark
             // is an abandoned load's, and is taken over.
-            let Some(lock) = self.demo_lock().await? else {
+            let Some(lock) = self.try_lock("demo-lock", DEMO_LOCK).await? else {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 continue;
             };
@@ -147,13 +140,6 @@ impl Store {
             }
             return Ok(DemoClaim::Load(DemoLoad { lock }));
         }
-    }
-
-    async fn demo_state(&self) -> Result<Option<String>> {
-        let state = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(DEMO).fetch_optional(pool).await?
-        });
-        Ok(state)
     }
 
     /// Writes the state `loading` unless the demo is loaded meanwhile.
@@ -172,54 +158,13 @@ impl Store {
         Ok(written > 0)
     }
 
-    /// The demo lock, or `None` while another server holds it.
-    async fn demo_lock(&self) -> Result<Option<Held>> {
-        match &self.backend {
-            crate::Backend::Sqlite(pool) => {
-                let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                    .fetch_one(pool)
-                    .await?;
-                if file.is_empty() {
-                    return Ok(Some(Held::Nothing));
-                }
-                let lock = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(format!("{file}.demo-lock"))?;
-                match lock.try_lock() {
-                    Ok(()) => Ok(Some(Held::File(lock))),
-                    Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-                    Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
-                }
-            }
-            crate::Backend::Postgres(pool) => {
-                let mut conn = pool.acquire().await?.detach();
-                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                    .bind(DEMO_LOCK)
-                    .fetch_one(&mut conn)
-                    .await?;
-                if got {
-                    Ok(Some(Held::Advisory(conn)))
-                } else {
-                    use sqlx::Connection;
-                    conn.close().await?;
-                    Ok(None)
-                }
-            }
-        }
-    }
-
     /// Adopts the demo data set loaded into `staging` under `load`, marks it
     /// loaded (all in one transaction) and lets go of the lock. Whether it
     /// was adopted: `false` when the mark was changed meanwhile (by
     /// `bouncedesk demo`, which does not claim).
     pub async fn finish_demo_load(&self, load: DemoLoad, staging: Staging) -> Result<bool> {
         let adopted = self.adopt(staging, true).await;
-        if let Held::Advisory(conn) = load.lock {
-            use sqlx::Connection;
-            conn.close().await?;
-        }
+        load.lock.release().await?;
         adopted
     }
 

@@ -10,8 +10,9 @@ use crate::components::ErrorBox;
 use crate::{format, links};
 
 /// The formats offered in the form, by the names the importer takes, with
-/// what a marketer would call them.
-const FORMATS: [(&str, &str); 19] = [
+/// what a marketer would call them (Maildir, a directory, is for the
+/// command line only).
+const FORMATS: [(&str, &str); 18] = [
     ("auto", "Tell from the file"),
     ("postfix", "Postfix mail log"),
     ("exim", "Exim main log"),
@@ -30,7 +31,6 @@ const FORMATS: [(&str, &str); 19] = [
     ("json", "bouncedesk JSON events"),
     ("eml", "One bounce message (.eml)"),
     ("mbox", "Mailbox of bounces (mbox)"),
-    ("maildir", "Maildir (command line only)"),
 ];
 
 /// `/imports`
@@ -52,7 +52,6 @@ pub fn ImportsPage() -> impl IntoView {
                 <select name="format">
                     {FORMATS
                         .iter()
-                        .filter(|(id, _)| *id != "maildir")
                         .map(|(id, label)| view! { <option value=*id>{*label}</option> })
                         .collect_view()}
                 </select>
@@ -113,11 +112,7 @@ fn ImportTable(list: Vec<ImportRun>) -> impl IntoView {
 #[component]
 fn ImportRow(run: ImportRun) -> impl IntoView {
     let fraction = run.fraction();
-    let state = match run.state {
-        ImportState::Running => "running",
-        ImportState::Done => "done",
-        ImportState::Failed => "failed",
-    };
+    let state = run.state.as_str();
     let progress = match (run.state, fraction) {
         (ImportState::Running, Some(f)) => view! {
             <progress max="100" value=format!("{:.0}", f * 100.0) aria-label="Import progress">{format::percent(f)}</progress>

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::bare_id;
 use super::{Item, short};
 
 /// The longest text field accepted (a remote server's reply is at most a
@@ -148,10 +149,7 @@ fn event(value: Value) -> Result<Item, String> {
         remote_mta: e.remote_mta,
         campaign_id: e.campaign_id.filter(|id| *id > 0),
         campaign_tag: e.campaign_tag.filter(|t| !t.trim().is_empty()),
-        message_id: e
-            .message_id
-            .map(|m| m.trim().trim_start_matches('<').trim_end_matches('>').to_owned())
-            .filter(|m| !m.is_empty()),
+        message_id: e.message_id.as_deref().and_then(bare_id),
         source,
         source_event_id: e.id,
     })))

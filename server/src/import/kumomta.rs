@@ -41,6 +41,7 @@ use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::DateTime;
 use serde_json::Value;
 
+use super::bare_id;
 use super::{Item, short};
 
 /// Field names and record types only KumoMTA's log records use.
@@ -408,14 +409,6 @@ fn original_message_id(report: &Value) -> Option<String> {
             name.trim().eq_ignore_ascii_case("message-id").then_some(value)
         })
         .and_then(bare_id)
-}
-
-/// A Message-ID without its angle brackets.
-fn bare_id(text: &str) -> Option<String> {
-    let text = text.trim();
-    let text = text.strip_prefix('<').unwrap_or(text);
-    let text = text.strip_suffix('>').unwrap_or(text).trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 #[cfg(test)]

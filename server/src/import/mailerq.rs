@@ -50,6 +50,7 @@ use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
+use super::bare_id;
 use super::{Item, short};
 
 /// What tells MailerQ results apart at the start of an input: its state
@@ -382,12 +383,7 @@ fn message_id(v: &Value) -> Option<String> {
         .or_else(|| header(v.get("headers")))
         .or_else(|| v.get("mime").and_then(Value::as_str).and_then(mime_message_id))
         .or_else(|| v.get("messageid").and_then(Value::as_str))
-        .and_then(|id| {
-            let id = id.trim();
-            let id = id.strip_prefix('<').unwrap_or(id);
-            let id = id.strip_suffix('>').unwrap_or(id).trim();
-            (!id.is_empty()).then(|| id.to_owned())
-        })
+        .and_then(bare_id)
 }
 
 /// `Message-ID` from an object of headers (names in any case; a value may

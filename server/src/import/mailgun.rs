@@ -52,6 +52,7 @@ use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::bare_id;
 use super::{Item, short};
 
 /// Substrings only Mailgun's bodies carry: field names of the current
@@ -321,7 +322,7 @@ fn kind(e: &Event<'_>, at: &dyn Fn(&str) -> String) -> Result<Option<ResultKind>
 }
 
 /// A JSON string, trimmed; empty when absent or of another type.
-fn text_of(v: Option<&Value>) -> &str {
+pub(super) fn text_of(v: Option<&Value>) -> &str {
     v.and_then(Value::as_str).unwrap_or_default().trim()
 }
 
@@ -360,14 +361,6 @@ fn from_seconds(seconds: f64) -> Option<DateTime<Utc>> {
     // Microseconds: what Mailgun's float carries and an f64 holds exactly
     // for present-day times. `as` saturates; out of range gives `None`.
     DateTime::from_timestamp_micros((seconds * 1e6).round() as i64)
-}
-
-/// A Message-ID without its angle brackets; `None` when empty.
-fn bare_id(text: &str) -> Option<String> {
-    let id = text.trim();
-    let id = id.strip_prefix('<').unwrap_or(id);
-    let id = id.strip_suffix('>').unwrap_or(id).trim();
-    (!id.is_empty()).then(|| id.to_owned())
 }
 
 /// The Message-ID in a legacy webhook's `message-headers`: a JSON list of

@@ -35,7 +35,7 @@ use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::DateTime;
 use serde_json::Value;
 
-use super::mailgun::{Encoding, encoding, form_bytes};
+use super::mailgun::{Encoding, encoding, form_bytes, text_of};
 use super::{Item, short};
 
 /// Substrings only Mandrill's bodies carry: the form field and message
@@ -219,11 +219,6 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
         message_id: None,
         source: SOURCE.into(),
     })))
-}
-
-/// A JSON string, trimmed; empty when absent or of another type.
-fn text_of(v: Option<&Value>) -> &str {
-    v.and_then(Value::as_str).unwrap_or_default().trim()
 }
 
 /// The first text that is not empty; empty when none is.

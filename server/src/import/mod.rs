@@ -31,6 +31,8 @@ pub mod sendgrid;
 pub mod ses;
 pub mod signature;
 pub mod sparkpost;
+#[cfg(test)]
+mod test_support;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -47,6 +49,7 @@ use self::lines::{BoundedLines, next_line};
 use self::progress::{Counted, Counter, Progress, Recording};
 use crate::ServerError;
 use crate::cli::DatabaseArg;
+use crate::error::short;
 
 /// What one piece of input holds.
 #[derive(Debug, PartialEq)]
@@ -60,7 +63,8 @@ pub enum Item {
 
 /// Results stored per batch, each in one transaction.
 pub const BATCH: usize = 10_000;
-/// Rejected lines named in the summary (all are counted).
+/// Rejected pieces of input named (in the summary, an import's row, a
+/// refused POST's answer); all are counted.
 const SHOWN_REJECTS: usize = 20;
 
 #[derive(Debug, Args)]
@@ -127,18 +131,24 @@ impl ImportReport {
             rejects: self.rejects.clone(),
         }
     }
+
+    /// Counts a rejected piece of input; keeps why for the first
+    /// [`SHOWN_REJECTS`].
+    pub fn reject(&mut self, why: impl std::fmt::Display) {
+        self.rejected += 1;
+        if self.rejects.len() < SHOWN_REJECTS {
+            self.rejects.push(why.to_string());
+        }
+    }
 }
 
 /// Runs `bouncedesk import`.
 pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
-    if let Some(id) = args.campaign
-        && store.campaign_summary(id).await?.is_none()
-    {
-        return Err(ServerError::Usage(format!(
-            "--campaign {id}: there is no such campaign"
-        )));
-    }
+    check_campaign(&store, args.campaign, |id| {
+        ServerError::Usage(format!("--campaign {id}: there is no such campaign"))
+    })
+    .await?;
     let opts = Options {
         format: args.format,
         campaign: args.campaign,
@@ -165,6 +175,21 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     );
     for reject in &report.rejects {
         eprintln!("  rejected: {reject}");
+    }
+    Ok(())
+}
+
+/// Refuses a campaign id (to link every result to) that names no
+/// campaign, before anything is read; `missing` makes the caller's error.
+pub async fn check_campaign(
+    store: &Store,
+    campaign: Option<i64>,
+    missing: impl FnOnce(i64) -> ServerError,
+) -> Result<(), ServerError> {
+    if let Some(id) = campaign
+        && store.campaign_summary(id).await?.is_none()
+    {
+        return Err(missing(id));
     }
     Ok(())
 }
@@ -298,6 +323,14 @@ pub fn campaign_id(value: &serde_json::Value) -> Option<i64> {
     .filter(|id| *id > 0)
 }
 
+/// A Message-ID without its angle brackets; `None` when empty.
+pub(crate) fn bare_id(text: &str) -> Option<String> {
+    let id = text.trim();
+    let id = id.strip_prefix('<').unwrap_or(id);
+    let id = id.strip_suffix('>').unwrap_or(id).trim();
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
 /// `campaign_id` in a custom value an ESP passes through (Brevo's
 /// `X-Mailin-custom` header, Mailjet's `Payload`): a JSON object (or one
 /// sent as text), or `key=value` / `key:value` pairs separated by `;`, `&`,
@@ -319,11 +352,6 @@ pub fn custom_campaign_id(custom: &serde_json::Value) -> Option<i64> {
             .then(|| campaign_id(&serde_json::Value::String(value.trim().to_owned())))
             .flatten()
     })
-}
-
-/// A value from outside cut for an error message.
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 /// `--column FIELD=HEADER` options, checked.
@@ -415,10 +443,7 @@ pub async fn import_csv(
 /// Counts a rejected piece of input; names the first ones (`place` is
 /// `FILE line` or `FILE row`).
 fn reject(report: &mut ImportReport, place: &str, at: u64, why: &str) {
-    report.rejected += 1;
-    if report.rejects.len() < SHOWN_REJECTS {
-        report.rejects.push(format!("{place} {at}: {why}"));
-    }
+    report.reject(format_args!("{place} {at}: {why}"));
 }
 
 async fn store_batch(

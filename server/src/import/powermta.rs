@@ -45,6 +45,7 @@ use bounce::delivery::{DeliveryResult, ResultKind};
 use bounce::{EmailAddress, EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use super::bare_id;
 use super::{Item, short};
 
 /// What tells a PowerMTA accounting file apart at the start of an input:
@@ -238,7 +239,7 @@ fn record(c: &Columns, cells: &::csv::StringRecord) -> Result<Item, String> {
         (ResultKind::Complaint, _) => None,
         _ => failure_stage(text, cell(c.bounce_cat)),
     };
-    let message_id = bare(cell(c.message_id));
+    let message_id = bare_id(cell(c.message_id));
     let id = message_id.clone().unwrap_or_else(|| cell(c.env_id).to_owned());
     let job = cell(c.job_id);
     let campaign_id = cell(c.campaign_id).parse::<i64>().ok().filter(|id| *id > 0);
@@ -304,14 +305,6 @@ fn without_type(value: &str) -> &str {
         }
         _ => value,
     }
-}
-
-/// A Message-ID without angle brackets.
-fn bare(id: &str) -> Option<String> {
-    let id = id.trim();
-    let id = id.strip_prefix('<').unwrap_or(id);
-    let id = id.strip_suffix('>').unwrap_or(id).trim();
-    (!id.is_empty()).then(|| id.to_owned())
 }
 
 /// `timeLogged`: `YYYY-MM-DD HH:MM:SS±hhmm`, Unix seconds, RFC 3339, or

@@ -3,6 +3,8 @@
 
 use rustls::pki_types::ServerName;
 
+use crate::error::short;
+
 use super::{DEFAULT_PORT, FOLDER_LIMIT, ImapUrl, URL_LIMIT};
 
 /// An IMAP sequence set of ascending UIDs, runs written as ranges:
@@ -245,9 +247,4 @@ pub fn redact_url(raw: &str) -> String {
         cut.push_str("...");
     }
     cut
-}
-
-/// A value from outside cut for an error message.
-pub(super) fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }

@@ -1,5 +1,5 @@
-//! What the HTTP test files share: the real router on a test database,
-//! and the demo data set.
+//! What the test files share: the real router on a test database, the
+//! demo data set, the campaign the fixtures name, and the fixtures.
 
 // Each test file compiles this module on its own and uses part of it.
 #![allow(dead_code)]
@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use server::demo::{self, DemoConfig};
-use store::Store;
+use store::{NewCampaign, Store};
 use tower::ServiceExt;
 
 pub fn app(store: &Store) -> axum::Router {
@@ -50,4 +50,27 @@ pub async fn load_demo(store: &Store) {
         problem_share: None,
     };
     demo::load(store, config, |_, _| {}).await.expect("demo loads");
+}
+
+/// The campaign the fixtures name (the first made: id 1).
+pub async fn campaign(store: &Store) -> i64 {
+    store
+        .insert_campaign(&NewCampaign {
+            name: "Nieuwsbrief november".into(),
+            subject: "Nieuws".into(),
+            from_domain: "news.example.nl".into(),
+            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).single().expect("valid"),
+        })
+        .await
+        .expect("campaign")
+}
+
+/// Where a fixture is: `path` under `tests/fixtures`.
+pub fn fixture_path(path: &str) -> String {
+    format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's bytes.
+pub fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(path)).expect("fixture")
 }

@@ -3,22 +3,18 @@ use bounce::{EnhancedStatus, Stage};
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::import::test_support;
 
 /// A transactional hard bounce as Brevo posts it (written from Brevo's
 /// "Transactional webhooks" page).
 const HARD_BOUNCE: &str = r#"{"event":"hard_bounce","email":"Jan.deVries@ziggo.nl","id":508211,"date":"2026-11-28 10:00:03","ts":1795856403,"message-id":"<202611281000.41279301836@smtp-relay.mailin.fr>","ts_event":1795856403,"subject":"Nieuwsbrief november","X-Mailin-custom":"campaign_id=1","sending_ip":"185.41.28.109","ts_epoch":1795856403274,"template_id":12,"tags":["nieuwsbrief-november"],"reason":"550 5.1.1 <jan.devries@ziggo.nl>: Recipient address rejected: Onbekende gebruiker","contact_id":1041}"#;
 
 fn one(line: &str) -> Result<Item, String> {
-    let mut items = parse(line);
-    assert_eq!(items.len(), 1, "one item from {line}");
-    items.remove(0)
+    test_support::one(parse(line), line)
 }
 
 fn result(line: &str) -> DeliveryResult {
-    match one(line) {
-        Ok(Item::Result(r)) => *r,
-        other => panic!("not a result: {other:?}\n{line}"),
-    }
+    test_support::result(one(line), line)
 }
 
 #[test]
@@ -195,13 +191,7 @@ fn the_fixture_reads_without_rejects() {
     let items: Vec<Result<Item, String>> = text.lines().flat_map(parse).collect();
 
     assert!(items.iter().all(Result::is_ok), "{items:?}");
-    let results: Vec<DeliveryResult> = items
-        .into_iter()
-        .filter_map(|i| match i {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect();
+    let results = test_support::results(items);
     let count = |kind| results.iter().filter(|r| r.kind == kind).count();
     assert_eq!(results.len(), 11);
     assert_eq!(count(ResultKind::Failed), 4);

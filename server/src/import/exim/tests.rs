@@ -3,6 +3,7 @@ use bounce::{EnhancedStatus, Stage};
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::import::test_support;
 
 /// The fixture an integration test imports: a queue's worth of main log,
 /// written from Exim's "Log files" chapter.
@@ -24,13 +25,7 @@ fn last_result(lines: &[&str]) -> DeliveryResult {
 
 fn results(text: &str) -> Vec<DeliveryResult> {
     let mut reader = Reader::default();
-    text.lines()
-        .flat_map(|l| reader.line(l))
-        .filter_map(|i| match i {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect()
+    test_support::results(text.lines().flat_map(|l| reader.line(l)))
 }
 
 const ARRIVAL: &str = "2026-11-30 10:00:03 1vQ7aM-000B2e-0a <= bounce+nl@news.example.com \

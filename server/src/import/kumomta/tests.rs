@@ -3,22 +3,18 @@ use bounce::{EnhancedStatus, Stage};
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::import::test_support;
 
 /// The fixture an integration test imports: records of every kind, written
 /// from KumoMTA's Log Record reference.
 const LOG: &str = include_str!("../../../tests/fixtures/kumomta/log.jsonl");
 
 fn one(line: &str) -> Result<Item, String> {
-    let mut items = parse(line);
-    assert_eq!(items.len(), 1, "one item from {line}");
-    items.remove(0)
+    test_support::one(parse(line), line)
 }
 
 fn result(line: &str) -> DeliveryResult {
-    match one(line) {
-        Ok(Item::Result(r)) => *r,
-        other => panic!("not a result: {other:?}\n{line}"),
-    }
+    test_support::result(one(line), line)
 }
 
 /// The fixture's line that holds `needle` (and `kind`).

@@ -2,6 +2,7 @@ use bounce::delivery::ResultKind;
 use chrono::Datelike;
 
 use super::*;
+use crate::import::test_support;
 
 /// A current webhook body as Mailgun posts it, a permanent failure at a
 /// German provider (written from Mailgun's event structure).
@@ -288,25 +289,11 @@ fn broken_input_is_refused_with_the_field_named_never_a_panic() {
 
 #[test]
 fn the_fixture_reads_without_a_refusal() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/mailgun/events.jsonl"
-    ))
-    .expect("fixture");
+    let text = test_support::fixture("mailgun/events.jsonl");
 
-    let items: Vec<Item> = text
-        .lines()
-        .flat_map(parse)
-        .map(|item| item.expect("every event reads"))
-        .collect();
+    let items = test_support::every_item(&text, parse);
 
-    let results: Vec<&DeliveryResult> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Result(r) => Some(&**r),
-            Item::Other => None,
-        })
-        .collect();
+    let results = test_support::result_refs(&items);
     let count = |kind: ResultKind| results.iter().filter(|r| r.kind == kind).count();
     assert_eq!(items.len(), 17);
     assert_eq!(results.len(), 13);

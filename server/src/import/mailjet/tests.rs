@@ -3,22 +3,18 @@ use bounce::{EnhancedStatus, Stage};
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::import::test_support;
 
 /// A hard bounce as Mailjet posts it (written from Mailjet's Event API
 /// guide).
 const BOUNCE: &str = r#"{"event":"bounce","time":1796029204,"MessageID":288230387431437118,"Message_GUID":"0b7d4f61-8c2e-4a57-b3f0-2e9d6a1c5b02","email":"Hans.Mueller@web.de","mj_campaign_id":7711,"mj_contact_id":1049,"customcampaign":"nieuwsbrief-november","CustomID":"nl-1049","Payload":"{\"campaign_id\":1}","blocked":true,"hard_bounce":true,"error_related_to":"recipient","error":"user unknown","comment":"550 5.1.1 <hans.mueller@web.de>: Benutzer unbekannt"}"#;
 
 fn one(line: &str) -> Result<Item, String> {
-    let mut items = parse(line);
-    assert_eq!(items.len(), 1, "one item from {line}");
-    items.remove(0)
+    test_support::one(parse(line), line)
 }
 
 fn result(line: &str) -> DeliveryResult {
-    match one(line) {
-        Ok(Item::Result(r)) => *r,
-        other => panic!("not a result: {other:?}\n{line}"),
-    }
+    test_support::result(one(line), line)
 }
 
 #[test]
@@ -177,13 +173,7 @@ fn the_fixture_reads_without_rejects() {
 
     assert!(items.iter().all(Result::is_ok), "{items:?}");
     assert_eq!(items.iter().filter(|i| matches!(i, Ok(Item::Other))).count(), 4);
-    let results: Vec<DeliveryResult> = items
-        .into_iter()
-        .filter_map(|i| match i {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect();
+    let results = test_support::results(items);
     let count = |kind| results.iter().filter(|r| r.kind == kind).count();
     assert_eq!(results.len(), 10);
     assert_eq!(count(ResultKind::Delivered), 3);

@@ -2,6 +2,7 @@ use bounce::delivery::ResultKind;
 use chrono::Datelike;
 
 use super::*;
+use crate::import::test_support::{self, results};
 
 /// The events of one webhook POST (written from Mandrill's "Message Event
 /// Webhook Format"): a hard bounce, a deferral retried once, a send, a
@@ -30,16 +31,6 @@ fn form_encode(json: &str) -> String {
         }
     }
     out
-}
-
-fn results(items: Vec<Result<Item, String>>) -> Vec<DeliveryResult> {
-    items
-        .into_iter()
-        .filter_map(|item| match item {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect()
 }
 
 /// One event of the given name with the given `msg` fields.
@@ -228,25 +219,11 @@ fn broken_input_is_refused_with_the_field_named_never_a_panic() {
 
 #[test]
 fn the_fixture_reads_without_a_refusal() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/mandrill/events.form"
-    ))
-    .expect("fixture");
+    let text = test_support::fixture("mandrill/events.form");
 
-    let items: Vec<Item> = text
-        .lines()
-        .flat_map(parse)
-        .map(|item| item.expect("every event reads"))
-        .collect();
+    let items = test_support::every_item(&text, parse);
 
-    let results: Vec<&DeliveryResult> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Result(r) => Some(&**r),
-            Item::Other => None,
-        })
-        .collect();
+    let results = test_support::result_refs(&items);
     let count = |kind: ResultKind| results.iter().filter(|r| r.kind == kind).count();
     assert_eq!(items.len(), 15);
     assert_eq!(results.len(), 10);

@@ -1,6 +1,7 @@
 use bounce::delivery::ResultKind;
 
 use super::*;
+use crate::import::test_support;
 
 /// A webhook body as SendGrid posts it: one batch, several kinds of event
 /// (written from SendGrid's Event Webhook reference).
@@ -15,13 +16,7 @@ const BODY: &str = r#"[
 ]"#;
 
 fn results(body: &str) -> Vec<DeliveryResult> {
-    parse(&body.replace('\n', ""))
-        .into_iter()
-        .filter_map(|item| match item {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect()
+    test_support::results(parse(&body.replace('\n', "")))
 }
 
 #[test]

@@ -2,6 +2,7 @@ use bounce::delivery::ResultKind;
 use chrono::Datelike;
 
 use super::*;
+use crate::import::test_support;
 
 /// A webhook body as SparkPost posts it: one batch of several kinds of
 /// event (written from SparkPost's event-type documentation).
@@ -20,13 +21,7 @@ fn items(body: &str) -> Vec<Result<Item, String>> {
 }
 
 fn results(body: &str) -> Vec<DeliveryResult> {
-    items(body)
-        .into_iter()
-        .filter_map(|item| match item {
-            Ok(Item::Result(r)) => Some(*r),
-            _ => None,
-        })
-        .collect()
+    test_support::results(items(body))
 }
 
 /// One message event with the given fields.
@@ -202,25 +197,11 @@ fn bad_events_are_refused_by_position_and_field_and_the_rest_is_read() {
 
 #[test]
 fn the_fixture_reads_without_a_refusal() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sparkpost/batches.jsonl"
-    ))
-    .expect("fixture");
+    let text = test_support::fixture("sparkpost/batches.jsonl");
 
-    let items: Vec<Item> = text
-        .lines()
-        .flat_map(parse)
-        .map(|item| item.expect("every event reads"))
-        .collect();
+    let items = test_support::every_item(&text, parse);
 
-    let results: Vec<&DeliveryResult> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Result(r) => Some(&**r),
-            Item::Other => None,
-        })
-        .collect();
+    let results = test_support::result_refs(&items);
     let count = |kind: ResultKind| results.iter().filter(|r| r.kind == kind).count();
     assert_eq!(items.len(), 16);
     assert_eq!(results.len(), 9);
