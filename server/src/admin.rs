@@ -34,8 +34,9 @@ pub enum TokenAction {
 
 #[derive(Debug, Args)]
 pub struct WebhookKeyArgs {
-    /// The ESP: mailgun (HTTP webhook signing key), mandrill (webhook key)
-    /// or sendgrid (verification key).
+    /// The ESP: mailgun (HTTP webhook signing key), mandrill (webhook key),
+    /// sendgrid (verification key) or ses (the ARNs of the SNS topics to
+    /// accept, separated by commas).
     pub format: String,
     /// The key as the ESP shows it; leave out with --clear.
     pub key: Option<String>,
@@ -43,6 +44,13 @@ pub struct WebhookKeyArgs {
     /// Mandrill (https://HOST/api/v1/webhooks/mandrill?token=...).
     #[arg(long)]
     pub url: Option<String>,
+    /// ses, for a server that cannot reach AWS: the `SigningCertURL` SNS
+    /// names, whose certificate is given by --cert-file (fetched otherwise).
+    #[arg(long, requires = "cert_file")]
+    pub cert_url: Option<String>,
+    /// ses: the PEM certificate downloaded from --cert-url.
+    #[arg(long, requires = "cert_url")]
+    pub cert_file: Option<std::path::PathBuf>,
     /// Stop checking this ESP's signatures.
     #[arg(long)]
     pub clear: bool,
@@ -83,7 +91,7 @@ pub enum CampaignAction {
 }
 
 /// The formats whose signatures are checked.
-const SIGNED: [Format; 3] = [Format::Mailgun, Format::Mandrill, Format::Sendgrid];
+const SIGNED: [Format; 4] = [Format::Mailgun, Format::Mandrill, Format::Sendgrid, Format::Ses];
 
 /// Runs `bouncedesk token`.
 pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
@@ -127,7 +135,7 @@ pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
 pub async fn webhook_key(args: WebhookKeyArgs) -> Result<(), ServerError> {
     let format = SIGNED.into_iter().find(|f| f.name() == args.format).ok_or_else(|| {
         ServerError::Usage(format!(
-            "`{}`: signatures are checked for mailgun, mandrill and sendgrid; \
+            "`{}`: signatures are checked for mailgun, mandrill, sendgrid and ses; \
              the other webhooks ({}) use the API token alone",
             args.format,
             WEBHOOK_FORMATS
@@ -158,10 +166,43 @@ pub async fn webhook_key(args: WebhookKeyArgs) -> Result<(), ServerError> {
                 "--url: Mandrill signs the URL it posts to; give it as entered in Mandrill".into(),
             ));
         }
+        (Format::Ses, _) => {
+            let arns: Vec<&str> = key.split(',').map(str::trim).collect();
+            if let Some(bad) = arns.iter().find(|arn| !is_sns_topic_arn(arn)) {
+                return Err(ServerError::Usage(format!(
+                    "`{}` is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)",
+                    crate::error::short(bad)
+                )));
+            }
+            arns.join(",")
+        }
         _ => key.to_owned(),
     };
+    if let (Some(url), Some(file)) = (&args.cert_url, &args.cert_file) {
+        keep_sns_certificate(&store, url, file).await?;
+    }
     store.set_setting(&setting, Some(&value)).await?;
     eprintln!("{} webhooks must now be signed with this key", format.name());
+    Ok(())
+}
+
+/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC`, as AWS names SNS topics.
+fn is_sns_topic_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "sns", region, account, topic]
+        if partition.starts_with("aws") && !region.is_empty()
+            && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+            && !topic.is_empty())
+}
+
+/// Keeps the certificate an SNS message will name, checked first: an
+/// SNS address, a PEM certificate with an RSA key.
+async fn keep_sns_certificate(store: &Store, url: &str, file: &std::path::Path) -> Result<(), ServerError> {
+    crate::import::sns::certificate_url_allowed(url).map_err(ServerError::Usage)?;
+    let pem = std::fs::read_to_string(file).map_err(|e| ServerError::Input(format!("{}: {e}", file.display())))?;
+    crate::import::sns::public_key(&pem).map_err(|e| ServerError::Usage(format!("{}: {e}", file.display())))?;
+    store.set_setting(&crate::sns_certs::setting(url), Some(&pem)).await?;
+    eprintln!("the SNS certificate of {url} is kept");
     Ok(())
 }
 

@@ -49,7 +49,8 @@ pub enum Command {
     /// results (`/api/v1/events`, `/api/v1/webhooks/{format}`).
     Token(crate::admin::TokenArgs),
     /// Store (or --clear) the key an ESP signs its webhooks with: mailgun,
-    /// mandrill or sendgrid. POSTs that are not signed with it are refused.
+    /// mandrill or sendgrid; for ses, the SNS topics whose signed messages
+    /// are accepted. POSTs that are not signed with it are refused.
     WebhookKey(crate::admin::WebhookKeyArgs),
     /// Add campaigns that imported results link to, and set their tags.
     Campaign(crate::admin::CampaignArgs),

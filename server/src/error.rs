@@ -32,6 +32,10 @@ pub enum ServerError {
     /// A request without a valid API token or webhook signature.
     #[error("{0}")]
     Unauthorized(String),
+    /// Something the request needs from elsewhere could not be had now
+    /// (an SNS signing certificate); the sender should retry.
+    #[error("{0}")]
+    Unavailable(String),
     /// A body that was read but holds what cannot be stored: nothing of it
     /// was stored; `rejected` names the first bad parts.
     #[error("{message}")]
@@ -92,12 +96,12 @@ impl IntoResponse for ServerError {
         let status = match &self {
             ServerError::Usage(_) | ServerError::Input(_) => StatusCode::BAD_REQUEST,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServerError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ServerError::Store(_) | ServerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         tracing::error!(error = %self, "request failed");
         let message = match &self {
-            ServerError::Usage(m) => m.clone(),
+            ServerError::Usage(m) | ServerError::Unavailable(m) => m.clone(),
             ServerError::NotFound(_) => self.to_string(),
             _ => "the server could not answer; its log has the details".to_owned(),
         };

@@ -186,6 +186,7 @@ async fn post_events(
         (status = 200, body = Stored),
         (status = 401, description = "No live API token, or the ESP's signature does not match its stored key",
             body = ApiError),
+        (status = 503, description = "The SNS signing certificate could not be fetched; SNS retries", body = ApiError),
         (status = 404, description = "No such webhook format", body = ApiError),
         (status = 413, description = "The body is larger than 10 MiB", body = ApiError),
         (status = 422, description = "An event cannot be read: nothing was stored", body = ApiError),
@@ -262,6 +263,7 @@ async fn check_signature(
                 None => Err("the body is not Mandrill's form fields".into()),
             }
         }
+        Format::Ses => return check_sns(store, &key, body).await,
         Format::Sendgrid => signature::sendgrid(
             &key,
             header("x-twilio-email-event-webhook-timestamp"),
@@ -271,6 +273,20 @@ async fn check_signature(
         _ => Ok(()),
     };
     checked.map_err(ServerError::Unauthorized)
+}
+
+/// SNS: the body must be an SNS message from one of the `topics` (the
+/// stored key), signed by the certificate at an SNS address it names.
+async fn check_sns(store: &Store, topics: &str, body: &[u8]) -> Result<(), ServerError> {
+    let envelope = import::sns::Envelope::read(body).ok_or_else(|| {
+        ServerError::Unauthorized(
+            "the body is not a signed Amazon SNS message (SNS topics are set for ses, so only their messages are taken)"
+                .into(),
+        )
+    })?;
+    import::sns::topic_allowed(&envelope, topics).map_err(ServerError::Unauthorized)?;
+    let pem = crate::sns_certs::certificate(store, &envelope.signing_cert_url).await?;
+    import::sns::verify(&envelope, &pem).map_err(ServerError::Unauthorized)
 }
 
 /// Stores every item, or (when any cannot be read) nothing.

@@ -383,7 +383,7 @@ pub async fn connect(mailbox: &ImapUrl, password: &str, ca_file: Option<&Path>) 
 
 /// The TLS settings: the public roots, the certificates of `ca_file`, the
 /// ring provider (whatever other crates enable), TLS 1.2 and 1.3.
-fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+pub(crate) fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {

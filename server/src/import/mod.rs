@@ -30,6 +30,7 @@ mod queue_ids;
 pub mod sendgrid;
 pub mod ses;
 pub mod signature;
+pub mod sns;
 pub mod sparkpost;
 #[cfg(test)]
 mod test_support;

@@ -11,8 +11,8 @@
 //! | SendGrid | ECDSA P-256 / SHA-256 over `X-Twilio-Email-Event-Webhook-Timestamp` + the raw body, base64 DER in `X-Twilio-Email-Event-Webhook-Signature`, checked with the verification key SendGrid shows ("Getting started with the Event Webhook security features") |
 //!
 //! Postmark and SparkPost do not sign; they send HTTP basic credentials,
-//! where the API token goes. Amazon SNS signs with a certificate fetched
-//! from AWS, which this server does not fetch (see `docs/import.md`).
+//! where the API token goes. Amazon SNS signs with a certificate at an AWS
+//! address: see `super::sns`.
 
 use base64::Engine;
 use hmac::{KeyInit, Mac};
