@@ -91,7 +91,7 @@ unit: checkout
 	imap="$$(scripts/ensure-dovecot.sh)"; \
 	export TEST_IMAP_URL="$$(sed -n 1p <<<"$$imap")" TEST_IMAP_CA="$$(sed -n 's/^CA=//p' <<<"$$imap")"; \
 	TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" cargo test $(CRATES) --locked
-	@echo "--- classifier agreement with ../shared/corpus (labels from Sisimai) ---"
+	@echo "--- classifier agreement with the labelled corpus (BOUNCEDESK_CORPUS, default ../shared/corpus; labels from Sisimai) ---"
 	cargo test -p bounce --test corpus --locked -q -- --nocapture
 
 ## e2e: Playwright in Chromium against the server (debug build) and the release front end

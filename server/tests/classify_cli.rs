@@ -11,8 +11,10 @@ fn manifest_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
-fn corpus() -> std::path::PathBuf {
-    manifest_dir().join("../../shared/corpus/messages")
+/// The project's own bounce messages (written from each MTA's documented
+/// format), so these tests run on any clone.
+fn messages() -> std::path::PathBuf {
+    manifest_dir().join("tests/fixtures/mailbox")
 }
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> (String, bool) {
@@ -52,11 +54,11 @@ fn a_folder_gives_one_line_per_recipient_in_a_stable_order() {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::create_dir_all(dir.path().join("postfix")).expect("folder");
     for (from, to) in [
-        ("postfix/lhost-postfix-01.eml", "postfix/a.eml"),
-        ("exim/lhost-exim-02.eml", "b.eml"),
-        ("rfc3834/rfc3834-04.eml", "c.eml"),
+        ("postfix-gebruiker-onbekend.eml", "postfix/a.eml"),
+        ("exim-benutzer-unbekannt.eml", "b.eml"),
+        ("afwezig.eml", "c.eml"),
     ] {
-        std::fs::copy(corpus().join(from), dir.path().join(to)).expect("copy a corpus file");
+        std::fs::copy(messages().join(from), dir.path().join(to)).expect("copy a fixture");
     }
     std::fs::write(dir.path().join("d.txt"), "just some notes, not an email").expect("write");
     let folder = dir.path().to_string_lossy().into_owned();
@@ -106,7 +108,7 @@ fn a_folder_gives_one_line_per_recipient_in_a_stable_order() {
 
 #[test]
 fn standard_input_and_missing_files() {
-    let dsn = std::fs::read(corpus().join("postfix/lhost-postfix-01.eml")).expect("read");
+    let dsn = std::fs::read(messages().join("postfix-gebruiker-onbekend.eml")).expect("read");
 
     let (from_stdin, ok) = run(&["-"], Some(&dsn));
     let (missing, _) = run(&["/no/such/file.eml"], None);
@@ -129,9 +131,9 @@ fn standard_input_and_missing_files() {
 fn an_mbox_is_read_message_by_message() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let mut mbox = Vec::new();
-    for name in ["postfix/lhost-postfix-01.eml", "exim/lhost-exim-02.eml"] {
+    for name in ["postfix-gebruiker-onbekend.eml", "exim-benutzer-unbekannt.eml"] {
         mbox.extend_from_slice(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n");
-        mbox.extend_from_slice(&std::fs::read(corpus().join(name)).expect("read"));
+        mbox.extend_from_slice(&std::fs::read(messages().join(name)).expect("read"));
         mbox.push(b'\n');
     }
     let path = dir.path().join("bounces.mbox");
@@ -148,7 +150,7 @@ fn an_mbox_is_read_message_by_message() {
 fn a_file_over_the_stream_limit_is_read_message_by_message_in_its_place() {
     // Arrange: a small file, an mbox above the limit, another small file.
     let dir = tempfile::tempdir().expect("temporary folder");
-    let bounce = std::fs::read(corpus().join("postfix/lhost-postfix-01.eml")).expect("a corpus file");
+    let bounce = std::fs::read(messages().join("postfix-gebruiker-onbekend.eml")).expect("a fixture");
     let mut mbox = Vec::new();
     for _ in 0..40 {
         mbox.extend_from_slice(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n");
