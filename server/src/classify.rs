@@ -50,6 +50,8 @@ struct Line<'a> {
 #[derive(Debug, Serialize)]
 struct ErrorLine<'a> {
     file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<usize>,
     error: String,
 }
 
@@ -129,6 +131,7 @@ impl Batcher<'_> {
                         .write_all(
                             json_line(&ErrorLine {
                                 file: &label,
+                                message: None,
                                 error: e.to_string(),
                             })
                             .as_bytes(),
@@ -228,14 +231,22 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, Option<String>)>) {
     }
 }
 
-/// Reads an mbox message by message, so memory stays flat.
+/// Lines are read in pieces of at most this many bytes, so that a line
+/// without an end (a crafted or binary input) is never held whole.
+const LINE_PIECE: u64 = 1024 * 1024;
+
+/// Reads an mbox (or one message, as `classify -` gets it) message by
+/// message, so memory stays flat: a message over the size cap is not held,
+/// only measured, and gets an error line naming the cap.
 fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -> Result<(), ServerError> {
     let mut current: Vec<u8> = Vec::new();
+    let mut size = 0usize;
     let mut line: Vec<u8> = Vec::new();
     let mut index = 0;
+    let mut at_line_start = true;
     loop {
         line.clear();
-        let read = match reader.read_until(b'\n', &mut line) {
+        let read = match (&mut reader).take(LINE_PIECE).read_until(b'\n', &mut line) {
             Ok(n) => n,
             Err(e) => {
                 batch.push(Job {
@@ -246,8 +257,17 @@ fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -
                 break;
             }
         };
-        if read == 0 || line.starts_with(b"From ") {
-            if current.iter().any(|b| !b.is_ascii_whitespace()) {
+        let starts_message = at_line_start && line.starts_with(b"From ");
+        at_line_start = line.ends_with(b"\n");
+        if read == 0 || starts_message {
+            if size > message::MAX_MESSAGE_BYTES {
+                index += 1;
+                batch.push(Job {
+                    label: label.into(),
+                    message: Some(index),
+                    bytes: Err(message::Limit::Size { bytes: size }.to_string()),
+                })?;
+            } else if current.iter().any(|b| !b.is_ascii_whitespace()) {
                 index += 1;
                 batch.push(Job {
                     label: label.into(),
@@ -256,12 +276,18 @@ fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -
                 })?;
             }
             current.clear();
+            size = 0;
             if read == 0 {
                 break;
             }
             continue;
         }
-        current.extend_from_slice(&line);
+        size = size.saturating_add(line.len());
+        if size <= message::MAX_MESSAGE_BYTES {
+            current.extend_from_slice(&line);
+        } else if !current.is_empty() {
+            current = Vec::new();
+        }
     }
     Ok(())
 }
@@ -289,6 +315,7 @@ fn render(job: &Job, stream_above: u64) -> Rendered {
             Err(e) => {
                 return Rendered::Lines(json_line(&ErrorLine {
                     file: &job.label,
+                    message: job.message,
                     error: e.to_string(),
                 }));
             }
@@ -296,6 +323,7 @@ fn render(job: &Job, stream_above: u64) -> Rendered {
         Err(error) => {
             return Rendered::Lines(json_line(&ErrorLine {
                 file: &job.label,
+                message: job.message,
                 error: error.clone(),
             }));
         }
@@ -309,6 +337,7 @@ fn lines(job: &Job, bytes: &[u8]) -> String {
     if reports.iter().all(|r| r.records.is_empty()) && !looks_like_mail(bytes) {
         return json_line(&ErrorLine {
             file: &job.label,
+            message: job.message,
             error: "not an email message".into(),
         });
     }
@@ -338,6 +367,13 @@ fn lines(job: &Job, bytes: &[u8]) -> String {
                 action: &r.action,
                 category: r.verdict.category.as_str(),
                 feedback_type: r.feedback_type.as_deref(),
+            }));
+        }
+        if let Some(limit) = report.limit {
+            out.push_str(&json_line(&ErrorLine {
+                file: &job.label,
+                message: job.message.or(many.then_some(i + 1)),
+                error: limit.to_string(),
             }));
         }
     }

@@ -9,10 +9,13 @@
 
 mod codes;
 mod dsn;
+pub mod hostile;
+mod limits;
 mod ses;
 mod text;
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
@@ -21,6 +24,7 @@ use serde::Serialize;
 
 use crate::classifier::{Evidence, MessageKind, Verdict, classify};
 use crate::{EnhancedStatus, ReplyCode, Stage};
+pub use limits::{Limit, MAX_DIAGNOSTIC_BYTES, MAX_MESSAGE_BYTES, MAX_RECIPIENTS};
 
 /// One recipient's result in a report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,6 +64,8 @@ pub struct Original {
 pub struct Report {
     pub records: Vec<Record>,
     pub original: Original,
+    /// The cap this message reached, if any (see [`Limit`]).
+    pub limit: Option<Limit>,
 }
 
 /// MIME headers and the subject are parsed; every other header is kept raw
@@ -657,6 +663,12 @@ fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
 }
 
 fn read_message(bytes: &[u8]) -> Report {
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        return Report {
+            limit: Some(Limit::Size { bytes: bytes.len() }),
+            ..Report::default()
+        };
+    }
     let trimmed = without_original_body(bytes);
     let Some(message) = PARSER.parse(&trimmed[..]) else {
         return Report::default();
@@ -667,20 +679,25 @@ fn read_message(bytes: &[u8]) -> Report {
         // hides every part; the raw body still says what happened.
         flat.report = raw_body(bytes);
     }
-    let drafts = drafts(&message, &flat);
+    let (mut drafts, named) = drafts(&message, &flat);
+    drafts.truncate(MAX_RECIPIENTS);
     let single = drafts.len() == 1;
     let lda = lda_line(&flat.report);
+    let cap = limits::diagnostic_cap(bytes.len(), drafts.len());
     let records = drafts
         .into_iter()
-        .map(|d| finish(d, &flat, single, lda.as_deref()))
+        .map(|d| finish(d, &flat, single, lda.as_deref(), cap))
         .collect();
     Report {
         records,
         original: flat.original,
+        limit: (named > MAX_RECIPIENTS).then_some(Limit::Recipients { named }),
     }
 }
 
-fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
+/// The recipients of a message (at most [`MAX_RECIPIENTS`] of them, though
+/// a caller truncates again), and how many distinct ones it names.
+fn drafts(message: &Message<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
     let is_feedback = message
         .content_type()
         .and_then(|c| c.attribute("report-type"))
@@ -692,7 +709,8 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
     if (flat.report.contains("\"notificationType\"") || flat.report.contains("\"eventType\""))
         && let Some(drafts) = ses::drafts(&flat.report)
     {
-        return drafts;
+        let named = drafts.len();
+        return (drafts, named);
     }
     let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
     let mut groups = dsn::groups(&dsn_source);
@@ -706,7 +724,9 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         groups = dsn::groups(report);
     }
     let blocks = text::blocks(report);
+    let block_of: HashMap<&str, &text::Block> = blocks.iter().map(|b| (b.address.as_str(), b)).collect();
     let mut drafts: Vec<Draft> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     // Groups that name no address (Exim's delivery to a file): their fields
     // belong to the one recipient the text names, if it names one.
     let mut unnamed: Vec<dsn::DsnGroup> = Vec::new();
@@ -715,7 +735,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
             unnamed.push(group);
             continue;
         };
-        if drafts.iter().any(|d| d.recipient == recipient) {
+        if !seen.insert(recipient.clone()) || drafts.len() >= MAX_RECIPIENTS {
             continue;
         }
         let diagnostic = group
@@ -723,7 +743,7 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
             .as_deref()
             .map(dsn::diagnostic_text)
             .unwrap_or_default();
-        let block_of = blocks.iter().find(|b| b.address == recipient);
+        let block_of = block_of.get(recipient.as_str()).copied();
         let block = block_of.map(|b| fold(&b.text));
         let diagnostic = match block {
             Some(block) if diagnostic.is_empty() || block.contains(&diagnostic) => block,
@@ -745,17 +765,19 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         });
     }
     if !drafts.is_empty() {
-        return drafts;
+        return (drafts, seen.len());
     }
     if is_auto_reply(message) {
         let recipient = first_address(message, "from").or_else(|| first_address(message, "return-path"));
-        return recipient
+        let drafts: Vec<Draft> = recipient
             .map(|recipient| Draft::new(recipient, MessageKind::AutoReply, fold(&flat.report)))
             .into_iter()
             .collect();
+        let named = drafts.len();
+        return (drafts, named);
     }
     if !looks_like_bounce(message, flat) {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let own: Vec<String> = ["to", "delivered-to"]
         .iter()
@@ -798,8 +820,10 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
         addresses.into_iter().map(|a| (a, String::new(), None)).collect()
     };
     let only_group = (candidates.len() == 1 && unnamed.len() == 1).then(|| unnamed.remove(0));
-    candidates
+    let named = candidates.len();
+    let drafts = candidates
         .into_iter()
+        .take(MAX_RECIPIENTS)
         .map(|(recipient, diagnostic, stage)| {
             let draft = Draft {
                 stage,
@@ -814,16 +838,20 @@ fn drafts(message: &Message<'_>, flat: &Flat) -> Vec<Draft> {
                 None => draft,
             }
         })
-        .collect()
+        .collect();
+    (drafts, named)
 }
 
-fn feedback_drafts(flat: &Flat) -> Vec<Draft> {
+/// The complained-of recipients of an ARF report, each once, all with the
+/// report's words (folded and cut once, not once per recipient).
+fn feedback_drafts(flat: &Flat) -> (Vec<Draft>, usize) {
     let mut recipients = Vec::new();
+    let mut seen = HashSet::new();
     let mut feedback_type = None;
     for line in flat.feedback.lines() {
         if let Some((name, value)) = line.split_once(':') {
             match name.trim().to_ascii_lowercase().as_str() {
-                "original-rcpt-to" => recipients.extend(dsn::address(value)),
+                "original-rcpt-to" => recipients.extend(dsn::address(value).filter(|a| seen.insert(a.clone()))),
                 "feedback-type" => feedback_type = Some(value.trim().to_lowercase()),
                 _ => {}
             }
@@ -835,13 +863,18 @@ fn feedback_drafts(flat: &Flat) -> Vec<Draft> {
     if recipients.is_empty() {
         recipients.push("undisclosed-recipients@invalid".to_owned());
     }
-    recipients
+    let named = recipients.len();
+    let mut words = fold(&flat.report);
+    limits::cut(&mut words, MAX_DIAGNOSTIC_BYTES);
+    let drafts = recipients
         .into_iter()
+        .take(MAX_RECIPIENTS)
         .map(|recipient| Draft {
             feedback_type: feedback_type.clone(),
-            ..Draft::new(recipient, MessageKind::Feedback, fold(&flat.report))
+            ..Draft::new(recipient, MessageKind::Feedback, words.clone())
         })
-        .collect()
+        .collect();
+    (drafts, named)
 }
 
 /// A local delivery agent's own line ("mail.local: unknown user: x",
@@ -871,7 +904,10 @@ fn lda_line(report: &str) -> Option<String> {
     None
 }
 
-fn finish(draft: Draft, flat: &Flat, single: bool, lda: Option<&str>) -> Record {
+/// Works out one recipient's codes, stage and verdict. `cap` bounds its
+/// diagnostic (see `limits::diagnostic_cap`); the verdict is made from the
+/// text that is kept, so what is shown explains it.
+fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&str>, cap: usize) -> Record {
     if draft.kind == MessageKind::Failure
         && let Some(line) = lda
     {
@@ -883,12 +919,14 @@ fn finish(draft: Draft, flat: &Flat, single: bool, lda: Option<&str>) -> Record 
             &Flat::default(),
             false,
             None,
+            cap,
         );
         return Record {
             reply_code: None,
             ..record
         };
     }
+    limits::cut(&mut draft.diagnostic, cap);
     let mut evidence_text = draft.diagnostic.clone();
     let mut in_text = codes::find_status(&evidence_text);
     let mut first_reply = codes::find_reply(&evidence_text, None);
@@ -913,7 +951,9 @@ fn finish(draft: Draft, flat: &Flat, single: bool, lda: Option<&str>) -> Record 
         (None, None, None)
     };
     let diagnostic = if draft.diagnostic.is_empty() && draft.kind == MessageKind::Failure {
-        evidence_text.chars().take(2000).collect()
+        let mut text = evidence_text;
+        limits::cut(&mut text, cap);
+        text
     } else {
         draft.diagnostic
     };

@@ -1,10 +1,12 @@
 //! Plain-text bounces: recipients named on lines of their own, with the
 //! error text that follows them.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::MAX_DIAGNOSTIC_BYTES;
 use super::codes::re;
 use crate::Stage;
 
@@ -89,6 +91,9 @@ fn indent(line: &str) -> usize {
 pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks: Vec<Block> = Vec::new();
+    // Where each address's block is, so that a report naming many
+    // addresses (or one address on many lines) is read in linear time.
+    let mut index: HashMap<String, usize> = HashMap::new();
     // In a Sendmail transcript the remote server's reply ("<<< 550 ...")
     // comes before Sendmail's own line naming the address.
     let mut last_reply: Option<&str> = None;
@@ -183,18 +188,25 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             None => joined,
         };
         let lower = address.to_lowercase();
-        match blocks.iter_mut().find(|b| b.address == lower) {
+        match index.get(&lower).map(|&at| &mut blocks[at]) {
             Some(existing) => {
-                if !joined.is_empty() && !existing.text.contains(&joined) {
-                    existing.text = format!("{} {joined}", existing.text).trim().to_owned();
+                // Texts are merged up to the diagnostic cap: past it nothing
+                // more would be shown, and merging without end is quadratic.
+                if !joined.is_empty() && existing.text.len() < MAX_DIAGNOSTIC_BYTES && !existing.text.contains(&joined)
+                {
+                    existing.text.push(' ');
+                    existing.text.push_str(&joined);
                 }
                 existing.stage = existing.stage.or(stage);
             }
-            None => blocks.push(Block {
-                address: lower,
-                text: joined,
-                stage,
-            }),
+            None => {
+                index.insert(lower.clone(), blocks.len());
+                blocks.push(Block {
+                    address: lower,
+                    text: joined,
+                    stage,
+                });
+            }
         }
         i = j.max(i + 1);
     }
@@ -220,14 +232,11 @@ pub(crate) fn bracketed_addresses(text: &str) -> Vec<String> {
     )
 }
 
+/// The items in their first order, each once (a set, so that 300,000
+/// addresses in prose are not compared with each other).
 fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+    let mut seen: HashSet<String> = HashSet::new();
+    items.filter(|item| seen.insert(item.clone())).collect()
 }
 
 /// Role accounts that reports name for contact, never as the failed recipient.

@@ -14,6 +14,7 @@ use crate::ServerError;
 use crate::demo::{self, DemoConfig};
 
 mod charts;
+mod hostile;
 mod import;
 mod selections;
 
@@ -32,6 +33,10 @@ pub enum Benchmark {
     /// `bouncedesk import` of a Postfix log of `--events` lines, against
     /// reading and parsing it alone.
     Import,
+    /// Crafted hostile messages (200,000 DSN groups, one text shared by
+    /// hundreds of recipients...) read within the caps, against splitting
+    /// the same bytes into lines.
+    Hostile,
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +74,9 @@ pub struct BenchArgs {
 pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     if let Benchmark::Classify = args.benchmark {
         return classify(&args);
+    }
+    if let Benchmark::Hostile = args.benchmark {
+        return hostile::run(&args);
     }
     if let Benchmark::Selections = args.benchmark {
         return selections::run(&args).await;

@@ -94,7 +94,7 @@ pub fn items(message: &[u8]) -> Vec<Result<Item, String>> {
         return vec![Ok(Item::Other)];
     };
     if report.records.is_empty() {
-        return vec![Ok(Item::Other)];
+        return vec![report.limit.map_or(Ok(Item::Other), |limit| Err(limit.to_string()))];
     }
     let context = Context {
         raw: message,
@@ -112,11 +112,14 @@ pub fn items(message: &[u8]) -> Vec<Result<Item, String>> {
             .collect(),
         gave_up: gave_up(message),
     };
-    report
+    let mut items: Vec<Result<Item, String>> = report
         .records
         .iter()
         .map(|record| result(record, &report.original, &context))
-        .collect()
+        .collect();
+    // Past a cap, what was read is kept and the rest is named as refused.
+    items.extend(report.limit.map(|limit| Err(limit.to_string())));
+    items
 }
 
 /// What every record of a message shares.

@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use super::{ImportReport, Item, mailbox, reject};
 
-/// The largest message read; a larger one is refused (and skipped unread
-/// in an mbox). Bounces quote at most the original's headers or a part of
-/// it; 32 MiB is well past any mailbox provider's size limit.
-pub const MAX_MESSAGE: usize = 32 << 20;
+/// The largest message read, the reader's own cap
+/// ([`bounce::message::MAX_MESSAGE_BYTES`]).
+pub const MAX_MESSAGE: usize = bounce::message::MAX_MESSAGE_BYTES;
 
 /// Where messages come from.
 pub enum Messages<R> {
