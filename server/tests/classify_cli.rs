@@ -186,7 +186,9 @@ fn a_message_over_the_cap_on_standard_input_is_refused_and_the_next_is_read() {
     // Arrange: an mbox on standard input whose first message is over the
     // size cap (never held whole: it is measured and skipped).
     let mut mbox = b"From MAILER-DAEMON Mon Nov 30 10:00:00 2026\n".to_vec();
-    mbox.extend(bounce::message::hostile::larger_than(bounce::message::MAX_MESSAGE_BYTES + 1));
+    mbox.extend(bounce::message::hostile::larger_than(
+        bounce::message::MAX_MESSAGE_BYTES + 1,
+    ));
     mbox.extend_from_slice(b"From MAILER-DAEMON Mon Nov 30 10:00:01 2026\n");
     mbox.extend(std::fs::read(messages().join("postfix-gebruiker-onbekend.eml")).expect("a fixture"));
 
@@ -198,11 +200,18 @@ fn a_message_over_the_cap_on_standard_input_is_refused_and_the_next_is_read() {
     let lines = lines(&output);
     assert_eq!(lines[0]["message"], 1);
     assert!(
-        lines[0]["error"].as_str().is_some_and(|e| e.contains("over the 33554432")),
+        lines[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("over the 33554432")),
         "{}",
         lines[0]
     );
-    assert!(lines[1..].iter().all(|l| l["message"] == 2 && l["recipient"].is_string()), "{output}");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l["message"] == 2 && l["recipient"].is_string()),
+        "{output}"
+    );
     assert!(lines.len() > 1);
 }
 
@@ -212,7 +221,13 @@ fn a_message_naming_too_many_recipients_gets_its_records_and_an_error_line() {
 
     assert!(ok);
     let lines = lines(&output);
-    assert_eq!(lines.iter().filter(|l| l["recipient"].is_string()).count(), bounce::message::MAX_RECIPIENTS);
+    assert_eq!(
+        lines.iter().filter(|l| l["recipient"].is_string()).count(),
+        bounce::message::MAX_RECIPIENTS
+    );
     let last = lines.last().expect("lines");
-    assert!(last["error"].as_str().is_some_and(|e| e.contains("1500 recipients")), "{last}");
+    assert!(
+        last["error"].as_str().is_some_and(|e| e.contains("1500 recipients")),
+        "{last}"
+    );
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::Draft;
+use super::drafts::Draft;
 use crate::classifier::MessageKind;
 
 /// Records from an SES notification in `text`, if it holds one.

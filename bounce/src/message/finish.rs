@@ -1,0 +1,208 @@
+//! One recipient's codes, stage and verdict, worked out from the words
+//! about it (or the whole report, for a lone recipient).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::drafts::Draft;
+use super::flatten::Flat;
+use super::limits::{self, MAX_DIAGNOSTIC_BYTES};
+use super::{Record, codes, fold};
+use crate::classifier::{Evidence, MessageKind, classify};
+use crate::{EnhancedStatus, ReplyCode, Stage};
+
+pub(super) static CONTINUATION: LazyLock<Regex> =
+    LazyLock::new(|| codes::re(r"\s[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?"));
+
+/// Removes the reply-code prefixes of a multi-line reply's continuation
+/// lines (`550-5.1.1 double-checking...`), after the first, so that phrases
+/// broken across lines match again.
+pub(super) fn unwrap_reply(text: &str) -> String {
+    // Continuations look like "550-"; without any "ddd-" there is nothing to
+    // do, and the pattern (no literal prefix) would inspect every byte.
+    let bytes = text.as_bytes();
+    let continued = memchr::memchr_iter(b'-', bytes).any(|i| i >= 3 && bytes[i - 3..i].iter().all(u8::is_ascii_digit));
+    if !continued {
+        return text.to_owned();
+    }
+    let mut matches = CONTINUATION.find_iter(text);
+    let Some(first) = matches.next() else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first.end()]);
+    let mut last = first.end();
+    for m in matches {
+        out.push_str(&text[last..m.start()]);
+        out.push(' ');
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// A local delivery agent's own line ("mail.local: unknown user: x",
+/// dovecot's "was automatically rejected:" followed by the reason) is the real
+/// diagnostic when a report quotes one: the SMTP codes around it are the
+/// relaying server's, not the mailbox's.
+pub(super) fn lda_line(report: &str) -> Option<String> {
+    const AGENTS: &[&str] = &[
+        "mail.local: ",
+        "procmail: ",
+        "maildrop: ",
+        "vdelivermail: ",
+        "vdeliver: ",
+    ];
+    const SIEVE: &str = "was automatically rejected:";
+    let starts = |line: &str, prefix: &str| line.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix));
+    let mut lines = report.lines().map(str::trim);
+    while let Some(line) = lines.next() {
+        if AGENTS.iter().any(|p| starts(line, p)) {
+            return Some(line.to_owned());
+        }
+        let tail = line.len().checked_sub(SIEVE.len()).and_then(|at| line.get(at..));
+        if tail.is_some_and(|t| t.eq_ignore_ascii_case(SIEVE)) {
+            return lines.find(|l| !l.is_empty()).map(str::to_owned);
+        }
+    }
+    None
+}
+
+/// How much of a lone recipient's report stands for its words when the
+/// report has none about it.
+const REPORT_EXCERPT_CHARS: usize = 2_000;
+
+/// What the words about one recipient say of its codes.
+struct Codes {
+    status: Option<EnhancedStatus>,
+    reply_code: Option<ReplyCode>,
+    stage: Option<Stage>,
+    /// The text the codes were found in: the recipient's words, or the
+    /// whole report's for a lone recipient whose words name no code.
+    evidence_text: String,
+}
+
+fn codes_of(draft: &Draft, flat: &Flat, single: bool) -> Codes {
+    let mut evidence_text = draft.diagnostic.clone();
+    let mut in_text = codes::find_status(&evidence_text);
+    let mut first_reply = codes::find_reply(&evidence_text, None);
+    if single && in_text.is_none() && first_reply.is_none() && draft.kind == MessageKind::Failure {
+        // A lone recipient's error is often stated elsewhere in the report.
+        evidence_text = fold(&flat.report);
+        in_text = codes::find_status(&evidence_text);
+        first_reply = codes::find_reply(&evidence_text, None);
+    }
+    let (status, reply_code, stage) = if matches!(draft.kind, MessageKind::Failure | MessageKind::Delivered) {
+        let status = codes::prefer(draft.status_field, in_text, first_reply);
+        let reply = match status {
+            Some(s) => codes::find_reply(&evidence_text, Some(s.class())),
+            None => first_reply,
+        };
+        let stage = draft
+            .stage
+            .or_else(|| codes::find_stage(&draft.diagnostic))
+            .or_else(|| if single { codes::find_stage(&flat.report) } else { None });
+        (status, reply, stage)
+    } else {
+        (None, None, None)
+    };
+    Codes {
+        status,
+        reply_code,
+        stage,
+        evidence_text,
+    }
+}
+
+/// Works out one recipient's codes, stage and verdict. Its own words are
+/// cut to [`MAX_DIAGNOSTIC_BYTES`], words it shares with the report's other
+/// recipients to `cap` (see `limits::diagnostic_cap`); the verdict is made
+/// from the text that is kept, so what is shown explains it.
+pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&str>, cap: usize) -> Record {
+    if draft.kind == MessageKind::Failure
+        && let Some(line) = lda
+    {
+        // The agent's line is shared by every recipient of the report.
+        let mut line = line.to_owned();
+        limits::cut(&mut line, cap);
+        let record = finish(
+            Draft {
+                diagnostic: line,
+                ..draft
+            },
+            &Flat::default(),
+            false,
+            None,
+            cap,
+        );
+        return Record {
+            reply_code: None,
+            ..record
+        };
+    }
+    // A complaint report's words are shared by every recipient it names;
+    // other words are the recipient's own.
+    let own_cap = if draft.kind == MessageKind::Feedback {
+        cap
+    } else {
+        MAX_DIAGNOSTIC_BYTES
+    };
+    limits::cut(&mut draft.diagnostic, own_cap);
+    let Codes {
+        status,
+        reply_code,
+        stage,
+        evidence_text,
+    } = codes_of(&draft, flat, single);
+    let diagnostic = if draft.diagnostic.is_empty() && draft.kind == MessageKind::Failure {
+        // The report's opening words, as many as one reply holds: further
+        // on, reports quote headers and originals, whose words would only
+        // mislead the classifier.
+        let mut text: String = evidence_text.chars().take(REPORT_EXCERPT_CHARS).collect();
+        limits::cut(&mut text, cap);
+        text
+    } else {
+        draft.diagnostic
+    };
+    let delayed = draft.action.as_deref() == Some("delayed");
+    let kind = if draft.action.as_deref() == Some("delivered") {
+        MessageKind::Delivered
+    } else {
+        draft.kind
+    };
+    let verdict = classify(&Evidence {
+        kind,
+        stage,
+        outcome: None,
+        reply_code,
+        status,
+        text: &unwrap_reply(&diagnostic),
+        delayed,
+        hint: draft.hint,
+        remote_host: draft.remote_mta.as_deref(),
+    });
+    let action = match (kind, draft.action) {
+        (MessageKind::AutoReply | MessageKind::Feedback, _) => String::new(),
+        (MessageKind::Delivered, _) => "delivered".into(),
+        (_, _) if verdict.reason == crate::Reason::Expired => "delayed".into(),
+        (_, Some(a)) if !a.is_empty() => match a.as_str() {
+            "expired" => "delayed".into(),
+            "failure" => "failed".into(),
+            other => other.to_owned(),
+        },
+        _ => "failed".into(),
+    };
+    Record {
+        recipient: draft.recipient,
+        kind,
+        action,
+        status,
+        reply_code,
+        stage,
+        diagnostic,
+        remote_mta: draft.remote_mta,
+        feedback_type: draft.feedback_type,
+        verdict,
+    }
+}

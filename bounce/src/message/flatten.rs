@@ -1,0 +1,344 @@
+//! A parsed message flattened into the texts the reader works on: the
+//! report's words, the delivery-status fields, the complaint fields and the
+//! returned original's headers; and the byte-level cuts made before MIME
+//! parsing (the original's body, headers nobody reads).
+
+use std::borrow::Cow;
+
+use mail_parser::{Message, MimeHeaders, PartType};
+
+use super::{Original, PARSER, dsn};
+
+/// Everything the report part of a message says, flattened.
+#[derive(Default)]
+pub(super) struct Flat {
+    pub(super) report: String,
+    pub(super) delivery_status: String,
+    pub(super) feedback: String,
+    pub(super) original: Original,
+    pub(super) original_seen: bool,
+}
+
+/// Lines that introduce a quoted original message inside a report's text;
+/// `true` when the line must start with dashes ("----- Original Message").
+pub(super) const ORIGINAL_MARKERS: &[(&str, bool)] = &[
+    ("original message headers:", false),
+    ("original message header", true),
+    ("original message follows", false),
+    ("original message:", false),
+    ("original message", true),
+    ("original mail info", true),
+    ("original mail as follows", false),
+    ("this is a copy of the message's headers", true),
+    ("this is a copy of the message", true),
+    ("this is a copy of your message", true),
+    ("below this line is a copy of the message", true),
+    ("enclosed is a copy of the message", true),
+    ("message headers follow", false),
+    ("the header of the original message is following", true),
+    ("included is a copy of the message header", false),
+    ("returned message", true),
+    ("the attachment contains the original mail headers", false),
+    ("content-type: message/rfc822", false),
+    ("unsent message below", true),
+    ("forwarded message", true),
+    ("your message reads (in part)", false),
+];
+
+/// Where a quoted original begins in `report`: the start of the marker's
+/// line and the end of that line (the rest of a marker line is words and
+/// dashes, as in Exim's `------ This is a copy of the message, including
+/// all the headers. ------`; the headers start on the next line). A marker
+/// counts only at the start of a line (after white space and dashes);
+/// checking line starts is far cheaper than searching the whole text.
+pub(super) fn inline_original(report: &str) -> Option<(usize, usize)> {
+    let mut line_start = 0;
+    for line in report.split_inclusive('\n') {
+        let lead = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+        let rest = &line[lead..];
+        let dashed = line[..lead].contains('-');
+        let found = ORIGINAL_MARKERS.iter().find(|(marker, needs_dash)| {
+            rest.get(..marker.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(marker))
+                && (dashed || !needs_dash)
+        });
+        if found.is_some() {
+            return Some((line_start, line_start + line.len()));
+        }
+        line_start += line.len();
+    }
+    None
+}
+
+pub(super) fn header_text(message: &Message<'_>, name: &str) -> Option<String> {
+    message
+        .header_raw(name)
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+pub(super) fn first_address(message: &Message<'_>, name: &str) -> Option<String> {
+    let raw = message.header_raw(name)?;
+    // The first `<...>` holding an address, else the bare value: a byte scan,
+    // since this runs for several headers of every message.
+    let mut rest = raw;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        if let Some(address) = dsn::address(&rest[open + 1..open + close]) {
+            return Some(address);
+        }
+        rest = &rest[open + close..];
+    }
+    dsn::address(raw)
+}
+
+/// Headers that can name the campaign of an original, most specific first.
+pub(super) const CAMPAIGN_HEADERS: &[&str] = &[
+    "x-bouncedesk-campaign",
+    "x-campaign-id",
+    "x-campaign",
+    "x-mailgun-campaign-id",
+    "x-job",
+];
+
+/// The original's headers that [`original_of`] reads.
+pub(super) const ORIGINAL_HEADERS: &[&str] = &["message-id", "to", "from", "subject", "return-path"];
+
+pub(super) fn original_of(message: &Message<'_>) -> Original {
+    let campaign = CAMPAIGN_HEADERS.iter().find_map(|h| header_text(message, h));
+    Original {
+        message_id: header_text(message, "message-id").map(|m| m.trim_matches(['<', '>']).to_owned()),
+        to: first_address(message, "to"),
+        from: first_address(message, "from"),
+        subject: message.subject().map(str::to_owned),
+        return_path: first_address(message, "return-path"),
+        campaign,
+    }
+}
+
+pub(super) fn flatten(message: &Message<'_>) -> Flat {
+    let mut flat = Flat::default();
+    let mut html = String::new();
+    for part in &message.parts {
+        let (ctype, subtype) = part
+            .content_type()
+            .map(|c| {
+                (
+                    c.ctype().to_ascii_lowercase(),
+                    c.subtype().unwrap_or("").to_ascii_lowercase(),
+                )
+            })
+            .unwrap_or_else(|| ("text".into(), "plain".into()));
+        match &part.body {
+            PartType::Multipart(_) => {}
+            PartType::Message(inner) => {
+                if !flat.original_seen {
+                    flat.original = original_of(inner);
+                    flat.original_seen = true;
+                }
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                // Only report parts are text; attachments are never decoded.
+                let decoded = || iso_2022_jp(String::from_utf8_lossy(bytes));
+                match (ctype.as_str(), subtype.as_str()) {
+                    ("message", "delivery-status" | "global-delivery-status") => {
+                        flat.delivery_status.push_str(&decoded());
+                        flat.delivery_status.push_str("\n\n");
+                    }
+                    ("message", "feedback-report") => flat.feedback.push_str(&decoded()),
+                    ("message", "rfc822-headers" | "partial") | ("text", "rfc822-headers" | "rfc822-header") => {
+                        take_original_headers(&mut flat, &decoded());
+                    }
+                    _ => {}
+                }
+            }
+            PartType::Text(body) => {
+                // 7-bit ISO-2022-JP arrives undecoded (it is valid ASCII):
+                // Japanese servers and Lotus Notes send it without a
+                // transfer encoding.
+                let body = iso_2022_jp(Cow::Borrowed(body));
+                match (ctype.as_str(), subtype.as_str()) {
+                    ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
+                        if subtype == "delivery-status" {
+                            flat.delivery_status.push_str(&body);
+                        } else if subtype == "feedback-report" {
+                            flat.feedback.push_str(&body);
+                        } else {
+                            take_original_headers(&mut flat, &body);
+                        }
+                    }
+                    _ if !flat.original_seen => {
+                        flat.report.push_str(&body);
+                        flat.report.push('\n');
+                    }
+                    _ => {}
+                }
+            }
+            PartType::Html(body) if !flat.original_seen => html.push_str(body),
+            PartType::Html(_) => {}
+        }
+    }
+    if flat.report.trim().is_empty() && !html.is_empty() {
+        // mail-parser's converter skips <head>, <style> and <script>.
+        flat.report = mail_parser::decoders::html::html_to_text(&html);
+    }
+    // Quoted originals inside the text: keep the report, read the headers.
+    if let Some((start, end)) = inline_original(&flat.report) {
+        let quoted = flat.report[end..].to_owned();
+        flat.report.truncate(start);
+        if !flat.original_seen {
+            take_original_headers(&mut flat, quoted.trim_start_matches(['-', ' ', '\r', '\n']));
+        }
+    }
+    flat
+}
+
+pub(super) fn take_original_headers(flat: &mut Flat, text: &str) {
+    if flat.original_seen {
+        return;
+    }
+    let mut read = Vec::with_capacity(1024);
+    keep_read_headers(text.trim_start().as_bytes(), &mut read);
+    read.extend_from_slice(b"\n");
+    if let Some(parsed) = PARSER.parse_headers(&read[..]) {
+        let original = original_of(&parsed);
+        if original != Original::default() {
+            flat.original = original;
+            flat.original_seen = true;
+        }
+    }
+}
+
+/// Where an attached message's content type (`message/rfc822`, or RFC 6532's
+/// `message/global`) is named: `(start, end)` of the type. A plain byte
+/// search for the subtype, then a look back; lower- or upper-case alike.
+pub(super) fn attached_message_type(bytes: &[u8]) -> Option<(usize, usize)> {
+    [&b"rfc822"[..], &b"RFC822"[..], &b"global"[..]]
+        .iter()
+        .find_map(|subtype| {
+            memchr::memmem::find_iter(bytes, subtype).find_map(|at| {
+                let start = at.checked_sub(8)?;
+                bytes[start..at]
+                    .eq_ignore_ascii_case(b"message/")
+                    .then_some((start, at + subtype.len()))
+            })
+        })
+}
+
+/// The message with the body of its attached original cut out, headers
+/// kept. mail-parser parses an attached message completely (every part
+/// split and decoded) although only its headers are read here; for the
+/// bounce of a newsletter that is most of the work. Anything unexpected
+/// leaves the bytes as they are.
+pub(super) fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let Some((type_start, type_end)) = attached_message_type(bytes) else {
+        return Cow::Borrowed(bytes);
+    };
+    let line_start = bytes[..type_start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let is_part_header = bytes[line_start..type_start]
+        .get(..13)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"content-type:"));
+    // The delimiter line opening this part: the nearest "--..." line above.
+    let delimiter = bytes[..line_start]
+        .split(|&b| b == b'\n')
+        .rev()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find(|l| l.starts_with(b"--") && l.len() > 2);
+    let (true, Some(delimiter)) = (is_part_header, delimiter) else {
+        return Cow::Borrowed(bytes);
+    };
+    // A real boundary is declared in a Content-Type parameter above.
+    let declared = memchr::memmem::find(&bytes[..line_start], &delimiter[2..])
+        .is_some_and(|at| bytes[..at].ends_with(b"boundary=") || bytes[..at].ends_with(b"boundary=\""));
+    let blank = |from: usize| {
+        let rest = &bytes[from..];
+        let lf = memchr::memmem::find(rest, b"\n\n").map(|i| from + i + 2);
+        let crlf = memchr::memmem::find(rest, b"\n\r\n").map(|i| from + i + 3);
+        match (lf, crlf) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    let mut closing = Vec::with_capacity(delimiter.len() + 1);
+    closing.push(b'\n');
+    closing.extend_from_slice(delimiter);
+    // The part ends at the next delimiter; an original with no body (no
+    // blank line before that) has nothing to cut.
+    let Some(body_end) = memchr::memmem::find(&bytes[type_end..], &closing).map(|i| type_end + i) else {
+        return Cow::Borrowed(bytes);
+    };
+    let Some(body_start) = blank(type_end).and_then(blank) else {
+        return Cow::Borrowed(bytes);
+    };
+    if !declared || body_start >= body_end {
+        return Cow::Borrowed(bytes);
+    }
+    let Some(nested_start) = blank(type_end) else {
+        return Cow::Borrowed(bytes);
+    };
+    let mut out = Vec::with_capacity(nested_start + 1024 + (bytes.len() - body_end));
+    out.extend_from_slice(&bytes[..nested_start]);
+    keep_read_headers(&bytes[nested_start..body_start], &mut out);
+    out.extend_from_slice(b"\n");
+    out.extend_from_slice(&bytes[body_end..]);
+    Cow::Owned(out)
+}
+
+/// Copies, of an original's header block, only the fields [`original_of`]
+/// reads, with their continuation lines: Received chains and signatures are
+/// most of a header block and nothing here reads them.
+pub(super) fn keep_read_headers(block: &[u8], out: &mut Vec<u8>) {
+    let mut keep = false;
+    for line in block.split_inclusive(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !continued {
+            let name = line.split(|&b| b == b':').next().unwrap_or_default();
+            keep = line.contains(&b':')
+                && ORIGINAL_HEADERS
+                    .iter()
+                    .chain(CAMPAIGN_HEADERS)
+                    .any(|h| name.eq_ignore_ascii_case(h.as_bytes()));
+        }
+        if keep {
+            out.extend_from_slice(line);
+        }
+    }
+}
+
+/// The text after the header block, without MIME boundaries and part
+/// headers.
+pub(super) fn raw_body(bytes: &[u8]) -> String {
+    let start = memchr::memmem::find(bytes, b"\n\n")
+        .or_else(|| memchr::memmem::find(bytes, b"\r\n\r\n"))
+        .unwrap_or(bytes.len());
+    let text = iso_2022_jp(String::from_utf8_lossy(&bytes[start..]));
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let boundary = trimmed.starts_with("--") && !trimmed.contains(' ');
+        let part_header =
+            trimmed.get(..8).is_some_and(|h| h.eq_ignore_ascii_case("content-")) || trimmed.starts_with("boundary=");
+        if !boundary && !part_header {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Decodes text that carries ISO-2022-JP escape sequences; other text is
+/// returned as it is.
+pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
+    if !text.contains('\x1b') || !(text.contains("\x1b$B") || text.contains("\x1b$@")) {
+        return text;
+    }
+    match mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {
+        Some(decode) => Cow::Owned(decode(text.as_bytes())),
+        None => text,
+    }
+}
