@@ -92,7 +92,7 @@ unit: checkout
 	export TEST_IMAP_URL="$$(sed -n 1p <<<"$$imap")" TEST_IMAP_CA="$$(sed -n 's/^CA=//p' <<<"$$imap")"; \
 	TEST_DATABASE_URL="$$(scripts/ensure-postgres.sh)" cargo test $(CRATES) --locked
 	@echo "--- classifier agreement with the labelled corpus (BOUNCEDESK_CORPUS, default ../shared/corpus; labels from Sisimai) ---"
-	cargo test -p bounce --test corpus --locked -q -- --nocapture
+	cargo test -p bounce --test corpus --test provider_docs --locked -q -- --nocapture
 
 ## e2e: Playwright in Chromium against the server (debug build) and the release front end
 e2e: site browser

@@ -441,7 +441,9 @@ mod tests {
                 "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
                 Reason::Blocked,
             ),
-            (Some(RcptTo), "550 5.7.27 Sender address has null MX", Reason::NotAccept),
+            // RFC 7505, 4.2: it is our sender's domain that has the null MX.
+            (Some(RcptTo), "550 5.7.27 Sender address has null MX", Reason::Rejected),
+            (Some(RcptTo), "556 5.1.10 Recipient address has null MX", Reason::NotAccept),
         ];
         for (stage, text, expected) in cases {
             assert_eq!(reason(*stage, text), *expected, "{text}");

@@ -73,6 +73,8 @@ pub(crate) const RULES: &[Rule] = &[
             "boîte du destinataire pleine",
             "boite pleine",
             "postfach voll",
+            // NetEase: "the recipient's space is insufficient".
+            "收件人空间不足",
             "postfach ist voll",
             "postkassen er full",
             "postkassen er full",
@@ -127,6 +129,7 @@ pub(crate) const RULES: &[Rule] = &[
             "is currently suspended",
             "account suspended",
             "user suspended",
+            "suspended user",
             "mailbox currently suspended",
             "inactive account",
             "account is inactive",
@@ -212,6 +215,14 @@ pub(crate) const RULES: &[Rule] = &[
             "fails to pass authentication checks",
             "does not have authentication information",
             "spf-prüfung",
+            // Gmail's SMTP errors page (5.7.27, 4.7.32), Yahoo Sender Hub
+            // (5.7.9), Microsoft's NDR reference (5.7.515: the sending
+            // domain's SPF / DKIM / DMARC fall short).
+            "spf authentication",
+            "spf policy",
+            "spf unauthorized",
+            "isn't aligned with either the authenticated spf",
+            "authenticate with either spf or dkim",
         ],
     ),
     rule(
@@ -365,6 +376,8 @@ pub(crate) const RULES: &[Rule] = &[
             "usuário desconhecido",
             "ユーザーが見つかりません",
             "宛先不明",
+            // NetEase / QQ: "this user does not exist".
+            "该用户不存在",
         ],
     ),
     rule(
@@ -403,6 +416,8 @@ pub(crate) const RULES: &[Rule] = &[
             "message-id header is missing",
             "missing required header",
             "not compliant with rfc",
+            // Microsoft 5.7.512.
+            "must be rfc 5322",
         ],
     ),
     rule(
@@ -452,6 +467,8 @@ pub(crate) const RULES: &[Rule] = &[
             "absenderadresse abgelehnt",
             "sender is in my black list",
             "sender address has been blacklisted",
+            // RFC 7505, 4.2: our sender's domain publishes a null MX.
+            "sender address has null mx",
         ],
     ),
     rule(
@@ -514,6 +531,11 @@ pub(crate) const RULES: &[Rule] = &[
             "malformed name server reply",
             "temporary dns failure",
             "temporary failure in name resolution",
+            // Postfix reports the socket error (ENETUNREACH); Exim's loop
+            // guard and Gmail's hop limit are routing loops (RFC 3463 X.4.6).
+            "network is unreachable",
+            "too many \"received\" headers",
+            "email loop",
         ],
     ),
     rule(
@@ -537,6 +559,11 @@ pub(crate) const RULES: &[Rule] = &[
             "bad destination system address",
             "couldn't find any host named",
             "dns lookup failure",
+            // Postfix: every MX names a host without an address.
+            "point to non-existent hosts",
+            // Microsoft's NDR reference, 5.4.310 (and its Spanish NDR text).
+            "infodomainnonexistent",
+            "el dominio del destinatario no existe",
         ],
     ),
     rule(
@@ -608,6 +635,8 @@ pub(crate) const RULES: &[Rule] = &[
             "søppelpost",
             "als spam",
             "comme spam",
+            // NetEase's DT:SPM and QQ: spam mail (垃圾邮件).
+            "垃圾邮件",
         ],
     ),
     rule(Reason::SpamDetected, Cond::OnlyAtDataOrUnknown, &["spam"]),
@@ -616,6 +645,10 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "too many connections",
+            "too many open connections",
+            // NetEase's documented HL:ICC refusal: too many concurrent
+            // connections from one IP.
+            "并发连接数过大",
             "too many concurrent",
             "connection rate limit",
             "connection limit",
@@ -634,12 +667,21 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "receiving mail at a rate",
+            // Gmail's 5.2.1 / 4.2.1 wording of the same limit.
+            "receiving email at a rate",
+            "receiving email too quickly",
             "please try again slower",
             "receivingrate",
             "sending too fast",
             "rate limited",
             "rate limit exceeded",
             "unusual rate",
+            "rate limit reached",
+            // Microsoft's NDR reference, 5.7.508: the IPv6 range sent more
+            // than it may.
+            "exceeded permitted limits",
+            // NetEase's HL:IFC: a large volume from one IP in a short time.
+            "发送了大量信件",
         ],
     ),
     rule(
@@ -671,6 +713,8 @@ pub(crate) const RULES: &[Rule] = &[
             "not accepted from ip",
             "access to this mail system has been rejected",
             "on our block list",
+            // Gmail 4.7.0: the recipient domain takes mail only from listed IPs.
+            "ip not in whitelist",
         ],
     ),
     // Gmail: "blocked because its content presents a potential security
@@ -695,7 +739,10 @@ pub(crate) const RULES: &[Rule] = &[
             "an illegal attachment",
             "members-only list",
             "closed mailing list",
-            "protocol violation",
+            // Gmail 5.7.1 and its localized pages (Japanese, Spanish).
+            "policy that prohibits",
+            "メールポリシーに違反",
+            "infringe la política de correo",
         ],
     ),
     rule(
@@ -721,6 +768,8 @@ pub(crate) const RULES: &[Rule] = &[
             "interrupted system call",
             "timeout waiting for input",
             "service temporarily unavailable",
+            // Gmail 4.3.0.
+            "temporary system problem",
         ],
     ),
     rule(
@@ -747,6 +796,9 @@ pub(crate) const RULES: &[Rule] = &[
             "not reachable",
             "could not be delivered for",
             "retry time not reached for any host after a long failure period",
+            // Exim: gave up on hosts that kept failing since the message came.
+            "have been failing for a long time",
+            "cannot send message for",
         ],
     ),
     rule(
@@ -762,6 +814,11 @@ pub(crate) const RULES: &[Rule] = &[
             "authentication credentials",
             "required authentication level",
             "tls required",
+            // Postfix's own words when a policy asks for TLS
+            // (smtp_tls_security_level) and it cannot be had; Gmail 5.7.29.
+            "tls is required",
+            "cannot start tls",
+            "over a tls connection",
             "encryption required",
             "starttls",
             "tls not available",
@@ -788,6 +845,8 @@ pub(crate) const RULES: &[Rule] = &[
             "bad sequence of commands",
             "command unrecognized",
             "unrecognized command",
+            // RFC 3463 X.5.x: the mail delivery protocol itself.
+            "protocol violation",
         ],
     ),
 ];
@@ -875,7 +934,9 @@ pub(crate) const DECISIVE_STATUS: &[(&str, Reason)] = &[
     ("5.7.23", Reason::AuthFailure),
     ("5.7.24", Reason::AuthFailure),
     ("5.7.26", Reason::AuthFailure),
-    ("5.7.29", Reason::AuthFailure),
+    // Microsoft's NDR reference: 5.4.316 "Message expired, connection
+    // refused": the queue gave up, whatever the last attempt met.
+    ("5.4.316", Reason::Expired),
     ("5.7.509", Reason::AuthFailure),
     ("4.7.25", Reason::RequirePtr),
     ("5.7.25", Reason::RequirePtr),
@@ -883,7 +944,6 @@ pub(crate) const DECISIVE_STATUS: &[(&str, Reason)] = &[
     ("4.1.8", Reason::Rejected),
     ("5.1.7", Reason::Rejected),
     ("5.1.8", Reason::Rejected),
-    ("5.7.27", Reason::NotAccept),
     ("4.7.28", Reason::Speeding),
     ("5.7.28", Reason::SpamDetected),
     ("5.1.2", Reason::HostUnknown),
@@ -917,7 +977,8 @@ pub(crate) const FALLBACK_STATUS: &[(&str, Reason)] = &[
     ("5.4.3", Reason::SystemError),
     ("4.5.3", Reason::SystemError),
     ("4.5.5", Reason::SystemError),
-    ("5.5.4", Reason::SystemError),
+    // RFC 3463 X.5.4: invalid command arguments.
+    ("5.5.4", Reason::SyntaxError),
     ("5.5.5", Reason::SystemError),
     ("5.5.3", Reason::TooManyConn),
     ("4.3.2", Reason::NotAccept),
@@ -934,4 +995,16 @@ pub(crate) const FALLBACK_STATUS: &[(&str, Reason)] = &[
     ("5.4.0", Reason::NetworkError),
     ("5.4.6", Reason::NetworkError),
     ("5.4.4", Reason::HostUnknown),
+    // RFC 7505, 4.2: the sender's domain has a null MX, so our sender
+    // address cannot be answered (Gmail also words SPF failures with it,
+    // which the phrases catch first).
+    ("5.7.27", Reason::Rejected),
+    // RFC 8617: ARC validation failed (Gmail also uses it for a missing
+    // TLS connection, which the phrases catch first).
+    ("5.7.29", Reason::AuthFailure),
+    // RFC 3463 X.4.7: delivery time expired.
+    ("5.4.7", Reason::Expired),
+    // Microsoft's NDR reference: 5.4.310 the recipient's domain does not
+    // exist in DNS; 5.4.316 the message expired.
+    ("5.4.310", Reason::HostUnknown),
 ];

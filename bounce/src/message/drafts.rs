@@ -13,6 +13,7 @@ use crate::classifier::MessageKind;
 use crate::{EnhancedStatus, Stage};
 
 /// A recipient found before the codes are worked out.
+#[derive(Clone)]
 pub(super) struct Draft {
     pub(super) recipient: String,
     pub(super) action: Option<String>,

@@ -10,7 +10,7 @@ use super::flatten::Flat;
 use super::limits::{self, MAX_DIAGNOSTIC_BYTES};
 use super::{Record, codes, fold};
 use crate::classifier::{Evidence, MessageKind, classify};
-use crate::{EnhancedStatus, ReplyCode, Stage};
+use crate::{EnhancedStatus, Reason, ReplyCode, Stage};
 
 pub(super) static CONTINUATION: LazyLock<Regex> =
     LazyLock::new(|| codes::re(r"\s[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?"));
@@ -42,11 +42,20 @@ pub(super) fn unwrap_reply(text: &str) -> String {
     out
 }
 
+/// A local delivery agent's own line, when a report quotes one.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct AgentLine {
+    pub(super) text: String,
+    /// The line is a Sieve `reject` (RFC 5429): the recipient's own filter
+    /// refused the message, in words its owner chose.
+    pub(super) sieve: bool,
+}
+
 /// A local delivery agent's own line ("mail.local: unknown user: x",
 /// dovecot's "was automatically rejected:" followed by the reason) is the real
 /// diagnostic when a report quotes one: the SMTP codes around it are the
 /// relaying server's, not the mailbox's.
-pub(super) fn lda_line(report: &str) -> Option<String> {
+pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
     const AGENTS: &[&str] = &[
         "mail.local: ",
         "procmail: ",
@@ -59,11 +68,17 @@ pub(super) fn lda_line(report: &str) -> Option<String> {
     let mut lines = report.lines().map(str::trim);
     while let Some(line) = lines.next() {
         if AGENTS.iter().any(|p| starts(line, p)) {
-            return Some(line.to_owned());
+            return Some(AgentLine {
+                text: line.to_owned(),
+                sieve: false,
+            });
         }
         let tail = line.len().checked_sub(SIEVE.len()).and_then(|at| line.get(at..));
         if tail.is_some_and(|t| t.eq_ignore_ascii_case(SIEVE)) {
-            return lines.find(|l| !l.is_empty()).map(str::to_owned);
+            return lines.find(|l| !l.is_empty()).map(|l| AgentLine {
+                text: l.to_owned(),
+                sieve: true,
+            });
         }
     }
     None
@@ -119,23 +134,29 @@ fn codes_of(draft: &Draft, flat: &Flat, single: bool) -> Codes {
 /// cut to [`MAX_DIAGNOSTIC_BYTES`], words it shares with the report's other
 /// recipients to `cap` (see `limits::diagnostic_cap`); the verdict is made
 /// from the text that is kept, so what is shown explains it.
-pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&str>, cap: usize) -> Record {
+pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&AgentLine>, cap: usize) -> Record {
     if draft.kind == MessageKind::Failure
         && let Some(line) = lda
     {
         // The agent's line is shared by every recipient of the report.
-        let mut line = line.to_owned();
-        limits::cut(&mut line, cap);
-        let record = finish(
-            Draft {
-                diagnostic: line,
-                ..draft
-            },
-            &Flat::default(),
-            false,
-            None,
-            cap,
-        );
+        let mut text = line.text.clone();
+        limits::cut(&mut text, cap);
+        let draft = Draft {
+            diagnostic: text,
+            ..draft
+        };
+        // A Sieve reject is the recipient's own filter: filtered, unless its
+        // words name a reason (Dovecot words a full mailbox the same way).
+        let sieve = line.sieve.then(|| Draft {
+            hint: Some(Reason::Filtered),
+            ..draft.clone()
+        });
+        let mut record = finish(draft, &Flat::default(), false, None, cap);
+        if let Some(sieve) = sieve
+            && matches!(record.verdict.reason, Reason::OnHold | Reason::Undefined)
+        {
+            record = finish(sieve, &Flat::default(), false, None, cap);
+        }
         return Record {
             reply_code: None,
             ..record

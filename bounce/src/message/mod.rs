@@ -141,7 +141,7 @@ fn read_message(bytes: &[u8]) -> Report {
     let cap = limits::diagnostic_cap(bytes.len(), drafts.len());
     let records = drafts
         .into_iter()
-        .map(|d| finish(d, &flat, single, lda.as_deref(), cap))
+        .map(|d| finish(d, &flat, single, lda.as_ref(), cap))
         .collect();
     Report {
         records,
@@ -204,12 +204,18 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
     #[test]
     fn local_delivery_agent_lines_are_the_diagnostic() {
         assert_eq!(
-            lda_line("The original message...\nmail.local: unknown user: kijitora\n").as_deref(),
-            Some("mail.local: unknown user: kijitora")
+            lda_line("The original message...\nmail.local: unknown user: kijitora\n"),
+            Some(finish::AgentLine {
+                text: "mail.local: unknown user: kijitora".into(),
+                sieve: false
+            })
         );
         assert_eq!(
-            lda_line("Your message to <neko> was automatically rejected:\nNot enough disk space\n").as_deref(),
-            Some("Not enough disk space")
+            lda_line("Your message to <neko> was automatically rejected:\nNot enough disk space\n"),
+            Some(finish::AgentLine {
+                text: "Not enough disk space".into(),
+                sieve: true
+            })
         );
         assert_eq!(lda_line("host said: 550 user unknown"), None);
     }

@@ -1,0 +1,325 @@
+//! Whole bounce messages, one or more per family of mail system the reader
+//! knows, read end to end: the recipients each gives, the enhanced status
+//! and reply code where the message states them, and the reason a postmaster
+//! would give (Sisimai's vocabulary).
+//!
+//! The fixtures in `tests/fixtures/mta/` were written from each format's
+//! documentation, not taken from another project's test data: RFC 3464
+//! (delivery status notifications), RFC 3834 (auto-replies), RFC 5965 (ARF
+//! complaints), RFC 3798 (the disposition notification of a Sieve reject),
+//! Postfix's bounce(5) templates, Exim's "Customizing bounce and warning
+//! messages", qmail-send(8), Courier's notes on its DSNs, OpenSMTPD's bounce
+//! notice, Dovecot's `rejection_reason` and quota settings, Microsoft's
+//! pages on Exchange and Exchange Online NDRs, Gmail's, Yahoo's and Domino's
+//! well-known notices, and Amazon SES's notification contents. People's
+//! addresses are at example.org / example.net / example.com and addresses
+//! of hosts in the RFC 5737 ranges; the system senders of Gmail, Yahoo and
+//! SES keep their real names, as they are part of those formats. The remote
+//! servers answer in Norwegian, German, French, Dutch and Danish, as real
+//! ones do.
+//!
+//! Unlike `provider_replies.rs`, which classifies a reply already taken out
+//! of its message, these go through MIME, the DSN fields, the text blocks
+//! and the quoted originals: a family whose layout the reader does not know
+//! shows here as a missing or wrong recipient.
+
+use std::path::PathBuf;
+
+use bounce::message::{self, Record};
+
+/// One record a fixture must give.
+#[derive(Debug, Clone, Copy)]
+struct Want {
+    recipient: &'static str,
+    /// The enhanced status, where the message states one (`None`: it states
+    /// none, so the record must have none).
+    status: Option<&'static str>,
+    /// The SMTP reply code, where the remote server's reply is quoted.
+    reply: Option<u16>,
+    /// Sisimai's word for why.
+    reason: &'static str,
+    /// The DSN action, checked only where it is the point of the message.
+    action: Option<&'static str>,
+}
+
+const fn want(recipient: &'static str, status: Option<&'static str>, reply: Option<u16>, reason: &'static str) -> Want {
+    Want {
+        recipient,
+        status,
+        reply,
+        reason,
+        action: None,
+    }
+}
+
+/// Every fixture and the records it must give, all of them: a fixture that
+/// gives a record not listed here is a miss too.
+const CASES: &[(&str, &[Want])] = &[
+    // Postfix's failure template with its DSN: two recipients refused at
+    // RCPT TO, in Norwegian and in German.
+    (
+        "postfix-two-recipients.eml",
+        &[
+            want("ingrid.hansen@example.org", Some("5.1.1"), Some(550), "userunknown"),
+            want("lukas.weber@example.net", Some("5.2.2"), Some(552), "mailboxfull"),
+        ],
+    ),
+    // Postfix's delay warning ("Action: delayed"): still being retried,
+    // because the mailbox is full for now (in French).
+    (
+        "postfix-delayed.eml",
+        &[Want {
+            action: Some("delayed"),
+            ..want("camille.martin@example.org", Some("4.2.2"), Some(452), "mailboxfull")
+        }],
+    ),
+    // Postfix gave up after its queue lifetime: the remote host never
+    // answered ("X-Postfix; connect to ...: Connection timed out"), so no
+    // reply code exists.
+    (
+        "postfix-connect-timeout.eml",
+        &[want("jan.devries@example.org", Some("4.4.1"), None, "expired")],
+    ),
+    // Exim's plain-text bounce: "SMTP error from remote mail server after
+    // RCPT TO:" and the "------ This is a copy of the message" marker.
+    (
+        "exim-rcpt-rejected.eml",
+        &[
+            want("annelies.bakker@example.org", Some("5.1.1"), Some(550), "userunknown"),
+            want("per.olsen@example.net", Some("5.2.2"), Some(552), "mailboxfull"),
+        ],
+    ),
+    // Sendmail: "----- Transcript of session follows -----", with the
+    // pipelined refusal shown after ">>> DATA".
+    (
+        "sendmail-userunknown.eml",
+        &[want(
+            "sophie.durand@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // qmail-send: a remote refusal (in Danish) and a local "no mailbox here".
+    (
+        "qmail-no-mailbox.eml",
+        &[
+            want("emma.larsen@example.org", Some("5.1.1"), Some(550), "userunknown"),
+            want("noah.berg@example.net", Some("5.1.1"), None, "userunknown"),
+        ],
+    ),
+    // Courier: its DSN says only 5.0.0; the quoted reply says 5.1.1.
+    (
+        "courier-userunknown.eml",
+        &[want(
+            "pieter.visser@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // Exchange on premises: its own directory has no such address.
+    (
+        "exchange-recipient-not-found.eml",
+        &[want(
+            "sofie.peeters@example.org",
+            Some("5.1.10"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // Exchange Online's enhanced NDR: the remote server (in German) took the
+    // message for spam.
+    (
+        "office365-spam-rejected.eml",
+        &[want(
+            "jonas.becker@example.net",
+            Some("5.7.1"),
+            Some(550),
+            "spamdetected",
+        )],
+    ),
+    // Gmail's "Address not found", the remote's reply in Norwegian.
+    (
+        "gmail-address-not-found.eml",
+        &[want(
+            "kari.nordmann@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // Yahoo's "Sorry, we were unable to deliver your message", in Dutch.
+    (
+        "yahoo-mailbox-full.eml",
+        &[want(
+            "lotte.jansen@example.net",
+            Some("5.2.2"),
+            Some(552),
+            "mailboxfull",
+        )],
+    ),
+    // OpenSMTPD's notice: its DSN has no Diagnostic-Code; the remote's words
+    // are only on the "address: reply" line of the text.
+    (
+        "opensmtpd-userunknown.eml",
+        &[want("ole.berg@example.org", Some("5.1.1"), Some(550), "userunknown")],
+    ),
+    // Dovecot's Sieve reject: the recipient's own filter refused the message
+    // after reading it; the reason is the user's words (in Dutch), and the
+    // report is a disposition notification, not a DSN.
+    (
+        "dovecot-sieve-reject.eml",
+        &[want("lieke.smit@example.net", None, None, "filtered")],
+    ),
+    // Dovecot's LDA over quota: a DSN with 5.2.2 and the quota message.
+    (
+        "dovecot-quota.eml",
+        &[want("mia.schulz@example.net", Some("5.2.2"), None, "mailboxfull")],
+    ),
+    // Domino's "not listed in Domino Directory", plain text, no codes.
+    (
+        "domino-not-in-directory.eml",
+        &[want("kees.devries@example.org", None, None, "userunknown")],
+    ),
+    // Amazon SES's own DSN (the remote's reply in French).
+    (
+        "amazonses-dsn.eml",
+        &[want(
+            "lucas.moreau@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // An SES bounce notification delivered by e-mail through SNS (JSON).
+    (
+        "amazonses-sns-bounce.eml",
+        &[
+            want("silje.haugen@example.org", Some("5.1.1"), Some(550), "userunknown"),
+            want("felix.wagner@example.net", Some("5.2.2"), Some(552), "mailboxfull"),
+        ],
+    ),
+    // RFC 3834 auto-replies: the recipient is who replied, and nothing failed.
+    (
+        "rfc3834-autoreply-de.eml",
+        &[want("jonas.becker@example.net", None, None, "vacation")],
+    ),
+    (
+        "rfc3834-autoreply-nl.eml",
+        &[want("sanne.bakker@example.org", None, None, "vacation")],
+    ),
+    // An RFC 5965 complaint: the recipient is Original-Rcpt-To.
+    (
+        "arf-abuse.eml",
+        &[want("svein.dahl@example.net", None, None, "feedback")],
+    ),
+];
+
+/// The fixture folder. Read at run time (cargo sets the variable for tests):
+/// a compile-time path goes stale when the shared target folder serves
+/// another clone, as `common::corpus_dir` explains.
+fn fixtures() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("tests/fixtures/mta")
+}
+
+/// What is wrong with one record, if anything.
+fn record_misses(file: &str, want: &Want, got: &Record) -> Vec<String> {
+    let mut misses = Vec::new();
+    let status = got.status.map(|s| s.to_string());
+    if status.as_deref() != want.status {
+        misses.push(format!("status {:?}, got {status:?}", want.status));
+    }
+    let reply = got.reply_code.map(|r| r.get());
+    if reply != want.reply {
+        misses.push(format!("reply {:?}, got {reply:?}", want.reply));
+    }
+    if got.verdict.reason.as_str() != want.reason {
+        misses.push(format!("reason {}, got {}", want.reason, got.verdict.reason));
+    }
+    if let Some(action) = want.action
+        && got.action != action
+    {
+        misses.push(format!("action {action}, got {}", got.action));
+    }
+    misses
+        .into_iter()
+        .map(|m| {
+            format!(
+                "{file}: {}: want {m} (diagnostic: {:?})",
+                want.recipient, got.diagnostic
+            )
+        })
+        .collect()
+}
+
+/// All that is wrong with one fixture's reading.
+fn fixture_misses(file: &str, wants: &[Want]) -> Vec<String> {
+    let bytes = match std::fs::read(fixtures().join(file)) {
+        Ok(bytes) => bytes,
+        Err(e) => return vec![format!("{file}: cannot be read: {e}")],
+    };
+    let reports = message::read(&bytes);
+    let [report] = reports.as_slice() else {
+        return vec![format!("{file}: want one message, got {}", reports.len())];
+    };
+    let mut misses = Vec::new();
+    for want in wants {
+        match report.records.iter().find(|r| r.recipient == want.recipient) {
+            Some(got) => misses.extend(record_misses(file, want, got)),
+            None => misses.push(format!("{file}: no record for {}", want.recipient)),
+        }
+    }
+    for extra in report
+        .records
+        .iter()
+        .filter(|r| !wants.iter().any(|w| w.recipient == r.recipient))
+    {
+        misses.push(format!(
+            "{file}: a record nobody expects: {} ({}, {:?})",
+            extra.recipient, extra.verdict.reason, extra.diagnostic
+        ));
+    }
+    misses
+}
+
+/// Every family's bounce gives its recipients, codes and reasons. All
+/// fixtures are read before anything is asserted, so that one run shows
+/// everything that is wrong.
+#[test]
+fn every_mta_familys_bounce_gives_its_recipients_codes_and_reason() {
+    let records: usize = CASES.iter().map(|(_, wants)| wants.len()).sum();
+
+    let misses: Vec<String> = CASES
+        .iter()
+        .flat_map(|(file, wants)| fixture_misses(file, wants))
+        .collect();
+
+    assert!(
+        misses.is_empty(),
+        "{} misses over {} fixtures ({records} records):\n{}",
+        misses.len(),
+        CASES.len(),
+        misses.join("\n")
+    );
+}
+
+/// A fixture added to the folder without expectations would never be read:
+/// every `.eml` there must be in the table, and every table entry there.
+#[test]
+fn the_table_and_the_fixture_folder_name_the_same_files() {
+    let dir = fixtures();
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} cannot be listed: {e}", dir.display()))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".eml"))
+        .collect();
+    on_disk.sort();
+
+    let mut in_table: Vec<String> = CASES.iter().map(|(file, _)| (*file).to_owned()).collect();
+    in_table.sort();
+
+    assert_eq!(on_disk, in_table);
+}
