@@ -443,7 +443,11 @@ mod tests {
             ),
             // RFC 7505, 4.2: it is our sender's domain that has the null MX.
             (Some(RcptTo), "550 5.7.27 Sender address has null MX", Reason::Rejected),
-            (Some(RcptTo), "556 5.1.10 Recipient address has null MX", Reason::NotAccept),
+            (
+                Some(RcptTo),
+                "556 5.1.10 Recipient address has null MX",
+                Reason::NotAccept,
+            ),
         ];
         for (stage, text, expected) in cases {
             assert_eq!(reason(*stage, text), *expected, "{text}");

@@ -371,6 +371,43 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
     }
 
     #[test]
+    fn a_short_bounce_naming_the_address_only_in_prose_is_read_in_several_languages() {
+        let cases = [
+            (
+                "Subject: Unzustellbar\n\nIhre Nachricht an lena.fischer@example.de konnte nicht \
+                 zugestellt werden:\n552 5.2.2 Postfach voll\n",
+                "lena.fischer@example.de",
+                Reason::MailboxFull,
+            ),
+            (
+                "Subject: Onbestelbaar\n\nUw bericht aan pieter.jansen@example.nl kon niet worden \
+                 afgeleverd.\n550 5.1.1 gebruiker onbekend\n",
+                "pieter.jansen@example.nl",
+                Reason::UserUnknown,
+            ),
+            (
+                "Subject: Ikke levert\n\nMeldingen til kari.nordmann@example.no kunne ikke leveres.\n\
+                 550 5.1.1 Mottakeren finnes ikke\n",
+                "kari.nordmann@example.no",
+                Reason::UserUnknown,
+            ),
+            (
+                "Subject: Non remis\n\nLe message n'a pu etre remis au destinataire \
+                 camille.martin@example.fr.\n550 5.1.1 utilisateur inconnu\n",
+                "camille.martin@example.fr",
+                Reason::UserUnknown,
+            ),
+        ];
+        for (body, recipient, reason) in cases {
+            let message = format!("From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\n{body}");
+            let records = &read(message.as_bytes())[0].records;
+            assert_eq!(records.len(), 1, "{body}");
+            assert_eq!(records[0].recipient, recipient, "{body}");
+            assert_eq!(records[0].verdict.reason, reason, "{body}");
+        }
+    }
+
+    #[test]
     fn garbage_gives_no_records_and_no_panic() {
         for input in [
             &b""[..],
