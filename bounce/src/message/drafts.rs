@@ -49,7 +49,8 @@ impl Draft {
 pub(super) fn is_auto_reply(message: &Message<'_>) -> bool {
     let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
     let from = header("from");
-    let subject = header("subject");
+    // Decoded: a non-English subject arrives as RFC 2047 encoded words.
+    let subject = message.subject().map_or_else(|| header("subject"), str::to_lowercase);
     if from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("root@") {
         return false;
     }
@@ -90,6 +91,24 @@ pub(super) fn is_auto_reply(message: &Message<'_>) -> bool {
             "abwesenheitsnotiz",
             "réponse automatique",
             "fraværsmelding",
+            // Outlook's own prefix of an automatic reply, as its localized
+            // versions write it.
+            "automatische antwort",
+            "automatisk svar",
+            "automatiskt svar",
+            "automaattinen vastaus",
+            "respuesta automática",
+            "risposta automatica",
+            "resposta automática",
+            "automatyczna odpowiedź",
+            "automatická odpověď",
+            "automatikus válasz",
+            "otomatik yanıt",
+            "автоматический ответ",
+            "自動応答",
+            "自动回复",
+            "自動回覆",
+            "자동 회신",
         ]
         .iter()
         .any(|s| subject.starts_with(s))

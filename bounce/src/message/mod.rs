@@ -202,6 +202,29 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
     }
 
     #[test]
+    fn auto_replies_with_encoded_subjects_in_other_languages_are_vacation() {
+        // No Auto-Submitted header (as many clients send them): the subject,
+        // RFC 2047-encoded as non-ASCII subjects are, is what tells.
+        let subjects = [
+            "=?UTF-8?Q?R=C3=A9ponse_automatique=C2=A0:_Lettre_d'information?=",
+            "=?UTF-8?B?UmVzcHVlc3RhIGF1dG9tw6F0aWNhOiBCb2xldMOtbg==?=",
+            "=?UTF-8?B?0JDQstGC0L7QvNCw0YLQuNGH0LXRgdC60LjQuSDQvtGC0LLQtdGCOiDQndC+0LLQvtGB0YLQuA==?=",
+            "=?UTF-8?B?6Ieq5YuV5b+c562UOiDjg4vjg6Xjg7zjgrk=?=",
+            "Automatische Antwort: Newsletter",
+        ];
+        for subject in subjects {
+            let mail = format!(
+                "From: Ana Ruiz <ana.ruiz@example.es>\nTo: news@example.com\nSubject: {subject}\n\nEstoy fuera de la oficina.\n"
+            );
+
+            let records = &read(mail.as_bytes())[0].records;
+
+            assert_eq!(records.len(), 1, "{subject}");
+            assert_eq!(records[0].verdict.reason, Reason::Vacation, "{subject}");
+        }
+    }
+
+    #[test]
     fn local_delivery_agent_lines_are_the_diagnostic() {
         assert_eq!(
             lda_line("The original message...\nmail.local: unknown user: kijitora\n"),
