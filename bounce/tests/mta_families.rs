@@ -73,6 +73,15 @@ const CASES: &[(&str, &[Want])] = &[
             ..want("camille.martin@example.org", Some("4.2.2"), Some(452), "mailboxfull")
         }],
     ),
+    // Exim's default delay warning (plain text, no DSN fields): the
+    // recipient is still being tried, so it is a deferral (in Dutch).
+    (
+        "exim-delay-warning.eml",
+        &[Want {
+            action: Some("delayed"),
+            ..want("marieke.dejong@example.org", Some("4.2.2"), Some(452), "mailboxfull")
+        }],
+    ),
     // Postfix gave up after its queue lifetime: the remote host never
     // answered ("X-Postfix; connect to ...: Connection timed out"), so no
     // reply code exists.

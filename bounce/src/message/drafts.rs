@@ -366,12 +366,14 @@ fn text_drafts(
     };
     let only_group = (candidates.len() == 1 && unnamed.len() == 1).then(|| unnamed.remove(0));
     let named = candidates.len();
+    let warning = is_delay_warning(report);
     let drafts = candidates
         .into_iter()
         .take(MAX_RECIPIENTS)
         .map(|(recipient, diagnostic, stage)| {
             let draft = Draft {
                 stage,
+                action: warning.then(|| "delayed".to_owned()),
                 ..Draft::new(recipient, MessageKind::Failure, diagnostic)
             };
             match &only_group {
@@ -385,6 +387,27 @@ fn text_drafts(
         })
         .collect();
     (drafts, named)
+}
+
+/// How MTAs word a warning that a message is late but still being tried,
+/// in reports without DSN fields (whose `Action: delayed` says it):
+/// Exim's default warning message ("has not yet been delivered ... No
+/// action is required on your part"), Sendmail's ("THIS IS A WARNING
+/// MESSAGE ONLY"), and the "will keep trying" sentences of others.
+const DELAY_WARNINGS: &[&str] = &[
+    "has not yet been delivered",
+    "this is a warning message only",
+    "delivery attempts will continue",
+    "will continue trying",
+    "will keep trying",
+    "still being retried",
+];
+
+/// Whether a text report only warns of a delay: the recipient's result is
+/// then a deferral, not a failure.
+fn is_delay_warning(report: &str) -> bool {
+    let lower = report.to_lowercase();
+    DELAY_WARNINGS.iter().any(|phrase| lower.contains(phrase))
 }
 
 /// The complained-of recipients of an ARF report, each once, all with the
