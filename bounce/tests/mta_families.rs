@@ -10,13 +10,20 @@
 //! Postfix's bounce(5) templates, Exim's "Customizing bounce and warning
 //! messages", qmail-send(8), Courier's notes on its DSNs, OpenSMTPD's bounce
 //! notice, Dovecot's `rejection_reason` and quota settings, Microsoft's
-//! pages on Exchange and Exchange Online NDRs, Gmail's, Yahoo's and Domino's
-//! well-known notices, and Amazon SES's notification contents. People's
-//! addresses are at example.org / example.net / example.com and addresses
-//! of hosts in the RFC 5737 ranges; the system senders of Gmail, Yahoo and
-//! SES keep their real names, as they are part of those formats. The remote
-//! servers answer in Norwegian, German, French, Dutch and Danish, as real
-//! ones do.
+//! pages on Exchange and Exchange Online NDRs (KB 284204 for Exchange 2003's
+//! layout), Gmail's, Yahoo's, AOL's and Domino's well-known notices, Amazon
+//! SES's notification contents, Yandex Help's "Report on non-delivery"
+//! pages, Broadcom's article on bounces from MAILER-DAEMON@messagelabs.com,
+//! KDDI's technical notes on au mail (an address that exists but cannot
+//! take mail is bounced after DATA, by an NDR) and the well-known notices of
+//! GMX, Mail.ru, Zoho, MXLogic, InterScan MSS, IMail, MailMarshal, WorkMail
+//! and Google Groups. People's addresses are at example.org / example.net /
+//! example.com (example.de, .nl, .ru and .jp where the country matters) and
+//! addresses of hosts in the RFC 5737 ranges; the system senders of Gmail,
+//! Yahoo, AOL, GMX, Mail.ru, Yandex, Zoho, MessageLabs, MXLogic, au and SES
+//! keep their real names, as they are part of those formats. The remote
+//! servers answer in Norwegian, German, French, Dutch, Danish, Polish and
+//! Russian, as real ones do.
 //!
 //! Unlike `provider_replies.rs`, which classifies a reply already taken out
 //! of its message, these go through MIME, the DSN fields, the text blocks
@@ -222,6 +229,174 @@ const CASES: &[(&str, &[Want])] = &[
     (
         "arf-abuse.eml",
         &[want("svein.dahl@example.net", None, None, "feedback")],
+    ),
+    // Exchange 2003's NDR ("Your message did not reach some or all of the
+    // intended recipients", KB 284204) with its DSN: its own directory has no
+    // such account, and a forward to another domain met a full mailbox (the
+    // DSN says only 5.5.0; the quoted reply says 552 5.2.2).
+    (
+        "exchange2003-recipient-not-found.eml",
+        &[
+            want("maarten.jacobs@corp.example.org", Some("5.1.1"), None, "userunknown"),
+            want("els.wouters@example.net", Some("5.2.2"), Some(552), "mailboxfull"),
+        ],
+    ),
+    // Exchange 2007 / 2010's "Delivery has failed to these recipients or
+    // groups:", the addresses only under "Diagnostic information for
+    // administrators:" ("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##")
+    // and in the DSN.
+    (
+        "exchange2010-recipnotfound.eml",
+        &[
+            want("bart.claes@corp.example.net", Some("5.1.1"), Some(550), "userunknown"),
+            want("lien.maes@corp.example.net", Some("5.2.2"), Some(554), "mailboxfull"),
+        ],
+    ),
+    // Older Domino (R5 / R6): "------- Failure Reasons --------", the reason
+    // naming the "public Name & Address Book", then "------- Returned Message".
+    (
+        "domino-failure-reasons.eml",
+        &[want("hanne.peeters@example.org", None, None, "userunknown")],
+    ),
+    // GMX's "Mail delivery failed: returning message to sender": its notice
+    // is in English (German users are told so by GMX's own help pages), the
+    // address in quotes, the reply without its code, the remote in German,
+    // and "--- The header of the original message is following. ---".
+    (
+        "gmx-mailbox-full.eml",
+        &[want("tobias.krause@example.net", Some("5.2.2"), None, "mailboxfull")],
+    ),
+    // Mail.ru's notice: "Сообщение не доставлено" and its Russian lines, then
+    // "Message was not delivered" and Exim's template (Mail.ru's relays run
+    // Exim); the remote's content filter refused the message after DATA.
+    (
+        "mailru-spam-rejected.eml",
+        &[want(
+            "sergey.orlov@example.net",
+            Some("5.7.1"),
+            Some(550),
+            "spamdetected",
+        )],
+    ),
+    // Yandex's own NDR to an outside sender, in Russian and English with a
+    // DSN. Yandex Help's "Report on non-delivery to Yandex" explains its
+    // replies: "Mailbox size exceeded" is a full mailbox, and "Policy
+    // rejection on the target address" an account blocked for breaking the
+    // user agreement.
+    (
+        "yandex-mailbox-full-and-blocked.eml",
+        &[
+            want("olga.smirnova@example.ru", Some("5.2.2"), Some(552), "mailboxfull"),
+            want("pavel.kuznetsov@example.ru", Some("5.7.1"), Some(550), "suspend"),
+        ],
+    ),
+    // Zoho Mail's notice: "<address> Invalid Address, ERROR_CODE :550,
+    // ERROR_CODE :<reply>" on one line, the original's headers inline after it.
+    (
+        "zoho-invalid-address.eml",
+        &[want(
+            "nadia.haddad@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // McAfee's MXLogic gateway (Exim): one address refused by the customer's
+    // server behind it, one whose hosts had been failing too long.
+    (
+        "mxlogic-userunknown-and-expired.eml",
+        &[
+            want("jeroen.smit@example.org", Some("5.1.1"), Some(550), "userunknown"),
+            want("fleur.peters@example.net", None, None, "expired"),
+        ],
+    ),
+    // Symantec MessageLabs (Email Security.cloud), as Broadcom's article on
+    // MAILER-DAEMON@messagelabs.com shows it: "I was unable to deliver your
+    // message to the following addresses:", the address, then "Reason:" with
+    // the remote's reply (here without a status).
+    (
+        "messagelabs-mailbox-full.eml",
+        &[want("emma.claes@example.org", None, Some(552), "mailboxfull")],
+    ),
+    // Trend Micro InterScan MSS: "Sent <<< RCPT TO:" / "Received >>>" and
+    // "Unable to deliver message to <...> (and other recipients in the same
+    // domain)"; behind it Exchange Online refused the address (5.4.1
+    // "Recipient address rejected: Access denied", Microsoft's NDR reference:
+    // no such recipient in the tenant).
+    (
+        "interscan-mss-access-denied.eml",
+        &[want("lars.vos@example.org", Some("5.4.1"), Some(550), "userunknown")],
+    ),
+    // Ipswitch IMail: "Unknown user: <address>" and "Original message
+    // follows.", no codes at all.
+    (
+        "imail-unknown-user.eml",
+        &[want("ruben.mertens@example.org", None, None, "userunknown")],
+    ),
+    // Trustwave MailMarshal's NDR template: "Could not be delivered because
+    // of", the reply, "The following recipients were affected:" and its
+    // "Additional Information" block (which looks like DSN fields but names
+    // no recipient).
+    (
+        "mailmarshal-userunknown.eml",
+        &[want(
+            "wout.janssens@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // Amazon WorkMail: its mail leaves through SES, so its NDR is SES's DSN
+    // (marked "X-Mailer: Amazon WorkMail"); the remote answers in Polish.
+    (
+        "workmail-userunknown.eml",
+        &[want(
+            "marta.kowalczyk@example.org",
+            Some("5.1.1"),
+            Some(550),
+            "userunknown",
+        )],
+    ),
+    // Google Groups through Gmail: "Your message wasn't delivered to ..." and
+    // the group's answer ("you may not have permission to post messages to
+    // the group ... Google Groups"): our sender may not post there.
+    (
+        "googlegroups-no-permission.eml",
+        &[want("leden@example.org", Some("5.0.0"), None, "rejected")],
+    ),
+    // AOL (which carries Verizon's mail since 2017): the plain-text "Sorry,
+    // we were unable to deliver your message to the following address."
+    (
+        "aol-verizon-account-disabled.eml",
+        &[want("daniel.brooks@example.net", Some("5.2.1"), Some(550), "suspend")],
+    ),
+    // KDDI / au: an NDR after DATA (au's technical notes), Japanese in
+    // ISO-2022-JP above au's English lines "Could not be delivered to: <...>
+    // As their mailbox is full."
+    (
+        "kddi-au-mailbox-full.eml",
+        &[want("haruka.sato@example.jp", None, None, "mailboxfull")],
+    ),
+    // Exchange Online's NDR in Dutch ("Uw bericht aan ... kan niet worden
+    // bezorgd", "Meer informatie voor e-mailbeheerders") with its DSN.
+    (
+        "office365-nl-mailbox-full.eml",
+        &[want(
+            "sanne.vermeulen@example.nl",
+            Some("5.2.2"),
+            Some(554),
+            "mailboxfull",
+        )],
+    ),
+    // Short plain-text bounces from small servers: the address only in an
+    // English sentence, and (in German) only in the quoted original's "To:".
+    (
+        "short-prose-mailbox-full-en.eml",
+        &[want("jan.willems@example.org", None, None, "mailboxfull")],
+    ),
+    (
+        "short-quoted-to-de.eml",
+        &[want("paul.schneider@example.de", None, None, "userunknown")],
     ),
 ];
 
