@@ -283,9 +283,19 @@ fn echoes_recipient(text: &str) -> bool {
             .next()
             .is_some_and(|word| word.contains('@') && !word.ends_with('@'))
     };
+    // "Unknown user: a@b" (IMail and others name the refused address
+    // after their words).
+    let address_after = |at: usize| {
+        text[at..]
+            .split_whitespace()
+            .next()
+            .map(|word| word.trim_matches(['<', '>', '"', '.', ',', ';']))
+            .is_some_and(|word| word.contains('@') && !word.starts_with('@') && !word.ends_with('@'))
+    };
     // "550 <a@b>... No such user" (Sendmail) or "550 <a@b>: User unknown".
     text.match_indices("... ").any(|(at, _)| address_before(at, false))
         || text.match_indices(">: ").any(|(at, _)| address_before(at + 1, true))
+        || text.match_indices(": ").any(|(at, _)| address_after(at + 2))
 }
 
 fn last_resort(evidence: &Evidence<'_>, text: &str) -> Reason {

@@ -153,6 +153,10 @@ pub(crate) const RULES: &[Rule] = &[
             "is gedeactiveerd",
             "compte désactivé",
             "compte desactive",
+            // Yandex's help on its server replies: "Policy rejection on the
+            // target address" means the mailbox was blocked for breaking the
+            // user agreement.
+            "policy rejection on the target address",
         ],
     ),
     rule(
@@ -277,6 +281,9 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "not listed in domino directory",
+            // Lotus Notes before Domino 6 called the directory the
+            // "Public Name & Address Book".
+            "not listed in public name & address book",
             "ディレクトリには見つかりません",
             "ディレクトリのリストにありません",
             "the recipient name is not recognized",
@@ -363,6 +370,10 @@ pub(crate) const RULES: &[Rule] = &[
             "bestaat niet",
             "empfänger unbekannt",
             "unbekannter empfänger",
+            "empfängeradresse existiert nicht",
+            "adresse existiert nicht",
+            "postfach existiert nicht",
+            "benutzer existiert nicht",
             "postfach nicht verfügbar",
             "adressen ikke ble funnet",
             "adres niet is gevonden",

@@ -22,8 +22,9 @@
 //! addresses of hosts in the RFC 5737 ranges; the system senders of Gmail,
 //! Yahoo, AOL, GMX, Mail.ru, Yandex, Zoho, MessageLabs, MXLogic, au and SES
 //! keep their real names, as they are part of those formats. The remote
-//! servers answer in Norwegian, German, French, Dutch, Danish, Polish and
-//! Russian, as real ones do.
+//! servers answer in Norwegian, German, French, Dutch, Danish and Polish, as
+//! real ones do, and the notices of Mail.ru, Yandex and au are in Russian
+//! and Japanese.
 //!
 //! Unlike `provider_replies.rs`, which classifies a reply already taken out
 //! of its message, these go through MIME, the DSN fields, the text blocks
@@ -258,17 +259,18 @@ const CASES: &[(&str, &[Want])] = &[
         "domino-failure-reasons.eml",
         &[want("hanne.peeters@example.org", None, None, "userunknown")],
     ),
-    // GMX's "Mail delivery failed: returning message to sender": its notice
-    // is in English (German users are told so by GMX's own help pages), the
+    // GMX's well-known "Mail delivery failed: returning message to sender"
+    // (German guides to GMX's bounces note that it is in English): the
     // address in quotes, the reply without its code, the remote in German,
     // and "--- The header of the original message is following. ---".
     (
         "gmx-mailbox-full.eml",
         &[want("tobias.krause@example.net", Some("5.2.2"), None, "mailboxfull")],
     ),
-    // Mail.ru's notice: "Сообщение не доставлено" and its Russian lines, then
-    // "Message was not delivered" and Exim's template (Mail.ru's relays run
-    // Exim); the remote's content filter refused the message after DATA.
+    // Mail.ru's notice as its users see it: "Сообщение не доставлено" and
+    // Russian lines, then "Message was not delivered" and Exim's default
+    // template (Mail.ru's relays run Exim); the remote's content filter
+    // refused the message after DATA.
     (
         "mailru-spam-rejected.eml",
         &[want(
@@ -290,8 +292,9 @@ const CASES: &[(&str, &[Want])] = &[
             want("pavel.kuznetsov@example.ru", Some("5.7.1"), Some(550), "suspend"),
         ],
     ),
-    // Zoho Mail's notice: "<address> Invalid Address, ERROR_CODE :550,
-    // ERROR_CODE :<reply>" on one line, the original's headers inline after it.
+    // Zoho Mail's well-known notice: "<address> Invalid Address, ERROR_CODE
+    // :550, ERROR_CODE :<reply>" on one line, the original's headers inline
+    // after it.
     (
         "zoho-invalid-address.eml",
         &[want(
@@ -301,8 +304,9 @@ const CASES: &[(&str, &[Want])] = &[
             "userunknown",
         )],
     ),
-    // McAfee's MXLogic gateway (Exim): one address refused by the customer's
-    // server behind it, one whose hosts had been failing too long.
+    // McAfee's MXLogic gateway, which sends Exim's default bounce: one
+    // address refused by the customer's server behind it, one whose hosts had
+    // been failing too long (Exim's own words, no code).
     (
         "mxlogic-userunknown-and-expired.eml",
         &[
@@ -318,17 +322,17 @@ const CASES: &[(&str, &[Want])] = &[
         "messagelabs-mailbox-full.eml",
         &[want("emma.claes@example.org", None, Some(552), "mailboxfull")],
     ),
-    // Trend Micro InterScan MSS: "Sent <<< RCPT TO:" / "Received >>>" and
-    // "Unable to deliver message to <...> (and other recipients in the same
-    // domain)"; behind it Exchange Online refused the address (5.4.1
-    // "Recipient address rejected: Access denied", Microsoft's NDR reference:
-    // no such recipient in the tenant).
+    // Trend Micro InterScan MSS's well-known notice ("Mail could not be
+    // delivered"): "Sent <<< RCPT TO:", "Received >>>" and "Unable to deliver
+    // message to <...> (and other recipients in the same domain)". Behind it
+    // Exchange Online refused the address (5.4.1 "Recipient address rejected:
+    // Access denied": by Microsoft's NDR reference, no such recipient).
     (
         "interscan-mss-access-denied.eml",
         &[want("lars.vos@example.org", Some("5.4.1"), Some(550), "userunknown")],
     ),
-    // Ipswitch IMail: "Unknown user: <address>" and "Original message
-    // follows.", no codes at all.
+    // Ipswitch IMail's well-known "Undeliverable Mail": "Unknown user:
+    // <address>" and "Original message follows.", no codes at all.
     (
         "imail-unknown-user.eml",
         &[want("ruben.mertens@example.org", None, None, "userunknown")],
@@ -357,28 +361,32 @@ const CASES: &[(&str, &[Want])] = &[
             "userunknown",
         )],
     ),
-    // Google Groups through Gmail: "Your message wasn't delivered to ..." and
-    // the group's answer ("you may not have permission to post messages to
-    // the group ... Google Groups"): our sender may not post there.
+    // Google Groups through Gmail: Gmail's "Your message wasn't delivered to
+    // ..." with the group's well-known answer ("you may not have permission
+    // to post messages to the group ... Google Groups"): our sender may not
+    // post there.
     (
         "googlegroups-no-permission.eml",
         &[want("leden@example.org", Some("5.0.0"), None, "rejected")],
     ),
-    // AOL (which carries Verizon's mail since 2017): the plain-text "Sorry,
-    // we were unable to deliver your message to the following address."
+    // AOL (which has carried Verizon's mail since 2017), on the same
+    // platform as Yahoo: the plain-text "Sorry, we were unable to deliver
+    // your message to the following address." and "Remote host said:".
     (
         "aol-verizon-account-disabled.eml",
         &[want("daniel.brooks@example.net", Some("5.2.1"), Some(550), "suspend")],
     ),
-    // KDDI / au: an NDR after DATA (au's technical notes), Japanese in
-    // ISO-2022-JP above au's English lines "Could not be delivered to: <...>
-    // As their mailbox is full."
+    // KDDI / au: an NDR sent after accepting the message, as au's technical
+    // notes say it does when an existing address cannot take mail; Japanese
+    // in ISO-2022-JP above au's well-known English lines "Could not be
+    // delivered to: <...> As their mailbox is full."
     (
         "kddi-au-mailbox-full.eml",
         &[want("haruka.sato@example.jp", None, None, "mailboxfull")],
     ),
-    // Exchange Online's NDR in Dutch ("Uw bericht aan ... kan niet worden
-    // bezorgd", "Meer informatie voor e-mailbeheerders") with its DSN.
+    // Exchange Online's NDR in Dutch, the layout of Microsoft's "What's in
+    // an NDR" ("Uw bericht aan ... kan niet worden bezorgd", "Meer informatie
+    // voor e-mailbeheerders") with its DSN.
     (
         "office365-nl-mailbox-full.eml",
         &[want(

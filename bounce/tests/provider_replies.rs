@@ -392,10 +392,12 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "550 5.1.1 <x@yandex.ru>: Recipient address rejected: User unknown",
             "userunknown",
         ),
+        // Yandex's help ("Report on non-delivery to Yandex"): the
+        // recipient's account was blocked for breaking the user agreement.
         (
             Some(RcptTo),
             "550 5.7.1 Policy rejection on the target address",
-            "policyviolation",
+            "suspend",
         ),
         (
             Some(Data),
