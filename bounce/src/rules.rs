@@ -73,6 +73,15 @@ pub(crate) const RULES: &[Rule] = &[
             "boîte du destinataire pleine",
             "boite pleine",
             "postfach voll",
+            // WEB.DE / GMX / T-Online wording of a mailbox at its storage
+            // or message-count limit; NTT docomo's "Too much mail data";
+            // Postfix local(8) when the mbox file hits its size limit.
+            "allowed storage space",
+            "speichervolumen",
+            "too many messages on the server",
+            "zuviele mails",
+            "too much mail data",
+            "error writing message: file too large",
             // NetEase: "the recipient's space is insufficient".
             "收件人空间不足",
             "postfach ist voll",
@@ -88,6 +97,8 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "message too big",
+            // Proofpoint / hosted gateways' size policy.
+            "message size violation",
             "message file too big",
             "message too large",
             "message is too large",
@@ -129,6 +140,9 @@ pub(crate) const RULES: &[Rule] = &[
             "is currently suspended",
             "account suspended",
             "user suspended",
+            "user is inactive",
+            "inactive mbox",
+            "inactive mailbox",
             "suspended user",
             "mailbox currently suspended",
             "inactive account",
@@ -227,6 +241,10 @@ pub(crate) const RULES: &[Rule] = &[
             "spf unauthorized",
             "isn't aligned with either the authenticated spf",
             "authenticate with either spf or dkim",
+            // Hosters' own SPF refusals (WEB.DE, Czech and Polish hosts).
+            "blocked by spf",
+            "[spf]",
+            "is not allowed to send mail from",
         ],
     ),
     rule(
@@ -307,6 +325,8 @@ pub(crate) const RULES: &[Rule] = &[
             "user reject",
             "you have been blocked by the recipient",
             "is only accepting mail from specific",
+            // Sophos XGEMAIL_0009: the recipient's own block list.
+            "user block list",
             "message rejected due to user rules",
             "has restricted sms e-mail",
             "not found recipient account",
@@ -387,6 +407,8 @@ pub(crate) const RULES: &[Rule] = &[
             "usuário desconhecido",
             "ユーザーが見つかりません",
             "宛先不明",
+            // Japanese carriers and ISPs: "the user is not registered".
+            "ユーザーは登録されていません",
             // NetEase / QQ: "this user does not exist".
             "该用户不存在",
         ],
@@ -547,6 +569,11 @@ pub(crate) const RULES: &[Rule] = &[
             "network is unreachable",
             "too many \"received\" headers",
             "email loop",
+            // Exchange 4.4.0: the DNS query or the connection to the next hop
+            // failed; Postfix's "malformed or unexpected name server reply".
+            "dns query failed",
+            "connection dropped",
+            "unexpected name server reply",
         ],
     ),
     rule(
@@ -691,6 +718,11 @@ pub(crate) const RULES: &[Rule] = &[
             // Microsoft's NDR reference, 5.7.508: the IPv6 range sent more
             // than it may.
             "exceeded permitted limits",
+            // Apple iCloud (HT204137), Sophos XGEMAIL_0014 and hosters'
+            // per-sender thresholds.
+            "excessive volume",
+            "threshold exceeded",
+            "inbound rate limit",
             // NetEase's HL:IFC: a large volume from one IP in a short time.
             "发送了大量信件",
         ],
@@ -726,6 +758,9 @@ pub(crate) const RULES: &[Rule] = &[
             "on our block list",
             // Gmail 4.7.0: the recipient domain takes mail only from listed IPs.
             "ip not in whitelist",
+            // Trend Micro's Email Reputation Services refusal of our IP.
+            "deferred using",
+            "spam ip",
         ],
     ),
     // Gmail: "blocked because its content presents a potential security
@@ -830,6 +865,12 @@ pub(crate) const RULES: &[Rule] = &[
             "tls is required",
             "cannot start tls",
             "over a tls connection",
+            // Postfix's smtp_tls_security_level refusals, certificate
+            // checks, and Sophos's XGEMAIL_0006 (TLS version).
+            "tls session is required",
+            "did not offer tls",
+            "certificate not verified",
+            "tls version",
             "encryption required",
             "starttls",
             "tls not available",

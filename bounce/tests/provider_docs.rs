@@ -5,8 +5,18 @@
 //! its localised NDRs, the Outlook.com, Yahoo, Comcast, GMX and Free postmaster
 //! pages, Cisco's and Orange's codes, German, Polish, Czech, Russian, Chinese
 //! and Korean providers' help pages, RFC 7504 and RFC 7505, and the standard
-//! messages of Postfix, Exim, Sendmail and qmail. None is from another bounce
-//! parser's test data or from the labelled corpus. They extend
+//! messages of Postfix, Exim, Sendmail and qmail. A second set adds the
+//! ISPs and gateways that were missing or thin: Apple iCloud, Comcast, Cox,
+//! AT&T / BellSouth, Charter, GoDaddy, WEB.DE, GMX, T-Online, STRATO, IONOS,
+//! La Poste, Libero, Czech and Polish hosters, Yandex, Mail.ru, Korean
+//! portals, NTT docomo and DTI, Mimecast, Proofpoint, Sophos, Trend Micro,
+//! Hornetsecurity, Swiss hosters, hMailServer, Exchange Server's queue and
+//! RESOLVER/SMTPSEND texts, Postfix local(8), and more Exim, Sendmail and
+//! qmail texts, with lines in German, French, Italian, Czech, Polish, Korean,
+//! Japanese and Chinese. Where a provider documents a reply only by its
+//! status and a sentence in its own language, the case pairs the two as a
+//! localised report would. None is from another bounce parser's test data
+//! or from the labelled corpus. They extend
 //! `provider_replies.rs` where the rules are known to be weak: texts that name
 //! the reason without a decisive status (or against it), our sender address
 //! refused (rejected) against our sending IP refused (blocked) against the
@@ -585,6 +595,389 @@ fn documented_provider_replies_get_the_reason_a_postmaster_would_give() {
             "This message is looping: it already has my Delivered-To line. (#5.4.6)",
             "networkerror",
         ),
+        // Apple iCloud Mail replies and their explanations as listed on smtp.codes/icloud (Apple's own pointer is
+        // support.apple.com/en-us/HT204137), and a Proofpoint DNSBL reject from mx*.mail.icloud.com at MAIL FROM.
+        (
+            Some(RcptTo),
+            "421 4.7.1 Messages to anna@icloud.com deferred due to excessive volume. Try again later - https://support.apple.com/en-us/HT204137",
+            "speeding",
+        ),
+        (
+            Some(Data),
+            "550 5.7.1 Your message was rejected due to example.com DMARC policy.",
+            "authfailure",
+        ),
+        (
+            Some(Data),
+            "550 5.7.1 Your email was rejected due to having a domain present in the Spamhaus DBL -- see https://www.spamhaus.org/dbl/",
+            "spamdetected",
+        ),
+        (
+            Some(MailFrom),
+            "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1",
+            "blocked",
+        ),
+        // Comcast postmaster, "Mail delivery error codes" (postmaster.comcast.net/mail-error-codes.html): BL000000
+        // is a sending IP that "sent mail in patterns characteristic of spam" (the reply text as quoted by
+        // docs.hetrixtools.com).
+        (
+            Some(Greeting),
+            "554 resimta-po-01v.sys.comcast.net comcast 192.0.2.1 BL000000 Email from your mail server has been sent in patterns that are characteristic of spam.",
+            "blocked",
+        ),
+        // Cox postmaster, "Error Codes" (postmaster.cox.net/confluence/display/postmaster/Error+Codes): CXBL is the
+        // sending IP blocked for spam-like behaviour, "Message threshold exceeded" a rate limit, and CXSNDR a
+        // sender domain without a valid MX or A record (Cox's own description, quoted on forums.cox.com).
+        (
+            Some(Greeting),
+            "554 cmsmtp 192.0.2.1 blocked. Refer to Error Codes section at http://postmaster.cox.net/confluence/display/postmaster/Error+Codes for more information. AUP#CXBL",
+            "blocked",
+        ),
+        (Some(RcptTo), "452 Message threshold exceeded", "speeding"),
+        (
+            Some(MailFrom),
+            "550 5.1.0 <news@example.com> sender rejected - Refer to Error Codes section at http://postmaster.cox.net/confluence/display/postmaster/Error+Codes for more information. AUP#CXSNDR",
+            "rejected",
+        ),
+        // AT&T Worldnet / BellSouth "Error Message Summary"
+        // (worldnet.att.net/general-info/bls_info/block_enduser.html, rbl.att.net): 521 there is AT&T's block of a
+        // spam source, not RFC 7504's "does not accept mail".
+        (Some(Greeting), "521 <192.0.2.1> is blocked", "blocked"),
+        (
+            Some(RcptTo),
+            "550 [suspend] Mailbox currently suspended--Please contact correspondent directly.",
+            "suspend",
+        ),
+        (
+            Some(MailFrom),
+            "550 [permfail] bellsouth.net requires valid sender domain",
+            "rejected",
+        ),
+        (Some(Greeting), "421-failure in DNS look-up.", "requireptr"),
+        // Charter Postmaster Services (myaccount.charter.com, support article 1953): mail flagged by the anti-spam
+        // application "should receive an SMTP reply code of 550 Message Rejected".
+        (Some(Data), "550 Message Rejected", "spamdetected"),
+        // GoDaddy Help, "Fix rejected email with a bounce error" (godaddy.com/help/40685), and Tigertech's note on
+        // GoDaddy's IB212 content filter (support.tigertech.net/godaddy-ib212).
+        (
+            Some(Data),
+            "552 5.2.0 This message has been rejected due to content judged to be spam by the internet community IB212",
+            "spamdetected",
+        ),
+        (
+            Some(Greeting),
+            "421 Server temporarily unavailable. Try again later. IB101",
+            "systemerror",
+        ),
+        (
+            None,
+            "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long.",
+            "expired",
+        ),
+        // German providers: WEB.DE, GMX and T-Online replies as listed by sitepackage.de ("Typische Fehlermeldungen
+        // bei Unzustellbarkeit"), T-Online's (BL) block of a sending IP (explained by T-Online to spamresource.com,
+        // 2020-06), comservice-ffo.de "SMTP-Fehlermeldungen", STRATO FAQ "Fehlermeldungen bei E-Mails" (the bracket
+        // names the spam rule that matched) and IONOS Help "Error Messages Caused by Undeliverable Email".
+        (
+            Some(RcptTo),
+            "550 Benutzer hat das Speichervolumen ueberschritten. / User has exhausted allowed storage space.",
+            "mailboxfull",
+        ),
+        (
+            Some(RcptTo),
+            "550 Benutzer hat zuviele Mails auf dem Server. / User has too many messages on the server.",
+            "mailboxfull",
+        ),
+        (Some(RcptTo), "550 5.2.1 <anna@gmx.de>... User is inactive", "suspend"),
+        (
+            Some(Greeting),
+            "554 IP=192.0.2.1 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)",
+            "blocked",
+        ),
+        (
+            Some(Data),
+            "451 Requested action aborted: local error in processing",
+            "systemerror",
+        ),
+        (
+            Some(Data),
+            "550 5.7.1 Refused by local policy. No SPAM please! (B-URL)",
+            "spamdetected",
+        ),
+        (Some(RcptTo), "550 Quota Exceeded", "mailboxfull"),
+        // La Poste (laposte.net) LPN codes with their bilingual text, as documented on
+        // bentonow.com/smtp-errors/laposte and postmastery.com: LPN027_503 refuses the sending host, LPN007_405 an
+        // envelope sender that cannot receive mail.
+        (
+            Some(RcptTo),
+            "450 4.7.1 <unknown[192.0.2.1]>: Client host rejected: Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN027_503",
+            "blocked",
+        ),
+        (
+            Some(MailFrom),
+            "450 4.1.8 <news@example.com>: Sender address rejected: Emetteur invalide. Invalid Sender. LPN007_405",
+            "rejected",
+        ),
+        // Libero / Virgilio Aiuto, "Messaggi di errore più frequenti dopo invio email" (aiuto.libero.it): the DSN
+        // texts, and the status with Libero's own Italian explanation of MAILBOX FULL.
+        (None, "MAILBOX FULL (User quota exceeded)", "mailboxfull"),
+        (None, "DELIVERY TIME EXPIRED", "expired"),
+        (
+            None,
+            "5.2.2 La casella alla quale stai scrivendo ha raggiunto il limite massimo di capienza consentito",
+            "mailboxfull",
+        ),
+        // Czech hosting (FORPSI knowledge base, "Incoming emails limitation on the mailserver", and GRhosting's
+        // Czech "Email se vrátil odesílateli jako nedoručitelný"): the recipient's own block list, SPF, and a full
+        // mailbox whose reply leads with 5.1.1; the last case is the status with GRhosting's Czech explanation.
+        (
+            Some(RcptTo),
+            "552 5.1.1 5.2.2 sorry, final recipient mailbox is full (chkuser)",
+            "mailboxfull",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 <news@example.com> sender is blocklisted",
+            "filtered",
+        ),
+        (
+            Some(Data),
+            "550 5.1.0 0bcW1i00G0jifNx01bcmHa blocked by SPF",
+            "authfailure",
+        ),
+        (Some(RcptTo), "552 5.2.2 schránka příjemce je přeplněná", "mailboxfull"),
+        // Interia Poczta, "Dlaczego wiadomość nie została dostarczona?" (pomoc.poczta.interia.pl): the SPF reject,
+        // and the status with Interia's Polish explanation of "Account not found".
+        (
+            Some(Data),
+            "550 5.7.0 [SPF] 192.0.2.1 is not allowed to send mail from example.com",
+            "authfailure",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 Konto do którego próbujesz wysłać maila nie istnieje lub zostało zablokowane.",
+            "userunknown",
+        ),
+        // Yandex Help, "Report on non-delivery to Yandex" (yandex.com/support/mail/bounces/yandex), and Mail.ru's
+        // spam and DMARC rejects as quoted with Mail.ru's help links (help.mail.ru/notspam-support,
+        // help.mail.ru/.../dmarc).
+        (
+            Some(Data),
+            "554 5.7.1 Message rejected under suspicion of SPAM",
+            "spamdetected",
+        ),
+        (
+            Some(Data),
+            "550 spam message rejected. Please visit http://help.mail.ru/notspam-support/id",
+            "spamdetected",
+        ),
+        (
+            Some(Data),
+            "550 5.7.1 This message was not accepted due to domain owner DMARC policy (RFC 7489) https://help.mail.ru/mail-help/postmaster/dmarc",
+            "authfailure",
+        ),
+        // Korean portals (Naver, Daum/Kakao) as catalogued on puffinknight.tistory.com and oliveit.tistory.com:
+        // Daum's CCRT is its spam centre blocking the sending IP despite the "busy" wording; a mail denied by the
+        // recipient's own spam settings; an inactive mailbox; and a status with the Korean heading for a full
+        // mailbox.
+        (
+            Some(Greeting),
+            "421 4.4.5 CCRT 192.0.2.1: Connection refused. Server is busy(RT)",
+            "blocked",
+        ),
+        (
+            Some(Data),
+            "554 5.0.0 Service unavailable (anna: mail is denied, by spam filter)",
+            "filtered",
+        ),
+        (Some(RcptTo), "550 5.1.1 Inactive mbox", "suspend"),
+        (
+            Some(RcptTo),
+            "552 5.2.2 받는사람의 메일용량이 초과된 경우",
+            "mailboxfull",
+        ),
+        // Japanese carriers and ISPs: NTT docomo's 552 (a full mailbox, per sendmagic's
+        // "SMTP応答コードについて【ドコモ編】" on note.com), and DTI's bilingual bounce as shown on dream.jp
+        // ("宛先のメールアドレスが見つからなかった場合").
+        (Some(Data), "552 Too much mail data anna@docomo.ne.jp", "mailboxfull"),
+        (
+            None,
+            "原因: <anna@example.jp> のユーザーは登録されていません",
+            "userunknown",
+        ),
+        // Mimecast, "Mimecast SMTP Error Codes" (community.mimecast.com/docs/DOC-1369): "Sender address blocked" is
+        // the sending IP in a Blocked Senders policy; "User Entry" a block set by the recipient.
+        (
+            Some(RcptTo),
+            "421 Sender address blocked - https://community.mimecast.com/docs/DOC-1369#421",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "550 Envelope blocked - User Entry - https://community.mimecast.com/docs/DOC-1369#550",
+            "filtered",
+        ),
+        // Proofpoint as deployed at Hunter College (hunter.cuny.edu ICIT, "Spam Interception"): senders on the
+        // real-time blacklist get "550 5.7.0 Local Policy Violation".
+        (Some(RcptTo), "550 5.7.0 Local Policy Violation", "blocked"),
+        // Sophos Central Email, "SMTP error codes" (docs.sophos.com): each code with its documented description.
+        (
+            Some(RcptTo),
+            "Sender IP address failed an RBL test. XGEMAIL_0004",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "Message rejected because a domain, an IP address, or an email address is in the user block list. XGEMAIL_0009",
+            "filtered",
+        ),
+        (
+            Some(RcptTo),
+            "Message rejected because the recipient's email address doesn't exist in the Sophos Email protected domain. XGEMAIL_0011",
+            "userunknown",
+        ),
+        (
+            Some(RcptTo),
+            "Message rejected because it exceeded the recipient's inbound rate limit for the single sender. XGEMAIL_0014",
+            "speeding",
+        ),
+        (
+            Some(Helo),
+            "Message rejected because the TLS version used doesn't match the version configured in your policy. XGEMAIL_0006",
+            "securityerror",
+        ),
+        // Trend Micro's Email Reputation Services deferral (hardwaresecrets.com, "Understanding Email Bounce
+        // Messages"), and Hornetsecurity / antispameurope reject codes (support.everycloud.com, "Workspace
+        // Classification Codes").
+        (
+            Some(RcptTo),
+            "Mail from 192.0.2.1 deferred using Trend Micro Email Reputation database. Please see https://www.mail-abuse.com/cgi-bin/lookup?192.0.2.1",
+            "blocked",
+        ),
+        (Some(Greeting), "554 5.5.4 Spam IP rejected", "blocked"),
+        (Some(Data), "554 5.6.4 Virus E-Mail Blocked", "virusdetected"),
+        // Swiss: cyon support, "SMTP Error 550" (cyon.ch/support/a/smtp-error-550), and Cleanmail's SPF rule for
+        // bluewin.ch senders ("Stricter rules for accepting mail with sender bluewin.ch").
+        (Some(Data), "550 5.7.0 Message Size Violation", "mesgtoobig"),
+        (None, "550 Forged sender domain from this server", "authfailure"),
+        // hMailServer documentation, "Error messages"
+        // (hmailserver.com/documentation/v4.4/?page=reference_error_messages) and its SMTP reply list.
+        (
+            Some(RcptTo),
+            "550 Delivery is not allowed to this address.",
+            "norelaying",
+        ),
+        (Some(Helo), "501 EHLO Invalid domain address.", "syntaxerror"),
+        // Exchange Server (on-premises) queue and NDR texts: Microsoft KB 979175 and exchangemaster.ch for the
+        // 4.4.0 failover wording, the RESOLVER / SMTPSEND / STOREDRV diagnostic codes of Exchange 2007 and later,
+        // and back pressure ("452 4.3.1 Insufficient system resources", explained on spambrella.com). 5.2.3 is a
+        // per-recipient size limit.
+        (
+            None,
+            "451 4.4.0 Primary target IP address responded with: \"421 4.4.2 Connection dropped due to SocketError.\" Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or delivery failed to all alternate hosts.",
+            "networkerror",
+        ),
+        (
+            None,
+            "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain",
+            "hostunknown",
+        ),
+        (
+            None,
+            "451 4.4.0 DNS query failed. The error was: DNS query failed with error ErrorRetry",
+            "networkerror",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
+            "userunknown",
+        ),
+        (
+            None,
+            "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
+            "exceedlimit",
+        ),
+        (Some(Data), "452 4.3.1 Insufficient system resources", "systemfull"),
+        // Postfix local(8) and smtp(8)/smtpd(8) messages (local/, smtp/smtp_proto.c, smtpd/smtpd.c; the certificate
+        // failure as logged with dsn=4.7.5): unknown local user, mailbox_size_limit (EFBIG), loops, TLS, queue file
+        // errors.
+        (None, "unknown user: \"anna\"", "userunknown"),
+        (
+            None,
+            "cannot update mailbox /var/mail/anna for user anna. error writing message: File too large",
+            "mailboxfull",
+        ),
+        (None, "mail forwarding loop for anna@example.org", "networkerror"),
+        (None, "mail for example.org loops back to myself", "networkerror"),
+        (None, "Server certificate not verified", "securityerror"),
+        (
+            Some(MailFrom),
+            "530 5.7.0 Must issue a STARTTLS command first",
+            "securityerror",
+        ),
+        (Some(Data), "451 4.3.0 Error: queue file write error", "systemerror"),
+        (
+            None,
+            "delivery temporarily suspended: lost connection with mx.example.org[192.0.2.1] while receiving the initial server greeting",
+            "networkerror",
+        ),
+        (
+            None,
+            "Host or domain name not found. Name service error for name=example.org type=MX: Malformed or unexpected name server reply",
+            "networkerror",
+        ),
+        // Exim's standard texts (the specification: smtp_accept_max_per_host, sender verification, retry rules,
+        // hosts_require_tls, message_size_limit) and its smtp transport's errors.
+        (
+            Some(Greeting),
+            "421 Too many concurrent SMTP connections from this IP address; please try again later.",
+            "toomanyconn",
+        ),
+        (
+            Some(RcptTo),
+            "550-Verification failed for <news@example.com> 550-Unrouteable address 550 Sender verify failed",
+            "rejected",
+        ),
+        (
+            None,
+            "retry time not reached for any host after a long failure period",
+            "expired",
+        ),
+        (
+            None,
+            "a TLS session is required, but the server did not offer TLS support",
+            "securityerror",
+        ),
+        (
+            None,
+            "Remote host mx.example.org [192.0.2.1] closed connection in response to end of data",
+            "networkerror",
+        ),
+        // Sendmail's deliver.c / domain.c texts, qmail-smtpd's badmailfrom reject, and qmail-dmarc's reject
+        // (metacpan.org, App::Qmail::DMARC).
+        (
+            None,
+            "Host unknown (Name server: example.invalid: host not found)",
+            "hostunknown",
+        ),
+        (
+            None,
+            "Deferred: Name server: example.org.: host name lookup failure",
+            "networkerror",
+        ),
+        (None, "451 4.4.1 reply: read error from mx.example.org.", "networkerror"),
+        (
+            Some(MailFrom),
+            "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+            "rejected",
+        ),
+        (Some(Data), "554 Failed DMARC test.", "authfailure"),
+        // A Chinese hosted-mail provider's bounce notes (emailhost.com.cn, "[退信]" articles): the reply fragment
+        // with its Chinese explanation; and a Dutch hoster's Exim FAQ (weboke.nl, "Email foutmeldingen"), where
+        // "550 5.1.0 Recipient rejected" is "meestal omdat het emailadres zelf niet bestaat".
+        (None, "域名不存在:DNS query error", "hostunknown"),
+        (None, "网络异常:rcpt handle timeout", "networkerror"),
+        (Some(RcptTo), "550 5.1.0 Recipient rejected.", "userunknown"),
     ];
 
     let misses: Vec<String> = cases
@@ -622,6 +1015,7 @@ fn documented_provider_replies_get_the_reason_a_postmaster_would_give() {
     );
 }
 
-/// Reached on 2026-11-30 (64 of 120 before the rules written from these
-/// sources).
-const FLOOR_AGREE: usize = 99;
+/// Reached on 2026-11-30: of the first 120 cases, 64 were read right before
+/// the rules written from these sources and 99 after; of all 206 (the second
+/// 86 added after those rules), 143 before the second round and 165 after.
+const FLOOR_AGREE: usize = 165;
