@@ -332,6 +332,14 @@ pub(crate) const RULES: &[Rule] = &[
             "not found recipient account",
         ],
     ),
+    // Postfix names which address it refused: "Sender address rejected:
+    // User unknown in virtual mailbox table" is our envelope sender refused
+    // (reject_unlisted_sender), whatever recipient words follow.
+    rule(
+        Reason::Rejected,
+        Cond::Always,
+        &["sender address rejected: user unknown"],
+    ),
     rule(
         Reason::UserUnknown,
         Cond::RecipientArbitration,
@@ -574,6 +582,11 @@ pub(crate) const RULES: &[Rule] = &[
             "dns query failed",
             "connection dropped",
             "unexpected name server reply",
+            // Exim's and Sendmail's words for a connection the remote end
+            // dropped mid-session; Chinese hosted mail's "network error".
+            "closed connection in response to",
+            "read error from",
+            "网络异常",
         ],
     ),
     rule(
@@ -602,6 +615,8 @@ pub(crate) const RULES: &[Rule] = &[
             // Microsoft's NDR reference, 5.4.310 (and its Spanish NDR text).
             "infodomainnonexistent",
             "el dominio del destinatario no existe",
+            // Chinese hosted mail: "the domain does not exist".
+            "域名不存在",
         ],
     ),
     rule(

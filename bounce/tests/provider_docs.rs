@@ -1017,5 +1017,5 @@ fn documented_provider_replies_get_the_reason_a_postmaster_would_give() {
 
 /// Reached on 2026-11-30: of the first 120 cases, 64 were read right before
 /// the rules written from these sources and 99 after; of all 206 (the second
-/// 86 added after those rules), 143 before the second round and 165 after.
-const FLOOR_AGREE: usize = 165;
+/// 86 added after those rules), 143 before the second round and 170 after.
+const FLOOR_AGREE: usize = 170;
