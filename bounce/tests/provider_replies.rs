@@ -5,12 +5,15 @@
 //! carry beyond it. Each is given as an MTA log gives it: the stage and the
 //! server's reply.
 
-use bounce::{EnhancedStatus, Evidence, ReplyCode, Stage, classify};
+mod replies;
+
+use bounce::Stage;
+use replies::{Case, misread};
 
 #[test]
 fn provider_replies_get_the_reason_a_postmaster_would_give() {
     use Stage::*;
-    let cases: &[(Option<Stage>, &str, &str)] = &[
+    let cases: &[Case] = &[
         (
             Some(RcptTo),
             "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. Learn more at 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser",
@@ -452,19 +455,7 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
         ),
     ];
 
-    let misses: Vec<String> = cases
-        .iter()
-        .filter_map(|(stage, text, want)| {
-            let verdict = classify(&Evidence {
-                stage: *stage,
-                reply_code: ReplyCode::leading(text),
-                status: EnhancedStatus::find_in(text),
-                text,
-                ..Evidence::default()
-            });
-            (verdict.reason.as_str() != *want).then(|| format!("want {want}, got {}: {text}", verdict.reason))
-        })
-        .collect();
+    let misses = misread(cases);
 
     assert!(
         misses.is_empty(),

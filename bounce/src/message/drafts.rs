@@ -46,11 +46,23 @@ impl Draft {
     }
 }
 
+/// A header's raw value, white space folded, lower-cased ("" when absent).
+fn lower_header(message: &Message<'_>, name: &str) -> String {
+    header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default()
+}
+
+/// The subject, decoded (a non-English subject arrives as RFC 2047 encoded
+/// words) and lower-cased.
+fn lower_subject(message: &Message<'_>) -> String {
+    message
+        .subject()
+        .map_or_else(|| lower_header(message, "subject"), str::to_lowercase)
+}
+
 pub(super) fn is_auto_reply(message: &Message<'_>) -> bool {
-    let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
+    let header = |name: &str| lower_header(message, name);
     let from = header("from");
-    // Decoded: a non-English subject arrives as RFC 2047 encoded words.
-    let subject = message.subject().map_or_else(|| header("subject"), str::to_lowercase);
+    let subject = lower_subject(message);
     if from.contains("mailer-daemon") || from.contains("postmaster") || from.contains("root@") {
         return false;
     }
@@ -141,9 +153,8 @@ pub(super) fn unquote_forwarded(report: &str) -> Option<String> {
 /// system, titled like one, or worded like one. An ordinary message that
 /// merely quotes another one is not.
 pub(super) fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
-    let header = |name: &str| header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default();
-    let from = header("from");
-    let subject = header("subject");
+    let from = lower_header(message, "from");
+    let subject = lower_subject(message);
     if message.header_raw("x-failed-recipients").is_some() {
         return true;
     }
