@@ -3,7 +3,8 @@
 //! kept in the settings table under `sns_cert:URL` so that later messages,
 //! restarts and the other servers on the database do not fetch it again.
 //! A server without a way out to AWS can be given the certificate
-//! beforehand (`bouncedesk sns-cert URL FILE`), the same row.
+//! beforehand (`bouncedesk webhook-key ses ARN --cert-url URL --cert-file
+//! FILE`), which fills the same row.
 
 use std::sync::Arc;
 use std::time::Duration;
