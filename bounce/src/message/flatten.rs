@@ -181,6 +181,12 @@ pub(super) fn flatten(message: &Message<'_>) -> Flat {
         // mail-parser's converter skips <head>, <style> and <script>.
         flat.report = mail_parser::decoders::html::html_to_text(&html);
     }
+    if flat.feedback.is_empty() && flat.delivery_status.is_empty() {
+        // ARF fields sent inline, in a text part (some feedback loops and
+        // every forwarded report): RFC 5965's required fields, together,
+        // at line starts, say it is a complaint report.
+        flat.feedback = inline_feedback(&flat.report);
+    }
     // Quoted originals inside the text: keep the report, read the headers.
     if let Some((start, end)) = inline_original(&flat.report) {
         let quoted = flat.report[end..].to_owned();
@@ -340,5 +346,28 @@ pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
     match mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {
         Some(decode) => Cow::Owned(decode(text.as_bytes())),
         None => text,
+    }
+}
+
+/// The ARF fields of a report sent inline: the lines from the first
+/// `Feedback-Type:` on, when `User-Agent:` and `Version:` (the other fields
+/// RFC 5965 requires) are there too; empty otherwise.
+pub(super) fn inline_feedback(report: &str) -> String {
+    let field = |line: &str, name: &str| line.get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name));
+    let mut lines = report.lines().map(str::trim_start);
+    let Some(first) = lines.position(|l| field(l, "feedback-type:")) else {
+        return String::new();
+    };
+    let fields: Vec<&str> = report
+        .lines()
+        .map(str::trim_start)
+        .skip(first)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let has = |name: &str| fields.iter().any(|l| field(l, name));
+    if has("user-agent:") && has("version:") {
+        fields.join("\n")
+    } else {
+        String::new()
     }
 }

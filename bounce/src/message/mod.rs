@@ -225,6 +225,28 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
     }
 
     #[test]
+    fn arf_fields_sent_inline_in_a_text_part_are_a_complaint() {
+        // A feedback loop that sends its RFC 5965 fields as plain text.
+        let mail = "From: fbl@isp.example.no\nTo: abuse@news.example.com\nSubject: Klage / complaint\n\
+Content-Type: text/plain; charset=utf-8\n\n\
+En av våre kunder har merket meldingen som søppelpost.\n\n\
+Feedback-Type: abuse\nUser-Agent: ISP-FBL/2.1\nVersion: 1\n\
+Original-Mail-From: <bounces@news.example.com>\nOriginal-Rcpt-To: <ola.nordmann@example.no>\n\
+Arrival-Date: Mon, 30 Nov 2026 10:00:00 +0100\n\n";
+        let prose = "From: a@example.no\nTo: b@example.com\nSubject: Re: tilbakemelding\n\n\
+Feedback-Type: is a field name I read about.\n";
+
+        let records = &read(mail.as_bytes())[0].records;
+        let not_arf = &read(prose.as_bytes())[0].records;
+
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].recipient, "ola.nordmann@example.no");
+        assert_eq!(records[0].verdict.reason, Reason::Feedback);
+        assert_eq!(records[0].feedback_type.as_deref(), Some("abuse"));
+        assert!(not_arf.is_empty(), "{not_arf:?}");
+    }
+
+    #[test]
     fn local_delivery_agent_lines_are_the_diagnostic() {
         assert_eq!(
             lda_line("The original message...\nmail.local: unknown user: kijitora\n"),
