@@ -210,44 +210,57 @@ async fn post_webhook(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    check_signature(&store, format, &headers, &body, content_type).await?;
+    let signed = check_signature(&store, format, &headers, &body, content_type).await?;
     if format == Format::Ses {
-        log_subscription(&body);
+        confirm_subscription(&body, signed);
     }
     let items = format.read_body(&body, content_type);
     store_items(&store, items, params.campaign).await
 }
 
-/// SNS asks an HTTPS endpoint to confirm a subscription by opening a URL;
-/// this server does not fetch URLs named by a request, so the operator is
-/// told to open it.
-fn log_subscription(body: &[u8]) {
-    let Ok(message) = serde_json::from_slice::<serde_json::Value>(body) else {
+/// SNS asks an HTTPS endpoint to confirm a subscription by opening a URL.
+/// Once the confirmation's signature and topic were checked (`signed`), the
+/// server opens it itself, in the background (only an SNS address, see
+/// `sns::subscribe_url_allowed`); an unchecked one is only logged for the
+/// operator, since this server does not open addresses a stranger names.
+fn confirm_subscription(body: &[u8], signed: bool) {
+    let Some(envelope) = import::sns::Envelope::read(body).filter(|e| e.kind == "SubscriptionConfirmation") else {
         return;
     };
-    if message.get("Type").and_then(serde_json::Value::as_str) == Some("SubscriptionConfirmation") {
-        let url = message
-            .get("SubscribeURL")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
+    let url = envelope.subscribe_url.unwrap_or_default();
+    let shown: String = url.chars().take(500).collect();
+    if !signed {
         tracing::warn!(
-            subscribe_url = %url.chars().take(500).collect::<String>(),
-            "Amazon SNS asks to confirm the subscription: open the SubscribeURL once"
+            subscribe_url = %shown,
+            "Amazon SNS asks to confirm the subscription: open the SubscribeURL once \
+             (or set its topic with `bouncedesk webhook-key ses ARN` to have it confirmed)"
         );
+        return;
     }
+    if let Err(why) = import::sns::subscribe_url_allowed(&url) {
+        tracing::warn!(subscribe_url = %shown, "not confirming the SNS subscription: {why}");
+        return;
+    }
+    tokio::spawn(async move {
+        match crate::sns_certs::get(&url).await {
+            Ok(_) => tracing::info!(topic = %envelope.topic_arn, "confirmed the Amazon SNS subscription"),
+            Err(why) => tracing::warn!(topic = %envelope.topic_arn, "could not confirm the SNS subscription: {why}"),
+        }
+    });
 }
 
 /// Refuses a POST whose signature does not match the key stored for its
-/// format; a format without a stored key is not checked.
+/// format; a format without a stored key is not checked. `true` when it
+/// was checked and matched.
 async fn check_signature(
     store: &Store,
     format: Format,
     headers: &HeaderMap,
     body: &[u8],
     content_type: &str,
-) -> Result<(), ServerError> {
+) -> Result<bool, ServerError> {
     let Some(key) = store.setting(&store::webhook_key_setting(format.name())).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let checked = match format {
@@ -263,7 +276,7 @@ async fn check_signature(
                 None => Err("the body is not Mandrill's form fields".into()),
             }
         }
-        Format::Ses => return check_sns(store, &key, body).await,
+        Format::Ses => return check_sns(store, &key, body).await.map(|()| true),
         Format::Sendgrid => signature::sendgrid(
             &key,
             header("x-twilio-email-event-webhook-timestamp"),
@@ -272,7 +285,7 @@ async fn check_signature(
         ),
         _ => Ok(()),
     };
-    checked.map_err(ServerError::Unauthorized)
+    checked.map(|()| true).map_err(ServerError::Unauthorized)
 }
 
 /// SNS: the body must be an SNS message from one of the `topics` (the

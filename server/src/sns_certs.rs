@@ -22,8 +22,8 @@ pub fn setting(url: &str) -> String {
     format!("sns_cert:{url}")
 }
 
-/// A certificate is a couple of kilobytes; this bounds what a hostile or
-/// broken answer can make the server hold.
+/// A certificate is a couple of kilobytes, a confirmation's answer less;
+/// this bounds what a hostile or broken answer can make the server hold.
 const MAX_CERTIFICATE: usize = 64 * 1024;
 
 /// How long fetching one certificate may take before the POST is refused
@@ -36,18 +36,23 @@ pub async fn certificate(store: &Store, url: &str) -> Result<String, ServerError
     if let Some(pem) = store.setting(&setting(url)).await? {
         return Ok(pem);
     }
-    let pem = tokio::time::timeout(FETCH_TIMEOUT, fetch(url))
-        .await
-        .map_err(|_| format!("fetching the SNS certificate took over {} s", FETCH_TIMEOUT.as_secs()))
-        .and_then(|fetched| fetched)
-        .map_err(ServerError::Unavailable)?;
+    let pem = get(url).await.map_err(ServerError::Unavailable)?;
     store.set_setting(&setting(url), Some(&pem)).await?;
     Ok(pem)
 }
 
+/// One HTTPS GET of an SNS address (a certificate, a subscription
+/// confirmation), at most [`MAX_CERTIFICATE`] bytes of text in at most
+/// [`FETCH_TIMEOUT`].
+pub async fn get(url: &str) -> Result<String, String> {
+    tokio::time::timeout(FETCH_TIMEOUT, fetch(url))
+        .await
+        .map_err(|_| format!("fetching {url} took over {} s", FETCH_TIMEOUT.as_secs()))?
+}
+
 /// One HTTPS GET, checked against the public roots.
 async fn fetch(url: &str) -> Result<String, String> {
-    let why = |e: &dyn std::fmt::Display| format!("fetching the SNS certificate {url}: {e}");
+    let why = |e: &dyn std::fmt::Display| format!("fetching {url}: {e}");
     let (host, path) = url
         .strip_prefix("https://")
         .and_then(|rest| rest.split_once('/'))

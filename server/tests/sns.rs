@@ -193,3 +193,25 @@ fn only_sns_hosts_may_name_a_certificate() {
         assert!(certificate_url_allowed(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn only_an_sns_confirmation_address_is_opened() {
+    use server::import::sns::subscribe_url_allowed;
+
+    assert!(
+        subscribe_url_allowed(
+            "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:123456789012:ses-bounces&Token=2336412f37"
+        )
+        .is_ok()
+    );
+    for bad in [
+        "http://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=x",
+        "https://sns.eu-west-1.amazonaws.com.evil.example/?Action=ConfirmSubscription&Token=x",
+        "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x",
+        "https://sns.eu-west-1.amazonaws.com/x.pem",
+        "https://169.254.169.254/?Action=ConfirmSubscription&Token=x",
+        "https://sns.eu-west-1.amazonaws.com:8443/?Action=ConfirmSubscription&Token=x",
+    ] {
+        assert!(subscribe_url_allowed(bad).is_err(), "{bad}");
+    }
+}

@@ -84,19 +84,43 @@ pub fn certificate_url_allowed(url: &str) -> Result<(), Refusal> {
     };
     let rest = url.strip_prefix("https://").ok_or_else(refuse)?;
     let (host, path) = rest.split_once('/').ok_or_else(refuse)?;
-    let region = host
-        .strip_prefix("sns.")
+    let region_ok = sns_region(host).is_some();
+    let path_ok = path.ends_with(".pem") && !path.contains(['?', '#', '@']) && !path.contains("..");
+    if region_ok && path_ok { Ok(()) } else { Err(refuse()) }
+}
+
+/// Whether `url` may be opened to confirm a subscription: HTTPS, an SNS
+/// host of AWS, and the `ConfirmSubscription` action, nothing else.
+pub fn subscribe_url_allowed(url: &str) -> Result<(), Refusal> {
+    let refuse = || {
+        format!(
+            "`SubscribeURL` {:?} is not an Amazon SNS confirmation address",
+            short(url)
+        )
+    };
+    let rest = url.strip_prefix("https://").ok_or_else(refuse)?;
+    let (host, path) = rest.split_once('/').ok_or_else(refuse)?;
+    sns_region(host).ok_or_else(refuse)?;
+    if path.starts_with("?Action=ConfirmSubscription&") && !path.contains(['#', '@']) {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+/// The region of an SNS host (`sns.REGION.amazonaws.com`, or `.com.cn`).
+fn sns_region(host: &str) -> Option<&str> {
+    host.strip_prefix("sns.")
         .and_then(|h| {
             h.strip_suffix(".amazonaws.com")
                 .or_else(|| h.strip_suffix(".amazonaws.com.cn"))
         })
-        .ok_or_else(refuse)?;
-    let region_ok = !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let path_ok = path.ends_with(".pem") && !path.contains(['?', '#', '@']) && !path.contains("..");
-    if region_ok && path_ok { Ok(()) } else { Err(refuse()) }
+        .filter(|region| {
+            !region.is_empty()
+                && region
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 /// Whether the message's topic is one of `allowed` (the stored key: topic
