@@ -52,6 +52,10 @@ pub struct Evidence<'a> {
     /// The host that refused, when known (`mfsmax.docomo.ne.jp`): some
     /// providers mean something else by common words.
     pub remote_host: Option<&'a str>,
+    /// What the report's form says when nothing else decides, in place of
+    /// onhold (a Sieve reject is the recipient's own filter, whatever words
+    /// its owner chose).
+    pub fallback: Option<Reason>,
 }
 
 /// The classifier's answer.
@@ -316,6 +320,9 @@ fn last_resort(evidence: &Evidence<'_>, text: &str) -> Reason {
     }
     if matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect)) {
         return Reason::Blocked;
+    }
+    if let Some(reason) = evidence.fallback {
+        return reason;
     }
     if text.is_empty() && evidence.status.is_none() && evidence.reply_code.is_none() {
         Reason::Undefined

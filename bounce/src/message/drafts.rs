@@ -3,6 +3,9 @@
 //! and last the addresses named in prose.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use mail_parser::{Message, MimeHeaders};
 
@@ -13,7 +16,6 @@ use crate::classifier::MessageKind;
 use crate::{EnhancedStatus, Stage};
 
 /// A recipient found before the codes are worked out.
-#[derive(Clone)]
 pub(super) struct Draft {
     pub(super) recipient: String,
     pub(super) action: Option<String>,
@@ -26,6 +28,8 @@ pub(super) struct Draft {
     pub(super) hint: Option<crate::Reason>,
     /// The stage a transcript showed for this recipient.
     pub(super) stage: Option<Stage>,
+    /// The reason the report's form gives when its words give none.
+    pub(super) fallback: Option<crate::Reason>,
 }
 
 impl Draft {
@@ -42,6 +46,7 @@ impl Draft {
             feedback_type: None,
             hint: None,
             stage: None,
+            fallback: None,
         }
     }
 }
@@ -319,6 +324,7 @@ fn dsn_drafts(groups: Vec<dsn::DsnGroup>, blocks: &[text::Block]) -> (Vec<Draft>
             feedback_type: None,
             hint: group.vendor_category.as_deref().and_then(crate::rules::vendor_category),
             stage: block_of.and_then(|b| b.stage),
+            fallback: None,
         });
     }
     (drafts, seen.len(), unnamed)
@@ -414,11 +420,18 @@ const DELAY_WARNINGS: &[&str] = &[
     "still being retried",
 ];
 
+/// [`DELAY_WARNINGS`] in any case, in one pass without copying the report.
+static DELAY_WARNING: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(DELAY_WARNINGS)
+        .unwrap_or_else(|e| panic!("the delay warnings are valid patterns: {e}"))
+});
+
 /// Whether a text report only warns of a delay: the recipient's result is
 /// then a deferral, not a failure.
 fn is_delay_warning(report: &str) -> bool {
-    let lower = report.to_lowercase();
-    DELAY_WARNINGS.iter().any(|phrase| lower.contains(phrase))
+    DELAY_WARNING.is_match(report)
 }
 
 /// The complained-of recipients of an ARF report, each once, all with the

@@ -143,20 +143,13 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         limits::cut(&mut text, cap);
         let draft = Draft {
             diagnostic: text,
+            // A Sieve reject is the recipient's own filter: filtered, unless
+            // its words name a reason (Dovecot words a full mailbox the same
+            // way).
+            fallback: line.sieve.then_some(Reason::Filtered),
             ..draft
         };
-        // A Sieve reject is the recipient's own filter: filtered, unless its
-        // words name a reason (Dovecot words a full mailbox the same way).
-        let sieve = line.sieve.then(|| Draft {
-            hint: Some(Reason::Filtered),
-            ..draft.clone()
-        });
-        let mut record = finish(draft, &Flat::default(), false, None, cap);
-        if let Some(sieve) = sieve
-            && matches!(record.verdict.reason, Reason::OnHold | Reason::Undefined)
-        {
-            record = finish(sieve, &Flat::default(), false, None, cap);
-        }
+        let record = finish(draft, &Flat::default(), false, None, cap);
         return Record {
             reply_code: None,
             ..record
@@ -202,6 +195,7 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         delayed,
         hint: draft.hint,
         remote_host: draft.remote_mta.as_deref(),
+        fallback: draft.fallback,
     });
     let action = match (kind, draft.action) {
         (MessageKind::AutoReply | MessageKind::Feedback, _) => String::new(),

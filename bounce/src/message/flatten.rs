@@ -354,14 +354,10 @@ pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
 /// RFC 5965 requires) are there too; empty otherwise.
 pub(super) fn inline_feedback(report: &str) -> String {
     let field = |line: &str, name: &str| line.get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name));
-    let mut lines = report.lines().map(str::trim_start);
-    let Some(first) = lines.position(|l| field(l, "feedback-type:")) else {
-        return String::new();
-    };
     let fields: Vec<&str> = report
         .lines()
         .map(str::trim_start)
-        .skip(first)
+        .skip_while(|l| !field(l, "feedback-type:"))
         .take_while(|l| !l.is_empty())
         .collect();
     let has = |name: &str| fields.iter().any(|l| field(l, name));
