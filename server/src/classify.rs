@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ServerError;
+use crate::import::messages::{Messages, Unread};
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -231,63 +232,25 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, Option<String>)>) {
     }
 }
 
-/// Lines are read in pieces of at most this many bytes, so that a line
-/// without an end (a crafted or binary input) is never held whole.
-const LINE_PIECE: u64 = 1024 * 1024;
-
 /// Reads an mbox (or one message, as `classify -` gets it) message by
-/// message, so memory stays flat: a message over the size cap is not held,
-/// only measured, and gets an error line naming the cap.
-fn stream_mbox(label: &str, mut reader: impl BufRead, batch: &mut Batcher<'_>) -> Result<(), ServerError> {
-    let mut current: Vec<u8> = Vec::new();
-    let mut size = 0usize;
-    let mut line: Vec<u8> = Vec::new();
+/// message with the importer's reader (`import::messages`), so memory stays
+/// flat: a message over the size cap is measured, never held, and gets an
+/// error line naming the cap.
+fn stream_mbox(label: &str, reader: impl BufRead, batch: &mut Batcher<'_>) -> Result<(), ServerError> {
+    let mut messages = Messages::mbox(reader);
     let mut index = 0;
-    let mut at_line_start = true;
-    loop {
-        line.clear();
-        let read = match (&mut reader).take(LINE_PIECE).read_until(b'\n', &mut line) {
-            Ok(n) => n,
-            Err(e) => {
-                batch.push(Job {
-                    label: label.into(),
-                    message: Some(index + 1),
-                    bytes: Err(e.to_string()),
-                })?;
-                break;
-            }
+    while let Some(read) = messages.next_message() {
+        index += 1;
+        let bytes = match read {
+            Ok(bytes) => Ok(Source::Bytes(bytes)),
+            Err(Unread::TooLarge { bytes }) => Err(message::Limit::Size { bytes }.to_string()),
+            Err(why) => Err(why.to_string()),
         };
-        let starts_message = at_line_start && line.starts_with(b"From ");
-        at_line_start = line.ends_with(b"\n");
-        if read == 0 || starts_message {
-            if size > message::MAX_MESSAGE_BYTES {
-                index += 1;
-                batch.push(Job {
-                    label: label.into(),
-                    message: Some(index),
-                    bytes: Err(message::Limit::Size { bytes: size }.to_string()),
-                })?;
-            } else if current.iter().any(|b| !b.is_ascii_whitespace()) {
-                index += 1;
-                batch.push(Job {
-                    label: label.into(),
-                    message: Some(index),
-                    bytes: Ok(Source::Bytes(std::mem::take(&mut current))),
-                })?;
-            }
-            current.clear();
-            size = 0;
-            if read == 0 {
-                break;
-            }
-            continue;
-        }
-        size = size.saturating_add(line.len());
-        if size <= message::MAX_MESSAGE_BYTES {
-            current.extend_from_slice(&line);
-        } else if !current.is_empty() {
-            current = Vec::new();
-        }
+        batch.push(Job {
+            label: label.into(),
+            message: Some(index),
+            bytes,
+        })?;
     }
     Ok(())
 }

@@ -27,7 +27,25 @@ pub enum Messages<R> {
 }
 
 /// One message read, or why it could not be.
-pub type Message = Result<Vec<u8>, String>;
+pub type Message = Result<Vec<u8>, Unread>;
+
+/// Why a message was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unread {
+    /// Past [`MAX_MESSAGE`]: measured (`bytes`), never held.
+    TooLarge { bytes: usize },
+    /// The input could not be read.
+    Failed(String),
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::TooLarge { .. } => write!(f, "a message larger than {MAX_MESSAGE} bytes"),
+            Unread::Failed(why) => f.write_str(why),
+        }
+    }
+}
 
 impl<R: BufRead> Messages<R> {
     /// An mbox (or single message) read from `reader`.
@@ -82,13 +100,14 @@ pub fn maildir(dir: &Path) -> Result<Messages<std::io::Empty>, String> {
 }
 
 fn read_file(path: &Path) -> Message {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let failed = |e: &dyn std::fmt::Display| Unread::Failed(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| failed(&e))?;
     let mut bytes = Vec::new();
     file.take(MAX_MESSAGE as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| failed(&e))?;
     if bytes.len() > MAX_MESSAGE {
-        return Err(format!("{}: larger than {MAX_MESSAGE} bytes", path.display()));
+        return Err(failed(&format!("larger than {MAX_MESSAGE} bytes")));
     }
     Ok(bytes)
 }
@@ -102,20 +121,21 @@ fn next_in_mbox(reader: &mut impl BufRead, line: &mut Vec<u8>, started: &mut boo
     }
     let mut message: Vec<u8> = Vec::new();
     let mut too_large = false;
+    let mut size = 0usize;
     loop {
         line.clear();
         let read = match reader.by_ref().take(64 * 1024).read_until(b'\n', line) {
             Ok(n) => n,
             Err(e) => {
                 *done = true;
-                return Some(Err(e.to_string()));
+                return Some(Err(Unread::Failed(e.to_string())));
             }
         };
         let separator = read > 0 && line.starts_with(b"From ") && (message.is_empty() || message.ends_with(b"\n"));
         if read == 0 || (separator && *started && !message.is_empty()) {
             *done = read == 0;
             if too_large {
-                return Some(Err(format!("a message larger than {MAX_MESSAGE} bytes")));
+                return Some(Err(Unread::TooLarge { bytes: size }));
             }
             if message.iter().all(u8::is_ascii_whitespace) {
                 if *done {
@@ -132,6 +152,7 @@ fn next_in_mbox(reader: &mut impl BufRead, line: &mut Vec<u8>, started: &mut boo
             continue;
         }
         *started = true;
+        size = size.saturating_add(line.len());
         if message.len() + line.len() > MAX_MESSAGE {
             too_large = true;
             message.clear();
@@ -158,7 +179,7 @@ pub async fn import(
         report.lines += 1;
         let items = match message {
             Ok(bytes) => mailbox::items(&bytes),
-            Err(why) => vec![Err(why)],
+            Err(why) => vec![Err(why.to_string())],
         };
         for item in items {
             match item {
@@ -223,7 +244,11 @@ mod tests {
         let messages = all(&mbox);
 
         assert_eq!(messages.len(), 2);
-        assert!(messages[0].as_ref().is_err_and(|e| e.contains("larger than")));
+        assert!(
+            messages[0]
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("larger than"))
+        );
         assert_eq!(messages[1].as_deref(), Ok(&b"Subject: small\n\nok\n"[..]));
     }
 }
