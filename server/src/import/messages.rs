@@ -7,7 +7,7 @@
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
-use super::{ImportReport, Item, mailbox, reject};
+use super::{ImportReport, mailbox};
 
 /// The largest message read, the reader's own cap
 /// ([`bounce::message::MAX_MESSAGE_BYTES`]).
@@ -171,8 +171,8 @@ pub async fn import(
     campaign: Option<i64>,
     report: &mut ImportReport,
 ) -> Result<(), crate::ServerError> {
-    let mut batch = Vec::with_capacity(super::BATCH);
-    let mut touched = store::Ingested::default();
+    let mut batcher = super::Batcher::new(campaign);
+    let place = format!("{name} message");
     let mut index = 0;
     while let Some(message) = messages.next_message() {
         index += 1;
@@ -181,19 +181,10 @@ pub async fn import(
             Ok(bytes) => mailbox::items(&bytes),
             Err(why) => vec![Err(why.to_string())],
         };
-        for item in items {
-            match item {
-                Ok(Item::Result(result)) => batch.push(*result),
-                Ok(Item::Other) => report.other += 1,
-                Err(why) => reject(report, &format!("{name} message"), index, &why),
-            }
-        }
-        if batch.len() >= super::BATCH {
-            super::store_batch(store, &mut batch, campaign, report, &mut touched).await?;
-        }
+        batcher.take(items, report, &place, index);
+        batcher.store_when_full(store, report).await?;
     }
-    super::store_batch(store, &mut batch, campaign, report, &mut touched).await?;
-    super::follow_up(store, &touched, report).await
+    batcher.finish(store, report).await
 }
 
 #[cfg(test)]

@@ -287,29 +287,82 @@ pub async fn import(
     campaign: Option<i64>,
     report: &mut ImportReport,
 ) -> Result<(), ServerError> {
-    let mut batch: Vec<DeliveryResult> = Vec::with_capacity(BATCH);
-    let mut touched = Ingested::default();
+    let mut batcher = Batcher::new(campaign);
     let mut buf = Vec::new();
     let mut lines = format.reader(year);
+    let place = format!("{name} line");
     while let Some(read) = next_line(&mut reader, &mut buf).map_err(|e| ServerError::Input(format!("{name}: {e}")))? {
         report.lines += 1;
         let items = match read {
             Ok(line) => lines.line(line),
             Err(why) => vec![Err(why)],
         };
-        for item in items {
-            match item {
-                Ok(Item::Result(result)) => batch.push(*result),
-                Ok(Item::Other) => report.other += 1,
-                Err(why) => reject(report, &format!("{name} line"), report.lines, &why),
-            }
-        }
-        if batch.len() >= BATCH {
-            store_batch(store, &mut batch, campaign, report, &mut touched).await?;
+        let index = report.lines;
+        batcher.take(items, report, &place, index);
+        batcher.store_when_full(store, report).await?;
+    }
+    batcher.finish(store, report).await
+}
+
+/// Results on their way to the store, [`BATCH`] at a time, and the
+/// campaigns and contacts they touched (for the follow-up once the input
+/// is read): the one loop of every file import.
+pub(crate) struct Batcher {
+    batch: Vec<DeliveryResult>,
+    touched: Ingested,
+    campaign: Option<i64>,
+}
+
+impl Batcher {
+    pub(crate) fn new(campaign: Option<i64>) -> Self {
+        Batcher {
+            batch: Vec::with_capacity(BATCH),
+            touched: Ingested::default(),
+            campaign,
         }
     }
-    store_batch(store, &mut batch, campaign, report, &mut touched).await?;
-    follow_up(store, &touched, report).await
+
+    /// Sorts the items of one piece of input (`place` `index`: a line, a
+    /// message): results batched, other events counted, unreadable ones
+    /// rejected.
+    pub(crate) fn take(
+        &mut self,
+        items: Vec<Result<Item, String>>,
+        report: &mut ImportReport,
+        place: &str,
+        index: u64,
+    ) {
+        for item in items {
+            match item {
+                Ok(Item::Result(result)) => self.batch.push(*result),
+                Ok(Item::Other) => report.other += 1,
+                Err(why) => reject(report, place, index, &why),
+            }
+        }
+    }
+
+    /// Adds one result.
+    pub(crate) fn push(&mut self, result: DeliveryResult) {
+        self.batch.push(result);
+    }
+
+    /// Stores the batch once it is full.
+    pub(crate) async fn store_when_full(
+        &mut self,
+        store: &Store,
+        report: &mut ImportReport,
+    ) -> Result<(), ServerError> {
+        if self.batch.len() >= BATCH {
+            store_batch(store, &mut self.batch, self.campaign, report, &mut self.touched).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores what is left, then the follow-up.
+    pub(crate) async fn finish(mut self, store: &Store, report: &mut ImportReport) -> Result<(), ServerError> {
+        store_batch(store, &mut self.batch, self.campaign, report, &mut self.touched).await?;
+        follow_up(store, &self.touched, report).await
+    }
 }
 
 /// A bouncedesk campaign id as a source carries it (a custom argument,
@@ -408,8 +461,7 @@ pub async fn import_csv(
         .flexible(true)
         .from_reader(BoundedLines::new(reader));
     let mut record = ::csv::StringRecord::new();
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut touched = Ingested::default();
+    let mut batcher = Batcher::new(campaign);
     let now = Utc::now();
     // Rows, not lines, are counted (a quoted cell may span lines); the
     // header is row 1.
@@ -421,7 +473,7 @@ pub async fn import_csv(
             Ok(true) => {
                 report.lines += 1;
                 match csv::row(&columns, &record, now) {
-                    Ok(result) => batch.push(result),
+                    Ok(result) => batcher.push(result),
                     Err(why) => reject(report, &format!("{name} row"), row, &why),
                 }
             }
@@ -433,12 +485,9 @@ pub async fn import_csv(
                 }
             },
         }
-        if batch.len() >= BATCH {
-            store_batch(store, &mut batch, campaign, report, &mut touched).await?;
-        }
+        batcher.store_when_full(store, report).await?;
     }
-    store_batch(store, &mut batch, campaign, report, &mut touched).await?;
-    follow_up(store, &touched, report).await
+    batcher.finish(store, report).await
 }
 
 /// Counts a rejected piece of input; names the first ones (`place` is
