@@ -66,16 +66,22 @@ impl Store {
                 .filter_map(|r| campaign.or(r.result.campaign_id))
                 .collect();
             let known = lookup_in!(tx, Db, "SELECT id, id FROM campaigns WHERE id IN", named.into_iter().collect(), i64);
+            let mut links: Vec<Option<i64>> = results.iter().map(|r| link_by_id(r, campaign, &known)).collect();
             let tags: BTreeSet<String> = results
                 .iter()
-                .filter(|r| link_by_id(r, campaign, &known).is_none())
-                .filter_map(|r| r.result.campaign_tag.clone())
+                .zip(&links)
+                .filter(|(_, linked)| linked.is_none())
+                .filter_map(|(r, _)| r.result.campaign_tag.clone())
                 .collect();
             let by_tag = lookup_in!(tx, Db, "SELECT tag, id FROM campaigns WHERE tag IN", tags.into_iter().collect(), String);
+            for (r, linked) in results.iter().zip(links.iter_mut()) {
+                *linked = linked.or_else(|| r.result.campaign_tag.as_ref().and_then(|t| by_tag.get(t).copied()));
+            }
             let message_ids: BTreeSet<String> = results
                 .iter()
-                .filter(|r| link_by_id(r, campaign, &known).is_none())
-                .filter_map(|r| r.result.message_id.clone())
+                .zip(&links)
+                .filter(|(_, linked)| linked.is_none())
+                .filter_map(|(r, _)| r.result.message_id.clone())
                 .collect();
             let mut by_message = lookup_in!(
                 tx,
@@ -84,7 +90,7 @@ impl Store {
                 message_ids.into_iter().collect(),
                 String
             );
-            let links = link(results, campaign, &known, &by_tag, &mut by_message);
+            link_by_message(results, &mut links, &mut by_message);
             let rows = upsert_contacts_in!(tx, Db, contacts);
             let ids = rows
                 .into_iter()
@@ -125,24 +131,11 @@ fn link_by_id(r: &Classified, campaign: Option<i64>, known: &HashMap<i64, i64>) 
     campaign.or(r.result.campaign_id).filter(|id| known.contains_key(id))
 }
 
-/// Each result's campaign, in the order the module docs give. Message-IDs
-/// of results linked here are learnt on the way, so a bounce later in the
-/// same batch finds the send its delivery named.
-fn link(
-    results: &[Classified],
-    campaign: Option<i64>,
-    known: &HashMap<i64, i64>,
-    by_tag: &HashMap<String, i64>,
-    by_message: &mut HashMap<String, i64>,
-) -> Vec<Option<i64>> {
-    let mut links: Vec<Option<i64>> = results
-        .iter()
-        .map(|r| {
-            link_by_id(r, campaign, known)
-                .or_else(|| r.result.campaign_tag.as_ref().and_then(|t| by_tag.get(t).copied()))
-        })
-        .collect();
-    for (r, linked) in results.iter().zip(&links) {
+/// Links by Message-ID the results that their campaign id and tag did not
+/// link. Message-IDs of results linked so far are learnt on the way, so a
+/// bounce later in the same batch finds the send its delivery named.
+fn link_by_message(results: &[Classified], links: &mut [Option<i64>], by_message: &mut HashMap<String, i64>) {
+    for (r, linked) in results.iter().zip(links.iter()) {
         if let (Some(id), Some(message)) = (linked, &r.result.message_id) {
             by_message.entry(message.clone()).or_insert(*id);
         }
@@ -152,7 +145,6 @@ fn link(
             *linked = r.result.message_id.as_ref().and_then(|m| by_message.get(m).copied());
         }
     }
-    links
 }
 
 /// The event rows and send rows of a linked batch; counts the unlinked
