@@ -163,6 +163,30 @@ impl Store {
     /// stopped before `stalled_before` are marked failed first: their
     /// server died, and nothing will finish them.
     pub async fn import_runs(&self, limit: i64, stalled_before: DateTime<Utc>) -> Result<Vec<ImportRun>> {
+        // A read first: the page asks every few seconds while an import
+        // runs, and a write each time would take SQLite's write lock.
+        let stalled: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM imports WHERE state = $1 AND updated_at < $2")
+                .bind(ImportState::Running.as_str())
+                .bind(stalled_before)
+                .fetch_one(pool)
+                .await?
+        });
+        if stalled > 0 {
+            self.fail_stalled_imports(stalled_before).await?;
+        }
+        let records: Vec<ImportRecord> = on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM imports ORDER BY id DESC LIMIT $1")))
+                .bind(limit.clamp(1, 500))
+                .fetch_all(pool)
+                .await?
+        });
+        records.into_iter().map(ImportRun::try_from).collect()
+    }
+
+    /// Marks failed the running imports whose progress stopped before
+    /// `stalled_before`.
+    async fn fail_stalled_imports(&self, stalled_before: DateTime<Utc>) -> Result<()> {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE imports SET state = $1, error = $2, finished_at = updated_at WHERE state = $3 AND updated_at < $4",
@@ -174,12 +198,6 @@ impl Store {
             .execute(pool)
             .await?;
         });
-        let records: Vec<ImportRecord> = on_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM imports ORDER BY id DESC LIMIT $1")))
-                .bind(limit.clamp(1, 500))
-                .fetch_all(pool)
-                .await?
-        });
-        records.into_iter().map(ImportRun::try_from).collect()
+        Ok(())
     }
 }

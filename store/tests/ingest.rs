@@ -190,3 +190,30 @@ store_test!(
         assert!(store.create_token("  ", t0()).await.is_err(), "a name is needed");
     }
 );
+
+store_test!(a_running_import_whose_progress_stopped_is_listed_failed, |store| {
+    // Arrange: one import that stopped making progress (its server died)
+    // and one that is still going.
+    let stalled = store
+        .start_import("maillog.1", "postfix", None, None, t0())
+        .await
+        .expect("start");
+    let going = store
+        .start_import("maillog", "postfix", None, None, t0() + Duration::minutes(10))
+        .await
+        .expect("start");
+
+    // Act: listed at a time the first stopped before, and the second not.
+    let runs = store.import_runs(10, t0() + Duration::minutes(5)).await.expect("runs");
+    let again = store.import_runs(10, t0() + Duration::minutes(5)).await.expect("runs");
+
+    // Assert
+    let state = |runs: &[bounce::intake::ImportRun], id: i64| runs.iter().find(|r| r.id == id).map(|r| r.state);
+    assert_eq!(state(&runs, stalled), Some(bounce::intake::ImportState::Failed));
+    assert!(
+        runs.iter()
+            .any(|r| r.id == stalled && r.error.as_deref().is_some_and(|e| e.contains("server stopped")))
+    );
+    assert_eq!(state(&runs, going), Some(bounce::intake::ImportState::Running));
+    assert_eq!(again, runs, "listing again changes nothing");
+});
