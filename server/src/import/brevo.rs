@@ -55,15 +55,7 @@ const MILLIS_FROM: u64 = 100_000_000_000;
 /// The events of one line: one event object, or a JSON array of them (a
 /// batched webhook).
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
-    if line.trim().is_empty() {
-        return Vec::new();
-    }
-    match serde_json::from_str::<Value>(line) {
-        Ok(Value::Array(events)) => events.iter().enumerate().map(|(i, e)| event(e, Some(i))).collect(),
-        Ok(Value::Object(e)) => vec![event_object(&e, None)],
-        Ok(_) => vec![Err("is not a Brevo event object or an array of events".into())],
-        Err(e) => vec![Err(format!("is not JSON: {e}"))],
-    }
+    super::json_events(line, "is not a Brevo event object or an array of events", event)
 }
 
 fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
@@ -77,10 +69,7 @@ fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
 }
 
 fn event_object(e: &Map<String, Value>, index: Option<usize>) -> Result<Item, String> {
-    let at = |field: &str| match index {
-        Some(i) => format!("event [{i}] `{field}`"),
-        None => format!("`{field}`"),
-    };
+    let at = |field: &str| super::event_field(index, field);
     let text = |field: &str| e.get(field).and_then(Value::as_str).unwrap_or_default();
     let name = match e.get("event") {
         Some(Value::String(name)) => name.as_str(),

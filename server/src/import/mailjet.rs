@@ -49,29 +49,19 @@ pub const SOURCE: &str = "webhook:mailjet";
 
 /// The events of one line: one event object, or a JSON array of them.
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
-    if line.trim().is_empty() {
-        return Vec::new();
-    }
-    match serde_json::from_str::<Value>(line) {
-        Ok(Value::Array(events)) => events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| match e {
-                Value::Object(e) => event(e, Some(i)),
-                _ => Err(format!("event [{i}] is not an object")),
-            })
-            .collect(),
-        Ok(Value::Object(e)) => vec![event(&e, None)],
-        Ok(_) => vec![Err("is not a Mailjet event object or an array of events".into())],
-        Err(e) => vec![Err(format!("is not JSON: {e}"))],
-    }
+    super::json_events(
+        line,
+        "is not a Mailjet event object or an array of events",
+        |e, index| match e {
+            Value::Object(e) => event(e, index),
+            // Only a list's elements can be anything else.
+            _ => Err(format!("event [{}] is not an object", index.unwrap_or_default())),
+        },
+    )
 }
 
 fn event(e: &Map<String, Value>, index: Option<usize>) -> Result<Item, String> {
-    let at = |field: &str| match index {
-        Some(i) => format!("event [{i}] `{field}`"),
-        None => format!("`{field}`"),
-    };
+    let at = |field: &str| super::event_field(index, field);
     let text = |field: &str| e.get(field).and_then(Value::as_str).map_or("", str::trim);
     let name = match e.get("event") {
         Some(Value::String(name)) => name.as_str(),

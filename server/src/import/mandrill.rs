@@ -140,10 +140,7 @@ fn events(text: &str, field: &str) -> Vec<Result<Item, String>> {
 }
 
 fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
-    let at = |field: &str| match index {
-        Some(i) => format!("event [{i}] `{field}`"),
-        None => format!("`{field}`"),
-    };
+    let at = |field: &str| super::event_field(index, field);
     let name = text_of(e.get("event"));
     let kind = match name {
         "send" => ResultKind::Delivered,

@@ -377,6 +377,34 @@ pub fn campaign_id(value: &serde_json::Value) -> Option<i64> {
     .filter(|id| *id > 0)
 }
 
+/// The events of one line of a JSON-posting ESP: an array of events, each
+/// read by `event` with its index, or one event object; `not_events` says
+/// what else the line should have been.
+pub(crate) fn json_events(
+    line: &str,
+    not_events: &str,
+    event: impl Fn(&serde_json::Value, Option<usize>) -> Result<Item, String>,
+) -> Vec<Result<Item, String>> {
+    if line.trim().is_empty() {
+        return Vec::new();
+    }
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(serde_json::Value::Array(events)) => events.iter().enumerate().map(|(i, e)| event(e, Some(i))).collect(),
+        Ok(e @ serde_json::Value::Object(_)) => vec![event(&e, None)],
+        Ok(_) => vec![Err(not_events.to_owned())],
+        Err(e) => vec![Err(format!("is not JSON: {e}"))],
+    }
+}
+
+/// Where `field` is, for an error: "event [i] `field`" in a list of events,
+/// "`field`" in a lone one.
+pub(crate) fn event_field(index: Option<usize>, field: &str) -> String {
+    match index {
+        Some(i) => format!("event [{i}] `{field}`"),
+        None => format!("`{field}`"),
+    }
+}
+
 /// A Message-ID without its angle brackets; `None` when empty.
 pub(crate) fn bare_id(text: &str) -> Option<String> {
     let id = text.trim();

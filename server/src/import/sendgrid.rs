@@ -27,22 +27,11 @@ pub const SIGNS: &[&str] = &["\"sg_event_id\"", "\"sg_message_id\""];
 
 /// The events of one line: a JSON array of events or one event object.
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
-    if line.trim().is_empty() {
-        return Vec::new();
-    }
-    match serde_json::from_str::<Value>(line) {
-        Ok(Value::Array(events)) => events.iter().enumerate().map(|(i, e)| event(e, Some(i))).collect(),
-        Ok(e @ Value::Object(_)) => vec![event(&e, None)],
-        Ok(_) => vec![Err("is not a JSON array of events or an event object".into())],
-        Err(e) => vec![Err(format!("is not JSON: {e}"))],
-    }
+    super::json_events(line, "is not a JSON array of events or an event object", event)
 }
 
 fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
-    let at = |field: &str| match index {
-        Some(i) => format!("event [{i}] `{field}`"),
-        None => format!("`{field}`"),
-    };
+    let at = |field: &str| super::event_field(index, field);
     let text = |field: &str| e.get(field).and_then(Value::as_str).unwrap_or_default();
     let kind = match text("event") {
         "delivered" => ResultKind::Delivered,

@@ -75,16 +75,7 @@ const DNS_FAILURE: u64 = 21;
 /// The events of one line: a webhook body (a JSON array of events) or one
 /// event object.
 pub fn parse(line: &str) -> Vec<Result<Item, String>> {
-    let line = line.trim();
-    if line.is_empty() {
-        return Vec::new();
-    }
-    match serde_json::from_str::<Value>(line) {
-        Ok(Value::Array(batch)) => batch.iter().enumerate().map(|(i, e)| event(e, Some(i))).collect(),
-        Ok(e @ Value::Object(_)) => vec![event(&e, None)],
-        Ok(_) => vec![Err("is not a JSON array of SparkPost events".into())],
-        Err(e) => vec![Err(format!("is not JSON: {e}"))],
-    }
+    super::json_events(line, "is not a JSON array of SparkPost events", event)
 }
 
 /// The events of one POST body as the HTTP endpoint receives it. SparkPost
@@ -104,10 +95,7 @@ pub fn parse_body(body: &[u8], content_type: &str) -> Vec<Result<Item, String>> 
 
 /// One element of a batch: `{"msys": {...}}`.
 fn event(e: &Value, index: Option<usize>) -> Result<Item, String> {
-    let at = |field: &str| match index {
-        Some(i) => format!("event [{i}] `{field}`"),
-        None => format!("`{field}`"),
-    };
+    let at = |field: &str| super::event_field(index, field);
     let Some(msys) = e.get("msys") else {
         return Err(format!("{} is missing", at("msys")));
     };
