@@ -95,7 +95,7 @@ impl Format {
             Format::Powermta => LineReader::Powermta(powermta::Reader::new()),
             Format::Exim => LineReader::Exim(Box::default()),
             Format::Postfix => LineReader::Postfix(Box::new(postfix::Reader::new(year))),
-            format => LineReader::Stateless { format, year },
+            format => LineReader::Stateless(format),
         }
     }
 
@@ -121,10 +121,7 @@ impl Format {
 #[derive(Debug)]
 pub enum LineReader {
     /// A format whose lines stand alone.
-    Stateless {
-        format: Format,
-        year: i32,
-    },
+    Stateless(Format),
     Powermta(powermta::Reader),
     Exim(Box<exim::Reader>),
     Postfix(Box<postfix::Reader>),
@@ -137,7 +134,7 @@ impl LineReader {
             LineReader::Powermta(reader) => reader.line(line),
             LineReader::Exim(reader) => reader.line(line),
             LineReader::Postfix(reader) => vec![reader.line(line).map_err(|e| e.0)],
-            LineReader::Stateless { format, year } => match format {
+            LineReader::Stateless(format) => match format {
                 Format::Mailerq => mailerq::parse(line),
                 Format::Kumomta => kumomta::parse(line),
                 Format::Sendgrid => sendgrid::parse(line),
@@ -149,7 +146,10 @@ impl LineReader {
                 Format::Brevo => brevo::parse(line),
                 Format::Mailjet => mailjet::parse(line),
                 Format::Json => json::parse(line),
-                Format::Powermta | Format::Exim | Format::Postfix => format.reader(*year).line(line),
+                // `Format::reader` gives these their own readers.
+                Format::Powermta | Format::Exim | Format::Postfix => {
+                    vec![Err(format!("{} keeps state between lines", format.name()))]
+                }
                 Format::Auto | Format::Csv | Format::Eml | Format::Mbox | Format::Maildir => {
                     vec![Err(format!("{} is not read line by line", format.name()))]
                 }

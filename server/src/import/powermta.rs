@@ -181,9 +181,12 @@ impl Reader {
 
 /// The cells of one CSV line (RFC 4180 quoting).
 fn cells(line: &str) -> Result<::csv::StringRecord, String> {
+    // Sized to the line: the default 8 KiB buffer, made for every line,
+    // would cost more than the line.
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .buffer_capacity(line.len() + 1)
         .from_reader(line.as_bytes());
     let mut record = ::csv::StringRecord::new();
     match reader.read_record(&mut record) {
