@@ -9,7 +9,7 @@ use store::{NewCampaign, Store};
 use crate::ServerError;
 use crate::cli::DatabaseArg;
 use crate::import::Format;
-use crate::intake::WEBHOOK_FORMATS;
+use crate::intake::{SIGNED_FORMATS, WEBHOOK_FORMATS};
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -90,9 +90,6 @@ pub enum CampaignAction {
     Tag { id: i64, tag: Option<String> },
 }
 
-/// The formats whose signatures are checked.
-const SIGNED: [Format; 4] = [Format::Mailgun, Format::Mandrill, Format::Sendgrid, Format::Ses];
-
 /// Runs `bouncedesk token`.
 pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
@@ -133,19 +130,22 @@ pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
 
 /// Runs `bouncedesk webhook-key`.
 pub async fn webhook_key(args: WebhookKeyArgs) -> Result<(), ServerError> {
-    let format = SIGNED.into_iter().find(|f| f.name() == args.format).ok_or_else(|| {
-        ServerError::Usage(format!(
-            "`{}`: signatures are checked for mailgun, mandrill, sendgrid and ses; \
+    let format = SIGNED_FORMATS
+        .into_iter()
+        .find(|f| f.name() == args.format)
+        .ok_or_else(|| {
+            ServerError::Usage(format!(
+                "`{}`: signatures are checked for mailgun, mandrill, sendgrid and ses; \
              the other webhooks ({}) use the API token alone",
-            args.format,
-            WEBHOOK_FORMATS
-                .iter()
-                .filter(|f| !SIGNED.contains(f))
-                .map(|f| f.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
+                args.format,
+                WEBHOOK_FORMATS
+                    .iter()
+                    .filter(|f| !SIGNED_FORMATS.contains(f))
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
     let store = Store::connect(&args.database.database_url).await?;
     let setting = store::webhook_key_setting(format.name());
     if args.clear {

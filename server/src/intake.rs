@@ -249,6 +249,10 @@ fn confirm_subscription(body: &[u8], signed: bool) {
     });
 }
 
+/// The formats whose signatures are checked (by [`check_signature`]) once
+/// `bouncedesk webhook-key` stores their key.
+pub const SIGNED_FORMATS: [Format; 4] = [Format::Mailgun, Format::Mandrill, Format::Sendgrid, Format::Ses];
+
 /// Refuses a POST whose signature does not match the key stored for its
 /// format; a format without a stored key is not checked. `true` when it
 /// was checked and matched.

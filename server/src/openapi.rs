@@ -4,7 +4,6 @@
 //! description together, so the document cannot name a route the router
 //! lacks or leave one out.
 
-use axum::Json;
 use axum::Router;
 use axum::routing::get;
 use serde::Serialize;
@@ -73,6 +72,12 @@ pub fn api() -> (Router<AppState>, OpenApi) {
 /// The API routes with `GET /api/v1/openapi.json`.
 pub fn routes() -> Router<AppState> {
     let (router, doc) = api();
-    let doc = std::sync::Arc::new(doc);
-    router.route("/api/v1/openapi.json", get(move || async move { Json((*doc).clone()) }))
+    // Written once: the document does not change while the server runs.
+    let json = axum::body::Bytes::from(
+        serde_json::to_vec(&doc).unwrap_or_else(|e| panic!("the OpenAPI document is serialisable: {e}")),
+    );
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], json.clone()) }),
+    )
 }

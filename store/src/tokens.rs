@@ -16,6 +16,8 @@ pub const TOKEN_PREFIX: &str = "bd_";
 const SHOWN: usize = 10;
 /// The longest token name accepted.
 const NAME_MAX: usize = 100;
+/// The columns a token is read from.
+const COLUMNS: &str = "id, name, prefix, created_at, last_used_at, revoked_at";
 
 /// A token just made: the only time its secret is known.
 #[derive(Debug, Clone)]
@@ -75,7 +77,7 @@ impl Store {
     pub async fn tokens(&self) -> Result<Vec<ApiToken>> {
         let rows: Vec<TokenRecord> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id DESC",
+                sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_tokens ORDER BY id DESC")),
             )
             .fetch_all(pool)
             .await?
@@ -105,8 +107,9 @@ impl Store {
         }
         let row: Option<TokenRecord> = on_pool!(self, pool => {
             sqlx::query_as(
-                "UPDATE api_tokens SET last_used_at = $1 WHERE digest = $2 AND revoked_at IS NULL \
-                 RETURNING id, name, prefix, created_at, last_used_at, revoked_at",
+                sqlx::AssertSqlSafe(format!(
+                    "UPDATE api_tokens SET last_used_at = $1 WHERE digest = $2 AND revoked_at IS NULL RETURNING {COLUMNS}"
+                )),
             )
             .bind(now)
             .bind(digest(secret))
