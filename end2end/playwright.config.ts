@@ -35,7 +35,7 @@ export default defineConfig({
   webServer: {
     command: `bash end2end/serve.sh ${port}`,
     cwd: '..',
-    url: `http://127.0.0.1:${port}/healthz`,
+    url: `http://127.0.0.1:${port}/readyz`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'pipe',

@@ -8,6 +8,18 @@
 //! functions in [`api`], whose bodies (compiled with the `ssr` feature) are the
 //! only code here that touches the store.
 
+// One build of this crate is either the server's (`ssr`) or the browser's
+// (`hydrate`). Cargo unifies features across one invocation, so building the
+// front end and the server together (`cargo build --workspace`) would give the
+// server both, and Leptos then panics on start (`spawn_local called from
+// outside of a LocalSet`). Refuse that build instead of producing it.
+#[cfg(all(feature = "ssr", feature = "hydrate"))]
+compile_error!(
+    "the server and the front end cannot be built in one cargo invocation (their `app` features \
+     would unify into a server that panics on start): build the server with \
+     `cargo build -p server --release` (or plain `cargo build --release`) and the front end with `make site`"
+);
+
 pub mod api;
 mod components;
 pub mod error;

@@ -238,9 +238,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         store::redact(&args.database.database_url)
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(crate::shutdown::requested())
         .await
         .map_err(ServerError::Serve)?;
     store.close().await;

@@ -16,6 +16,7 @@ pub mod mailbox;
 pub mod openapi;
 pub mod router;
 pub mod select;
+pub mod shutdown;
 pub mod sns_certs;
 pub mod uploads;
 

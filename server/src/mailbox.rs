@@ -232,21 +232,21 @@ pub async fn run(args: MailboxArgs) -> Result<(), ServerError> {
         }
         return last.map_or(Ok(()), Err);
     };
-    // A round cut short by Ctrl-C leaves what it had not moved in place,
-    // to be imported again (stored once) next time.
-    let stop = tokio::signal::ctrl_c();
+    // A round cut short by Ctrl-C or SIGTERM leaves what it had not moved
+    // in place, to be imported again (stored once) next time.
+    let stop = crate::shutdown::requested();
     tokio::pin!(stop);
     loop {
         let failures = tokio::select! {
             failures = round(&store, &mailboxes, &opts, true) => failures,
-            _ = &mut stop => break,
+            () = &mut stop => break,
         };
         for e in failures {
             tracing::warn!(error = %e, "reading a mailbox failed; trying again in {every} s");
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(every)) => {}
-            _ = &mut stop => break,
+            () = &mut stop => break,
         }
     }
     store.close().await;

@@ -13,8 +13,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::ServerError;
-
 /// Shared by every handler.
 #[derive(Clone, Debug, axum::extract::FromRef)]
 pub struct AppState {
@@ -44,7 +42,8 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
         store: store.clone(),
     };
     Router::new()
-        .route("/healthz", get(health))
+        .route("/healthz", get(alive))
+        .route("/readyz", get(ready))
         .merge(crate::openapi::routes())
         .merge(crate::uploads::routes())
         .merge(crate::charts::routes())
@@ -78,12 +77,30 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
         .with_state(state)
 }
 
-/// Liveness and database reachability, for load balancers and `make run`.
-async fn health(State(store): State<Store>) -> Result<Json<serde_json::Value>, ServerError> {
-    store.ping().await?;
+/// Liveness: the process answers. It does not touch the database, so an
+/// orchestrator does not restart a healthy server while the database is down
+/// (that is what [`ready`] is for).
+async fn alive() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// Readiness, for load balancers and `make run`: the database answers (the
+/// schema was migrated before the listener opened). 503 while it does not.
+async fn ready(State(store): State<Store>) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let database = match store.kind() {
         BackendKind::Sqlite => "sqlite",
         BackendKind::Postgres => "postgres",
     };
-    Ok(Json(serde_json::json!({ "status": "ok", "database": database })))
+    match store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready", "database": database })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: the database does not answer");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": database })),
+            )
+                .into_response()
+        }
+    }
 }

@@ -36,10 +36,14 @@ fn unescape(s: &str) -> String {
     s.replace("&amp;", "&")
 }
 
-store_test!(health_reports_the_backend, |store| {
-    let (status, body) = get(&store, "/healthz").await;
+store_test!(liveness_answers_and_readiness_reports_the_backend, |store| {
+    let (live, live_body) = get(&store, "/healthz").await;
+    let (status, body) = get(&store, "/readyz").await;
 
+    assert_eq!(live, StatusCode::OK);
+    assert!(live_body.contains("\"ok\""), "{live_body}");
     assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"ready\""), "{body}");
     let expected = match store.kind() {
         store::BackendKind::Sqlite => "sqlite",
         store::BackendKind::Postgres => "postgres",

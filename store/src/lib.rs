@@ -173,10 +173,11 @@ impl Store {
     }
 
     /// Applies the migrations that have not run yet. Safe to run from several
-    /// servers at once: PostgreSQL migrations take an advisory lock.
+    /// processes at once: PostgreSQL migrations take an advisory lock, SQLite
+    /// ones a lock on a file beside the database.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
+            Backend::Sqlite(pool) => sqlite::migrate(pool).await?,
             Backend::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
         }
         self.refresh_typo_domains().await

@@ -10,6 +10,37 @@ use crate::Result;
 /// The SQLite migrations, embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
+/// Runs [`MIGRATOR`] under an exclusive lock on `DATABASE-migrate.lock`.
+///
+/// sqlx takes no lock on SQLite: two processes starting on one empty file
+/// both read "nothing applied", and the second fails with "table already
+/// exists" when it runs the first migration after the other did. Holding an
+/// OS file lock for the whole run makes the second wait, then find every
+/// migration applied. The lock ends with the process, so a crash leaves none.
+pub async fn migrate(pool: &sqlx::SqlitePool) -> Result<()> {
+    let file = pool.connect_options().get_filename().to_path_buf();
+    if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
+        MIGRATOR.run(pool).await?;
+        return Ok(());
+    }
+    let mut lock_path = file.into_os_string();
+    lock_path.push("-migrate.lock");
+    let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        lock.lock()?;
+        Ok(lock)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    let ran = MIGRATOR.run(pool).await;
+    drop(lock);
+    Ok(ran?)
+}
+
 /// Opens (creating when missing) a SQLite database.
 ///
 /// WAL lets the dashboard read while an import writes; `synchronous=NORMAL`
