@@ -29,10 +29,21 @@ impl ParseError {
     /// or with a problem that names other values.
     pub fn at(field: impl Into<Cow<'static, str>>, value: &str, problem: impl Into<Cow<'static, str>>) -> Self {
         const MAX: usize = 80;
-        let value = match value.char_indices().nth(MAX) {
-            Some((cut, _)) => format!("{}…", &value[..cut]),
-            None => value.to_owned(),
-        };
+        let mut shown = String::with_capacity(value.len().min(4 * MAX));
+        for (i, c) in value.chars().enumerate() {
+            if i == MAX {
+                shown.push('…');
+                break;
+            }
+            // A NUL or an escape sequence is shown as `\u{0}`, never passed on
+            // raw into a page, a terminal or a log line.
+            if c.is_control() {
+                shown.extend(c.escape_unicode());
+            } else {
+                shown.push(c);
+            }
+        }
+        let value = shown;
         Self {
             field: field.into(),
             value,

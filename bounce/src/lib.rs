@@ -40,7 +40,7 @@ pub use email::EmailAddress;
 pub use enhanced_status::EnhancedStatus;
 pub use error::ParseError;
 pub use outcome::Outcome;
-pub use query::{CodeFilter, Cursor, ErrorFilter, ErrorQuery, PageDirection, PageRequest};
+pub use query::{CodeFilter, Cursor, ErrorFilter, ErrorQuery, PageDirection, PageRequest, parse_search};
 pub use reason::{Category, Reason};
 pub use reply_code::ReplyCode;
 pub use report::{CampaignSummary, ErrorPage, ErrorRow, EventDetail};

@@ -19,6 +19,21 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 /// The longest free-text search we accept.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
+/// A search term as typed: at most `max` characters and no control
+/// characters. A NUL cannot be stored in (or compared with) PostgreSQL text,
+/// and no stored text holds a control character (white space is folded on
+/// the way in), so such a term is refused with its field named rather than
+/// sent to the database.
+pub fn parse_search(field: &'static str, term: String, max: usize) -> Result<String, ParseError> {
+    if term.chars().count() > max {
+        return Err(ParseError::at(field, &term, format!("is longer than {max} characters")));
+    }
+    if term.chars().any(char::is_control) {
+        return Err(ParseError::new(field, &term, "contains a control character"));
+    }
+    Ok(term)
+}
+
 /// The Errors tab's query string, exactly as it came from the URL.
 ///
 /// Empty strings mean "not set", the way an HTML form submits unset fields.
@@ -75,13 +90,7 @@ impl ErrorQuery {
             code: set(&self.code).map(|s| s.parse()).transpose()?,
             domain: set(&self.domain).map(|s| parse_domain(&s)).transpose()?,
             search: set(&self.q)
-                .map(|s| {
-                    if s.chars().count() > MAX_SEARCH_CHARS {
-                        Err(ParseError::new("search", &s, "is longer than 200 characters"))
-                    } else {
-                        Ok(s)
-                    }
-                })
+                .map(|s| parse_search("search", s, MAX_SEARCH_CHARS))
                 .transpose()?,
             failed_only: match set(&self.failed).as_deref() {
                 None | Some("0") => false,

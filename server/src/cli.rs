@@ -79,6 +79,11 @@ pub struct ServeArgs {
     /// Folder holding the built front end (pkg/bouncedesk.js, .wasm, .css).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Host names the dashboard answers to, comma-separated (`name` or
+    /// `name:port`; `*` for any, behind a proxy that checks it). Default: the
+    /// --addr address and localhost. Requests for other names get 421.
+    #[arg(long, env = "BOUNCEDESK_ALLOWED_HOSTS", default_value = "")]
+    pub allowed_hosts: String,
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +230,11 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         );
     }
     tokio::spawn(release_lapsed_blocks(store.clone()));
-    let app = crate::router(store.clone(), crate::leptos_options(&site_root, args.addr));
+    let settings = crate::HttpSettings {
+        allowed_hosts: crate::guards::AllowedHosts::new(&args.allowed_hosts, args.addr),
+        request_timeout: crate::router::REQUEST_TIMEOUT,
+    };
+    let app = crate::router_with(store.clone(), crate::leptos_options(&site_root, args.addr), settings);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| ServerError::Bind {

@@ -10,6 +10,8 @@ pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod guards;
+pub mod headers;
 pub mod import;
 pub mod intake;
 pub mod mailbox;
@@ -21,4 +23,4 @@ pub mod sns_certs;
 pub mod uploads;
 
 pub use error::ServerError;
-pub use router::{leptos_options, router};
+pub use router::{HttpSettings, leptos_options, router, router_with};

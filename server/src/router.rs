@@ -2,16 +2,18 @@
 //! and plain HTTP routes for machines.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use store::{BackendKind, Store};
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+use crate::guards::{self, AllowedHosts};
+use crate::headers::{self, CspNonce};
 
 /// Shared by every handler.
 #[derive(Clone, Debug, axum::extract::FromRef)]
@@ -34,44 +36,78 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
 /// The longest any request may take.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The whole application router.
+/// What the HTTP surface is told by the operator.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// The `Host` names answered to (DNS-rebinding defence).
+    pub allowed_hosts: AllowedHosts,
+    /// The longest a request may take before it is answered with 503.
+    pub request_timeout: std::time::Duration,
+}
+
+impl HttpSettings {
+    /// The defaults for a server bound to `addr`: it answers to that address
+    /// and to localhost.
+    pub fn local(addr: std::net::SocketAddr) -> Self {
+        Self {
+            allowed_hosts: AllowedHosts::new("", addr),
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// What every rendered page gets in its context: the store, and this
+/// request's CSP nonce for Leptos to put on its scripts.
+fn page_context(store: Store) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(store.clone());
+        let nonce =
+            use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        if let Some(CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    }
+}
+
+/// The whole application router, with the defaults of [`HttpSettings::local`].
 pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
+    let settings = HttpSettings::local(leptos_options.site_addr);
+    router_with(store, leptos_options, settings)
+}
+
+/// The whole application router.
+pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSettings) -> Router {
     let routes = generate_route_list(app::App);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         store: store.clone(),
     };
+    let context = page_context(store);
     Router::new()
         .route("/healthz", get(alive))
         .route("/readyz", get(ready))
         .merge(crate::openapi::routes())
         .merge(crate::uploads::routes())
         .merge(crate::charts::routes())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(store.clone()),
-            move || app::shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            app::shell(leptos_options.clone())
+        })
+        // Unknown paths render the Not Found page; with the same context, so
+        // whatever it calls finds the store.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context,
+            app::shell,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(middleware::from_fn(guards::trailing_slash))
         // A request that takes longer than this is answered with 503 rather
         // than holding its connection (and a database connection) forever.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+            settings.request_timeout,
         ))
+        // Outside the timeout, so its 503 carries them too.
+        .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn_with_state(settings.allowed_hosts, guards::host))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

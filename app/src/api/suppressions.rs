@@ -62,14 +62,11 @@ pub async fn list_suppressions(
             .filter(|o| *o >= 0)
             .ok_or_else(|| super::server::invalid(ParseError::at("offset", &o, "is not a row number")))?,
     };
-    let q = set(&q);
-    if q.as_ref().is_some_and(|q| q.chars().count() > 254) {
-        return Err(super::server::invalid(ParseError::at(
-            "q",
-            "",
-            "is longer than an address",
-        )));
-    }
+    // An address is at most 254 characters (RFC 5321's path limit).
+    let q = set(&q)
+        .map(|q| bounce::parse_search("q", q, 254))
+        .transpose()
+        .map_err(super::server::invalid)?;
     let query = store::SuppressionQuery {
         search: q,
         rule,

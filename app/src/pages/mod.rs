@@ -32,7 +32,7 @@ pub use unlinked::UnlinkedPage;
 
 use bounce::ErrorQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map};
 
 /// A path parameter of the current route, as typed (parsed by the server).
 fn path_param(name: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
@@ -40,12 +40,42 @@ fn path_param(name: &'static str) -> impl Fn() -> String + Clone + Send + Sync +
     move || params.read().get(name).unwrap_or_default()
 }
 
+/// The current URL's query parameters, each value percent-decoded once.
+///
+/// leptos_router's `use_query_map` decodes values twice (its map unescapes
+/// what the URL parser already decoded): `%2541` would read as `A`, so a
+/// literal `%41` could not be searched for, and `%2500` would become a NUL.
+/// The raw query string is parsed here instead.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    /// The value of `key` (the last one when it is given twice), or "".
+    pub(crate) fn get(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The query parameters of the current URL, tracked.
+pub(crate) fn use_query_params() -> Memo<QueryParams> {
+    let search = use_location().search;
+    Memo::new(move |_| {
+        let raw = search.get();
+        QueryParams(serde_urlencoded::from_str(raw.trim_start_matches('?')).unwrap_or_default())
+    })
+}
+
 /// The Errors tab's query string of the current URL.
 fn error_query() -> impl Fn() -> ErrorQuery + Clone + Send + Sync + 'static {
-    let query = use_query_map();
+    let query = use_query_params();
     move || {
         let q = query.read();
-        let get = |key: &str| q.get(key).unwrap_or_default();
+        let get = |key: &str| q.get(key);
         ErrorQuery {
             stage: get("stage"),
             class: get("class"),

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, SelectionSummary};
 use crate::components::ErrorBox;
@@ -13,17 +12,17 @@ use crate::{format, links};
 /// `/selections`
 #[component]
 pub fn SelectionsPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = super::use_query_params();
     // What the last action did: the island that ran it came back here with
     // `?done=ACTION&count=N`, so the counts below are fresh.
     let notice = move || {
         query.with(|q| {
-            let count = q.get("count").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0);
-            let what = match q.get("done").as_deref() {
-                Some("suppress") => "suppressed",
-                Some("unsubscribe") => "marked unsubscribed",
-                Some("reset") => "had their bounce counters reset",
-                Some("delete") => return Some("Selection deleted.".to_owned()),
+            let count = q.get("count").parse::<i64>().unwrap_or(0);
+            let what = match q.get("done").as_str() {
+                "suppress" => "suppressed",
+                "unsubscribe" => "marked unsubscribed",
+                "reset" => "had their bounce counters reset",
+                "delete" => return Some("Selection deleted.".to_owned()),
                 _ => return None,
             };
             Some(format!("{} contacts {what}.", format::count(count)))

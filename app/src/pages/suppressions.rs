@@ -6,7 +6,6 @@ use bounce::policy::Rule;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, SuppressionPage};
 use crate::components::ErrorBox;
@@ -15,8 +14,8 @@ use crate::{format, labels, links};
 /// `/suppressions?q=&rule=&source=&offset=`
 #[component]
 pub fn SuppressionsPage() -> impl IntoView {
-    let query = use_query_map();
-    let get = move |key: &'static str| move || query.read().get(key).unwrap_or_default();
+    let query = super::use_query_params();
+    let get = move |key: &'static str| move || query.read().get(key);
     let (q, rule, source, offset) = (get("q"), get("rule"), get("source"), get("offset"));
     let page = Resource::new(
         move || (q(), rule(), source(), offset()),
@@ -102,11 +101,8 @@ fn AddForm() -> impl IntoView {
 fn SuppressionTable(page: SuppressionPage) -> impl IntoView {
     let SuppressionPage { rows, total, offset } = page;
     let shown = rows.len() as i64;
-    let query = use_query_map();
-    let (q, rule, source) = query.with_untracked(|m| {
-        let get = |k: &str| m.get(k).unwrap_or_default();
-        (get("q"), get("rule"), get("source"))
-    });
+    let query = super::use_query_params();
+    let (q, rule, source) = query.with_untracked(|m| (m.get("q"), m.get("rule"), m.get("source")));
     let export = |format: &str, delimiter: &str| links::suppressions_export(&q, &rule, &source, format, delimiter);
     let (csv_semicolon, csv_comma, jsonl) = (export("csv", ";"), export("csv", ","), export("jsonl", ""));
     let page_link = move |at: i64| links::suppressions(&q, &rule, &source, at);

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{self, UnlinkedPage};
 use crate::components::{ClassBadge, DiagnosticText, ErrorBox};
@@ -13,8 +12,8 @@ use crate::{format, links};
 /// `/unlinked`
 #[component]
 pub fn UnlinkedPage() -> impl IntoView {
-    let query = use_query_map();
-    let before = move || query.with(|q| q.get("before").unwrap_or_default());
+    let query = super::use_query_params();
+    let before = move || query.with(|q| q.get("before"));
     let page = Resource::new(before, api::unlinked_results);
     view! {
         <Title text="Unlinked results"/>
