@@ -158,3 +158,91 @@ store_test!(the_timeouts_503_carries_the_security_headers_too, |store| {
         assert!(response.headers().contains_key(name), "{name} missing on the 503");
     }
 });
+
+/// Markup a stranger can put into a bounce text, a campaign's name or
+/// subject, or a raw message; none of it may reach a page as markup.
+const PAYLOADS: [&str; 4] = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "</title><script>alert(3)</script>",
+    "<svg/onload=alert(4)>",
+];
+
+/// The payloads found unescaped in `html`.
+fn live_markup(html: &str) -> Vec<&'static str> {
+    PAYLOADS.into_iter().filter(|p| html.contains(p)).collect()
+}
+
+store_test!(
+    hostile_text_from_bounces_and_campaigns_is_shown_as_text_everywhere,
+    |store| {
+        // Arrange: a campaign named and titled with markup, and a bounce whose
+        // reply, subject and raw message carry more.
+        let id = store
+            .insert_campaign(&store::NewCampaign {
+                name: PAYLOADS[2].into(),
+                subject: PAYLOADS[1].into(),
+                from_domain: "news.example.nl".into(),
+                sent_at: chrono::Utc::now(),
+            })
+            .await
+            .expect("campaign");
+        let dir = tempfile::tempdir().expect("dir");
+        let eml = dir.path().join("bounce.eml");
+        std::fs::write(
+        &eml,
+        format!(
+            "From: MAILER-DAEMON@mx.example.nl\r\nTo: news@news.example.nl\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\
+             Message-ID: <b1@mx.example.nl>\r\nSubject: Undelivered {p0}\r\n\
+             Content-Type: text/plain\r\n\r\n<jan@ziggo.nl>: host mx.ziggo.nl[192.0.2.8] said: 550 5.1.1 \
+             <jan@ziggo.nl> {p0} {p1} {p3} unknown user (in reply to RCPT TO command)\r\n",
+            p0 = PAYLOADS[0],
+            p1 = PAYLOADS[1],
+            p3 = PAYLOADS[3]
+        ),
+    )
+    .expect("written");
+        let opts = server::import::Options {
+            format: server::import::Format::Eml,
+            campaign: Some(id),
+            year: 2026,
+            columns: Vec::new(),
+        };
+        let mut report = server::import::ImportReport::default();
+        server::import::import_path(&store, &eml, "bounce.eml", &opts, &mut report)
+            .await
+            .expect("imported");
+        assert_eq!(report.stored, 1, "{report:?}");
+        let event = store
+            .error_page(id, &bounce::ErrorFilter::default(), bounce::PageRequest::first())
+            .await
+            .expect("errors")
+            .rows[0]
+            .id;
+
+        // Act: every page that shows them.
+        let mut pages = Vec::new();
+        for uri in [
+            "/".to_owned(),
+            format!("/campaigns/{id}"),
+            format!("/campaigns/{id}/errors"),
+            format!("/campaigns/{id}/errors?q={}", "%3Cscript%3E"),
+            format!("/campaigns/{id}/errors/{event}"),
+            "/dashboard".to_owned(),
+        ] {
+            let (status, html) = get(&store, &uri).await;
+            pages.push((uri, status, html));
+        }
+
+        // Assert
+        for (uri, status, html) in pages {
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(
+                live_markup(&html).is_empty(),
+                "{uri} shows {:?} as markup",
+                live_markup(&html)
+            );
+            assert!(!html.contains("<title></title><script>"), "{uri}: the title was closed");
+        }
+    }
+);
