@@ -17,6 +17,9 @@ pub enum AppError {
     /// A filter or parameter did not parse; the message names the field (400).
     #[error("{0}")]
     BadRequest(String),
+    /// Not signed in, or the role does not allow this (401 / 403).
+    #[error("{0}")]
+    Forbidden(String),
     /// The database failed; details are in the server log (500).
     #[error("the database could not answer this request; the server log has the details")]
     Internal,
@@ -31,6 +34,7 @@ impl AppError {
         match self {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
+            AppError::Forbidden(_) => 403,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }

@@ -31,7 +31,7 @@ pub mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub use error::AppError;
@@ -65,19 +65,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| format!("{} · bouncedesk", format::title_text(&text))/>
         <components::HydrationMark/>
         <Router>
-            <header class="topbar">
-                <A href="/" attr:class="brand">"bouncedesk"</A>
-                <nav>
-                    <A href="/">"Campaigns"</A>
-                    <A href="/dashboard">"Dashboard"</A>
-                    <A href="/selections">"Selections"</A>
-                    <A href="/suppressions">"Suppression list"</A>
-                    <A href="/imports">"Import"</A>
-                    <A href="/unlinked">"Unlinked"</A>
-                    <A href="/settings/policies">"Policies"</A>
-                    <A href="/settings/tokens">"Tokens"</A>
-                </nav>
-            </header>
+            <components::TopBar/>
             <main>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::CampaignsPage ssr=SsrMode::Async/>
@@ -94,6 +82,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/tokens") view=pages::TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/imports") view=pages::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/unlinked") view=pages::UnlinkedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=pages::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=pages::AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -14,6 +14,8 @@ pub struct ApiToken {
     pub name: String,
     /// The token's first characters, to tell tokens apart.
     pub prefix: String,
+    /// What the token may do.
+    pub scope: crate::account::Scope,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,

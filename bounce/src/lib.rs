@@ -6,6 +6,7 @@
 //! newtypes of this crate once, at the edge, and travel as such afterwards.
 //! The crate compiles to wasm as well, so the browser speaks the same types.
 
+pub mod account;
 pub mod chart;
 pub mod class;
 #[cfg(feature = "classifier")]

@@ -2,9 +2,10 @@
 //! (`bouncedesk token`), webhook signing keys (`bouncedesk webhook-key`)
 //! and campaigns that real results link to (`bouncedesk campaign`).
 
+use bounce::account::AuditAction;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use store::{NewCampaign, Store};
+use store::{NewAuditEntry, NewCampaign, Store};
 
 use crate::ServerError;
 use crate::cli::DatabaseArg;
@@ -25,6 +26,10 @@ pub enum TokenAction {
     Create {
         /// What it is for ("SendGrid webhook").
         name: String,
+        /// What it may do: `import` (post results: webhooks, scripts) or
+        /// `read` (selection counts and exports, chart data).
+        #[arg(long, default_value = "import")]
+        scope: bounce::account::Scope,
     },
     /// List the tokens (never the tokens themselves).
     List,
@@ -94,10 +99,12 @@ pub enum CampaignAction {
 pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
     let store = Store::connect(&args.database.database_url).await?;
     match args.action {
-        TokenAction::Create { name } => {
-            let made = store.create_token(&name, Utc::now()).await?;
+        TokenAction::Create { name, scope } => {
+            let made = store.create_token(&name, scope, Utc::now()).await?;
+            let detail = format!("{} ({scope}, {}…)", made.token.name, made.token.prefix);
+            audit_cli(&store, AuditAction::TokenCreated, &detail).await?;
             eprintln!(
-                "token {} ({}) made; it is shown once, keep it in the webhook's settings:",
+                "token {} ({}, may {scope}) made; it is shown once, keep it where it is used:",
                 made.token.id, made.token.name
             );
             println!("{}", made.secret);
@@ -110,9 +117,10 @@ pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
                     (None, None) => "never used".to_owned(),
                 };
                 println!(
-                    "{}\t{}…\t{}\tmade {}\t{state}",
+                    "{}\t{}…\t{}\t{}\tmade {}\t{state}",
                     t.id,
                     t.prefix,
+                    t.scope,
                     t.name,
                     t.created_at.format("%Y-%m-%d")
                 );
@@ -122,6 +130,7 @@ pub async fn token(args: TokenArgs) -> Result<(), ServerError> {
             if !store.revoke_token(id, Utc::now()).await? {
                 return Err(ServerError::Usage(format!("there is no live token {id}")));
             }
+            audit_cli(&store, AuditAction::TokenRevoked, &format!("token {id}")).await?;
             eprintln!("token {id} revoked");
         }
     }
@@ -246,4 +255,24 @@ pub async fn campaign(args: CampaignArgs) -> Result<(), ServerError> {
         }
     }
     Ok(())
+}
+
+/// Who the command line acts as in the audit log: `cli:` and the login name.
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    format!("cli:{user}")
+}
+
+/// Records in the audit log what the command line did.
+pub async fn audit_cli(store: &Store, action: AuditAction, detail: &str) -> Result<(), ServerError> {
+    let actor = cli_actor();
+    let entry = NewAuditEntry {
+        actor: &actor,
+        action,
+        detail,
+        address: None,
+    };
+    Ok(store.audit(&entry, Utc::now()).await?)
 }

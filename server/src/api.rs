@@ -1,11 +1,13 @@
 //! The HTTP API for machines: selections counted and exported from the same
 //! JSON definitions as the CLI and the selection builder.
 
+use axum::Extension;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use bounce::account::{AuditAction, Caller};
 use bounce::export::ExportFormat;
 use bounce::selection::{Definition, MAX_DEFINITION_BYTES};
 use chrono::Utc;
@@ -87,10 +89,18 @@ struct ExportParams {
 )]
 async fn export(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<ExportParams>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
     let def = definition(&body)?;
+    crate::auth::record(
+        &store,
+        &caller,
+        AuditAction::Export,
+        "a selection definition's contacts",
+    )
+    .await?;
     stream_export(store, def, &params).await
 }
 
@@ -107,6 +117,7 @@ async fn export(
 )]
 async fn export_saved(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ServerError> {
@@ -114,6 +125,8 @@ async fn export_saved(
     let id: i64 = id.trim().parse().map_err(|_| not_found())?;
     let saved = store.saved_selection(id).await?.ok_or_else(not_found)?;
     let def = Definition::parse(&saved.definition)?;
+    let detail = format!("selection {id} ({})", saved.name);
+    crate::auth::record(&store, &caller, AuditAction::Export, &detail).await?;
     stream_export(store, def, &params).await
 }
 
@@ -178,6 +191,7 @@ struct SuppressionParams {
 )]
 async fn export_suppressions(
     State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<SuppressionParams>,
 ) -> Result<Response, ServerError> {
     use bounce::export::{SUPPRESSION_COLUMNS, suppression_cells};
@@ -188,12 +202,13 @@ async fn export_suppressions(
     })?;
     let set = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let query = store::SuppressionQuery {
-        search: set(&params.q).map(|q| q.chars().take(254).collect()),
+        search: set(&params.q).map(|q| bounce::parse_search("q", q, 254)).transpose()?,
         rule: set(&params.rule),
         source: set(&params.source),
         limit: 0,
         offset: 0,
     };
+    crate::auth::record(&store, &caller, AuditAction::Export, "the suppression list").await?;
     let (tx, rx) = tokio::sync::mpsc::channel(1_024);
     tokio::spawn(async move {
         if let Err(e) = store.export_suppressions(&query, tx).await {

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `classify`, `select`,
+//! The command line: `serve`, `demo`, `migrate`, `classify`, `select`, `user`,
 //! `import`, `token`, `webhook-key`, `campaign`, `bench`.
 
 use std::net::SocketAddr;
@@ -45,6 +45,9 @@ pub enum Command {
     /// (`imaps://USER@HOST[:PORT]/FOLDER`): every message imported, then
     /// moved to a folder (never deleted); `--poll SECONDS` keeps reading.
     Mailbox(crate::mailbox::MailboxArgs),
+    /// Add, list and change the people who sign in (`user add --role admin
+    /// EMAIL` makes the first admin).
+    User(crate::users::UserArgs),
     /// Make, list and revoke the API tokens that let other systems post
     /// results (`/api/v1/events`, `/api/v1/webhooks/{format}`).
     Token(crate::admin::TokenArgs),
@@ -84,6 +87,18 @@ pub struct ServeArgs {
     /// --addr address and localhost. Requests for other names get 421.
     #[arg(long, env = "BOUNCEDESK_ALLOWED_HOSTS", default_value = "")]
     pub allowed_hosts: String,
+    /// `Secure` on the session cookie: `auto` sets it when a TLS proxy says
+    /// the request came over HTTPS (`X-Forwarded-Proto: https`).
+    #[arg(long, env = "BOUNCEDESK_SECURE_COOKIES", value_enum, default_value = "auto")]
+    pub secure_cookies: CookieSecurity,
+}
+
+/// When the session cookie is marked `Secure`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CookieSecurity {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +160,7 @@ impl Cli {
             Command::Select(args) => crate::select::run(args).await,
             Command::Import(args) => crate::import::run(args).await,
             Command::Mailbox(args) => crate::mailbox::run(args).await,
+            Command::User(args) => crate::users::run(args).await,
             Command::Token(args) => crate::admin::token(args).await,
             Command::WebhookKey(args) => crate::admin::webhook_key(args).await,
             Command::Campaign(args) => crate::admin::campaign(args).await,
@@ -223,6 +239,19 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
             tracing::info!("another server finished loading the demo data first; its copy stays");
         }
     }
+    let demo_login = if args.no_demo {
+        None
+    } else {
+        match crate::users::ensure_demo_login(&store).await {
+            Ok(login) => login,
+            // Another server starting on the same database made it first.
+            Err(ServerError::Store(store::StoreError::Invalid(_))) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    if store.user_count().await? == 0 {
+        tracing::warn!("nobody can sign in yet: make an admin with `bouncedesk user add --role admin EMAIL`");
+    }
     let site_root = args.site_root.to_string_lossy().into_owned();
     if !args.site_root.join("pkg").join("bouncedesk.wasm").exists() {
         tracing::warn!(
@@ -233,6 +262,11 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     let settings = crate::HttpSettings {
         allowed_hosts: crate::guards::AllowedHosts::new(&args.allowed_hosts, args.addr),
         request_timeout: crate::router::REQUEST_TIMEOUT,
+        secure_cookies: match args.secure_cookies {
+            CookieSecurity::Auto => None,
+            CookieSecurity::Always => Some(true),
+            CookieSecurity::Never => Some(false),
+        },
     };
     let app = crate::router_with(store.clone(), crate::leptos_options(&site_root, args.addr), settings);
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -246,7 +280,12 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         args.addr,
         store::redact(&args.database.database_url)
     );
-    axum::serve(listener, app)
+    if let Some((email, password)) = demo_login {
+        println!(
+            "sign in as {email} with the password {password} (an admin; shown once, change it on the Account page)"
+        );
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(crate::shutdown::requested())
         .await
         .map_err(ServerError::Serve)?;

@@ -32,6 +32,15 @@ pub enum ServerError {
     /// A request without a valid API token or webhook signature.
     #[error("{0}")]
     Unauthorized(String),
+    /// Signed in (or a valid token), but the role or scope does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts (failed logins); try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A failure of the server itself (a task that died); logged.
+    #[error("{0}")]
+    Internal(String),
     /// Something the request needs from elsewhere could not be had now
     /// (an SNS signing certificate); the sender should retry.
     #[error("{0}")]
@@ -94,6 +103,12 @@ impl IntoResponse for ServerError {
             _ => {}
         }
         let status = match &self {
+            ServerError::Forbidden(m) => {
+                return (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": m }))).into_response();
+            }
+            ServerError::TooManyRequests(m) => {
+                return (StatusCode::TOO_MANY_REQUESTS, Json(serde_json::json!({ "error": m }))).into_response();
+            }
             ServerError::Usage(_) | ServerError::Input(_) => StatusCode::BAD_REQUEST,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Store(_) | ServerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -61,22 +61,26 @@ impl FromRequestParts<AppState> for Authorized {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let presented = presented_token(parts).ok_or_else(|| {
+        let presented = presented_token(&parts.headers, &parts.uri).ok_or_else(|| {
             ServerError::Unauthorized(
                 "an API token is needed: `Authorization: Bearer TOKEN` (make one with `bouncedesk token create`)"
                     .into(),
             )
         })?;
         match state.store.authenticate(&presented, Utc::now()).await? {
+            // A read token (a reporting script's) cannot post results.
+            Some(token) if token.scope != bounce::account::Scope::Import => Err(ServerError::Forbidden(format!(
+                "the token `{}` may {}, not import: make an import token (`bouncedesk token create --scope import`)",
+                token.name, token.scope
+            ))),
             Some(token) => Ok(Authorized(token)),
             None => Err(ServerError::Unauthorized("the API token is unknown or revoked".into())),
         }
     }
 }
 
-fn presented_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
+pub(crate) fn presented_token(headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Option<String> {
+    if let Some(value) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
@@ -91,7 +95,7 @@ fn presented_token(parts: &Parts) -> Option<String> {
             _ => None,
         };
     }
-    parts.uri.query().and_then(|q| {
+    uri.query().and_then(|q| {
         q.split('&')
             .find_map(|pair| pair.strip_prefix("token="))
             .map(str::to_owned)

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod auth;
 pub mod bench;
 pub mod charts;
 pub mod classify;
@@ -21,6 +22,7 @@ pub mod select;
 pub mod shutdown;
 pub mod sns_certs;
 pub mod uploads;
+pub mod users;
 
 pub use error::ServerError;
 pub use router::{HttpSettings, leptos_options, router, router_with};

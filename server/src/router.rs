@@ -12,6 +12,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth;
 use crate::guards::{self, AllowedHosts};
 use crate::headers::{self, CspNonce};
 
@@ -43,6 +44,9 @@ pub struct HttpSettings {
     pub allowed_hosts: AllowedHosts,
     /// The longest a request may take before it is answered with 503.
     pub request_timeout: std::time::Duration,
+    /// `Secure` on the session cookie: always, never, or (`None`) when the
+    /// request came over HTTPS through a proxy (`X-Forwarded-Proto`).
+    pub secure_cookies: Option<bool>,
 }
 
 impl HttpSettings {
@@ -52,6 +56,7 @@ impl HttpSettings {
         Self {
             allowed_hosts: AllowedHosts::new("", addr),
             request_timeout: REQUEST_TIMEOUT,
+            secure_cookies: None,
         }
     }
 }
@@ -82,12 +87,17 @@ pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSe
         leptos_options: leptos_options.clone(),
         store: store.clone(),
     };
+    let gate = auth::Gate {
+        store: store.clone(),
+        secure_cookies: settings.secure_cookies,
+    };
     let context = page_context(store);
     Router::new()
         .route("/healthz", get(alive))
         .route("/readyz", get(ready))
         .merge(crate::openapi::routes())
         .merge(crate::uploads::routes())
+        .merge(auth::routes())
         .merge(crate::charts::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(leptos_options.clone())
@@ -98,6 +108,8 @@ pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSe
             context,
             app::shell,
         ))
+        // Who is asking, and may they: before any page, function or route runs.
+        .layer(middleware::from_fn_with_state(gate, auth::gate))
         .layer(middleware::from_fn(guards::trailing_slash))
         // A request that takes longer than this is answered with 503 rather
         // than holding its connection (and a database connection) forever.

@@ -70,6 +70,8 @@ pub async fn run(args: SelectArgs) -> Result<(), ServerError> {
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
     let written = export(&store, &definition, format, now, &mut out).await?;
     out.flush().map_err(|e| ServerError::Output(e.to_string()))?;
+    let detail = format!("{written} contacts of a selection definition (command line)");
+    crate::admin::audit_cli(&store, bounce::account::AuditAction::Export, &detail).await?;
     eprintln!("{written} contacts exported");
     Ok(())
 }

@@ -17,6 +17,8 @@ use crate::ServerError;
 use crate::error::short;
 use crate::import::{self, Format, ImportReport, Options};
 use crate::router::AppState;
+use axum::Extension;
+use bounce::account::{AuditAction, Caller};
 
 /// The largest file taken: a month of a busy MTA's log.
 pub const MAX_UPLOAD: usize = 2 << 30;
@@ -36,7 +38,11 @@ struct Form {
     file: Option<(String, tempfile::TempPath)>,
 }
 
-async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<Response, ServerError> {
+async fn upload(
+    State(store): State<Store>,
+    Extension(caller): Extension<Caller>,
+    mut multipart: Multipart,
+) -> Result<Response, ServerError> {
     let bad = |why: String| ServerError::Usage(why);
     let mut form = Form::default();
     while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
@@ -85,6 +91,11 @@ async fn upload(State(store): State<Store>, mut multipart: Multipart) -> Result<
         year: Utc::now().year(),
         columns: Vec::new(),
     };
+    let campaign = form
+        .campaign
+        .map_or_else(String::new, |c| format!(" into campaign {c}"));
+    let detail = format!("{name} ({}){campaign}", opts.format.name());
+    crate::auth::record(&store, &caller, AuditAction::Import, &detail).await?;
     tokio::spawn(async move {
         let mut report = ImportReport::default();
         // The import's row records a failure; the log keeps it too.

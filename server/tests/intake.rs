@@ -36,7 +36,11 @@ fn post(uri: &str, token: Option<&str>, content_type: &str, body: impl Into<Body
 }
 
 async fn token(store: &Store) -> String {
-    store.create_token("tests", Utc::now()).await.expect("token").secret
+    store
+        .create_token("tests", store::Scope::Import, Utc::now())
+        .await
+        .expect("token")
+        .secret
 }
 
 const EVENTS: &str = concat!(
@@ -48,7 +52,10 @@ const EVENTS: &str = concat!(
 );
 
 store_test!(events_need_a_live_token, |store| {
-    let made = store.create_token("tests", Utc::now()).await.expect("token");
+    let made = store
+        .create_token("tests", store::Scope::Import, Utc::now())
+        .await
+        .expect("token");
 
     let (none, body, challenge) = send(&store, post("/api/v1/events", None, "application/x-ndjson", EVENTS)).await;
     let (wrong, _, _) = send(

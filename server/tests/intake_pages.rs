@@ -133,7 +133,10 @@ store_test!(unlinked_results_are_listed_with_what_they_carried, |store| {
 });
 
 store_test!(tokens_are_listed_without_their_secrets, |store| {
-    let made = store.create_token("SendGrid webhook", Utc::now()).await.expect("token");
+    let made = store
+        .create_token("SendGrid webhook", store::Scope::Import, Utc::now())
+        .await
+        .expect("token");
 
     let (status, html) = get(&store, "/settings/tokens").await;
 
@@ -144,7 +147,10 @@ store_test!(tokens_are_listed_without_their_secrets, |store| {
 });
 
 store_test!(a_token_is_revoked_from_the_page_without_a_script, |store| {
-    let made = store.create_token("Mailgun", Utc::now()).await.expect("token");
+    let made = store
+        .create_token("Mailgun", store::Scope::Import, Utc::now())
+        .await
+        .expect("token");
     let request = Request::post("/api/revoke_token")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html")

@@ -88,7 +88,11 @@ async fn set_up(store: &Store) -> String {
         .set_setting(&store::webhook_key_setting("ses"), Some(TOPIC))
         .await
         .expect("topic set");
-    store.create_token("SNS", Utc::now()).await.expect("token").secret
+    store
+        .create_token("SNS", store::Scope::Import, Utc::now())
+        .await
+        .expect("token")
+        .secret
 }
 
 store_test!(

@@ -8,6 +8,8 @@
 //! [`postgres`]. Rows are read into plain structs and parsed into the domain
 //! types of the `bounce` crate before they leave this crate.
 
+mod accounts;
+mod audit;
 mod campaigns;
 mod charts;
 mod contacts;
@@ -19,6 +21,7 @@ mod ingest;
 mod linking;
 mod locks;
 mod mailbox_claims;
+mod passwords;
 mod policies;
 pub mod postgres;
 mod selections;
@@ -31,6 +34,8 @@ mod suppressions;
 pub mod testing;
 mod tokens;
 
+pub use accounts::{NewSession, SESSION_IDLE, SESSION_LIFETIME};
+pub use audit::NewAuditEntry;
 pub use bounce::intake::UnlinkedResult;
 pub use campaigns::NewCampaign;
 pub use contacts::NewContact;
@@ -43,7 +48,7 @@ pub use sends::{NewSend, SendFailure};
 pub use settings::{DemoClaim, DemoLoad, webhook_key_setting};
 pub use staging::Staging;
 pub use suppressions::{NewSuppression, SuppressionQuery};
-pub use tokens::{ApiToken, NewToken, TOKEN_PREFIX};
+pub use tokens::{ApiToken, NewToken, Scope, TOKEN_PREFIX};
 
 /// The result type of every store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

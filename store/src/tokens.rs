@@ -3,6 +3,7 @@
 //! is kept, so a copy of the database does not hand out working tokens.
 
 use base64::Engine;
+pub use bounce::account::Scope;
 pub use bounce::intake::ApiToken;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -17,7 +18,7 @@ const SHOWN: usize = 10;
 /// The longest token name accepted.
 const NAME_MAX: usize = 100;
 /// The columns a token is read from.
-const COLUMNS: &str = "id, name, prefix, created_at, last_used_at, revoked_at";
+const COLUMNS: &str = "id, name, prefix, scope, created_at, last_used_at, revoked_at";
 
 /// A token just made: the only time its secret is known.
 #[derive(Debug, Clone)]
@@ -32,8 +33,9 @@ fn digest(secret: &str) -> String {
 }
 
 impl Store {
-    /// Makes a token named `name` (for people: "SendGrid webhook").
-    pub async fn create_token(&self, name: &str, now: DateTime<Utc>) -> Result<NewToken> {
+    /// Makes a token named `name` (for people: "SendGrid webhook") that may
+    /// do what `scope` allows.
+    pub async fn create_token(&self, name: &str, scope: Scope, now: DateTime<Utc>) -> Result<NewToken> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > NAME_MAX {
             return Err(StoreError::Invalid(bounce::ParseError::at(
@@ -51,10 +53,11 @@ impl Store {
         let prefix: String = secret.chars().take(SHOWN).collect();
         let id: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO api_tokens (name, prefix, digest, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO api_tokens (name, prefix, scope, digest, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(name)
             .bind(&prefix)
+            .bind(scope.as_str())
             .bind(digest(&secret))
             .bind(now)
             .fetch_one(pool)
@@ -65,6 +68,7 @@ impl Store {
                 id,
                 name: name.to_owned(),
                 prefix,
+                scope,
                 created_at: now,
                 last_used_at: None,
                 revoked_at: None,
@@ -82,7 +86,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(ApiToken::from).collect())
+        rows.into_iter().map(ApiToken::try_from).collect()
     }
 
     /// Revokes a token; `false` when there is no such live token.
@@ -116,7 +120,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(ApiToken::from))
+        row.map(ApiToken::try_from).transpose()
     }
 }
 
@@ -125,20 +129,24 @@ struct TokenRecord {
     id: i64,
     name: String,
     prefix: String,
+    scope: String,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<TokenRecord> for ApiToken {
-    fn from(r: TokenRecord) -> Self {
-        ApiToken {
+impl TryFrom<TokenRecord> for ApiToken {
+    type Error = StoreError;
+
+    fn try_from(r: TokenRecord) -> Result<Self> {
+        Ok(ApiToken {
             id: r.id,
             name: r.name,
             prefix: r.prefix,
+            scope: r.scope.parse()?,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
-        }
+        })
     }
 }

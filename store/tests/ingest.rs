@@ -169,7 +169,10 @@ store_test!(a_tag_belongs_to_one_campaign, |store| {
 store_test!(
     tokens_authenticate_until_revoked_and_only_their_digest_is_kept,
     |store| {
-        let made = store.create_token("SendGrid webhook", t0()).await.expect("token");
+        let made = store
+            .create_token("SendGrid webhook", store::Scope::Import, t0())
+            .await
+            .expect("token");
 
         let known = store
             .authenticate(&made.secret, t0() + Duration::hours(1))
@@ -187,7 +190,10 @@ store_test!(
         assert_eq!(listed[0].last_used_at, Some(t0() + Duration::hours(1)));
         assert!(made.secret.starts_with(&listed[0].prefix) && listed[0].prefix.len() < 12);
         assert!(revoked.is_none());
-        assert!(store.create_token("  ", t0()).await.is_err(), "a name is needed");
+        assert!(
+            store.create_token("  ", store::Scope::Import, t0()).await.is_err(),
+            "a name is needed"
+        );
     }
 );
 

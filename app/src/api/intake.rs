@@ -22,7 +22,7 @@ pub struct UnlinkedPage {
 }
 
 /// The latest imports, newest first.
-#[server]
+#[server(endpoint = "list_imports")]
 pub async fn list_imports() -> Result<Vec<ImportRun>, AppError> {
     let store = super::server::store()?;
     // A running import's row moves every second; five minutes of silence
@@ -33,7 +33,7 @@ pub async fn list_imports() -> Result<Vec<ImportRun>, AppError> {
 
 /// A page of unlinked results, older than the cursor `before` (from a
 /// previous page) when given.
-#[server]
+#[server(endpoint = "unlinked_results")]
 pub async fn unlinked_results(before: String) -> Result<UnlinkedPage, AppError> {
     let store = super::server::store()?;
     let before = match before.trim() {
@@ -49,19 +49,26 @@ pub async fn unlinked_results(before: String) -> Result<UnlinkedPage, AppError> 
 }
 
 /// Every API token, newest first.
-#[server]
+#[server(endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
+    super::server::require(bounce::account::Role::Admin)?;
     let store = super::server::store()?;
     super::server::answer(store.tokens().await)
 }
 
-/// Makes a token named `name`; its secret, the only time it is shown
-/// (only the secret crosses to the browser: the island shows nothing else,
-/// and dates would bring their parser into the wasm).
-#[server]
-pub async fn make_token(name: String) -> Result<String, AppError> {
+/// Makes a token named `name` for `scope` (`import` or `read`); its
+/// secret, the only time it is shown (only the secret crosses to the
+/// browser: the island shows nothing else, and dates would bring their
+/// parser into the wasm).
+#[server(endpoint = "make_token")]
+pub async fn make_token(name: String, scope: String) -> Result<String, AppError> {
+    use bounce::account::{AuditAction, Role, Scope};
+    let caller = super::server::require(Role::Admin)?;
     let store = super::server::store()?;
-    let made = super::server::answer_or_refuse(store.create_token(&name, chrono::Utc::now()).await)?;
+    let scope: Scope = scope.parse().map_err(super::server::invalid)?;
+    let made = super::server::answer_or_refuse(store.create_token(&name, scope, chrono::Utc::now()).await)?;
+    let detail = format!("{} ({scope}, {}…)", made.token.name, made.token.prefix);
+    super::server::audit(&store, &caller, AuditAction::TokenCreated, &detail).await?;
     Ok(made.secret)
 }
 
@@ -70,10 +77,12 @@ pub async fn make_token(name: String) -> Result<String, AppError> {
 /// post by sending the browser back to the page).
 #[server(endpoint = "revoke_token")]
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
+    use bounce::account::{AuditAction, Role};
+    let caller = super::server::require(Role::Admin)?;
     let store = super::server::store()?;
     let id = super::server::parse_id("token", &id)?;
     if super::server::answer(store.revoke_token(id, chrono::Utc::now()).await)? {
-        Ok(())
+        super::server::audit(&store, &caller, AuditAction::TokenRevoked, &format!("token {id}")).await
     } else {
         Err(super::server::not_found(format!("live token {id}")))
     }

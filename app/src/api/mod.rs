@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
+mod accounts;
 pub mod charts;
 mod intake;
 mod selections;
 mod suppressions;
 
+pub use accounts::*;
 pub use intake::*;
 pub use selections::*;
 pub use suppressions::*;
@@ -29,14 +31,14 @@ pub struct ErrorsTabData {
 }
 
 /// Every campaign with its totals, newest first.
-#[server]
+#[server(endpoint = "list_campaigns")]
 pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
     let store = server::store()?;
     server::answer(store.campaign_summaries().await)
 }
 
 /// One campaign's totals.
-#[server]
+#[server(endpoint = "campaign")]
 pub async fn campaign(id: String) -> Result<CampaignSummary, AppError> {
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
@@ -44,7 +46,7 @@ pub async fn campaign(id: String) -> Result<CampaignSummary, AppError> {
 }
 
 /// A campaign's provider incidents, the largest first.
-#[server]
+#[server(endpoint = "campaign_incidents")]
 pub async fn campaign_incidents(id: String) -> Result<Vec<bounce::incident::Incident>, AppError> {
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
@@ -52,7 +54,7 @@ pub async fn campaign_incidents(id: String) -> Result<Vec<bounce::incident::Inci
 }
 
 /// One campaign and a page of its errors, filtered as the query says.
-#[server]
+#[server(endpoint = "campaign_errors")]
 pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabData, AppError> {
     let store = server::store()?;
     let id = server::parse_id("campaign", &id)?;
@@ -64,7 +66,7 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
 }
 
 /// Everything stored about one event of a campaign.
-#[server]
+#[server(endpoint = "event")]
 pub async fn event(campaign: String, event: String) -> Result<EventDetail, AppError> {
     let store = server::store()?;
     let campaign_id = server::parse_id("campaign", &campaign)?;
@@ -136,6 +138,52 @@ mod server {
     pub fn bad_request(e: AppError) -> AppError {
         set_status(e.status());
         e
+    }
+
+    /// The person signed in, if any (a page that anyone may see asks).
+    pub fn signed_in() -> Option<bounce::account::User> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<bounce::account::Caller>().cloned())
+            .and_then(|caller| caller.user)
+    }
+
+    /// Who is asking, as the server's gate found out. Every server function
+    /// and page past the gate has one.
+    pub fn caller() -> Result<bounce::account::Caller, AppError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<bounce::account::Caller>().cloned())
+            .ok_or_else(|| {
+                set_status(401);
+                AppError::Forbidden("sign in first".into())
+            })
+    }
+
+    /// The caller, when their role includes `needed` (the gate checked the
+    /// route already; this holds when a page renders a function directly).
+    pub fn require(needed: bounce::account::Role) -> Result<bounce::account::Caller, AppError> {
+        let caller = caller()?;
+        if caller.role().is_some_and(|r| r.may(needed)) {
+            Ok(caller)
+        } else {
+            set_status(403);
+            Err(AppError::Forbidden(format!("this needs the {needed} role")))
+        }
+    }
+
+    /// Records in the audit log what `caller` did.
+    pub async fn audit(
+        store: &Store,
+        caller: &bounce::account::Caller,
+        action: bounce::account::AuditAction,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        let entry = store::NewAuditEntry {
+            actor: &caller.actor,
+            action,
+            detail,
+            address: caller.address.as_deref(),
+        };
+        answer(store.audit(&entry, chrono::Utc::now()).await)
     }
 
     pub fn mark(code: u16) {

@@ -55,7 +55,7 @@ pub struct BuilderStart {
 }
 
 /// The builder's starting point for `id` (`new` or empty: a new selection).
-#[server]
+#[server(endpoint = "start_builder")]
 pub async fn start_builder(id: String) -> Result<BuilderStart, AppError> {
     use bounce::selection::Definition;
 
@@ -99,7 +99,7 @@ pub async fn start_builder(id: String) -> Result<BuilderStart, AppError> {
 }
 
 /// Every saved selection, evaluated now (new results count).
-#[server]
+#[server(endpoint = "list_selections")]
 pub async fn list_selections() -> Result<Vec<SelectionSummary>, AppError> {
     use bounce::selection::Definition;
 
@@ -115,7 +115,7 @@ pub async fn list_selections() -> Result<Vec<SelectionSummary>, AppError> {
 }
 
 /// One saved selection.
-#[server]
+#[server(endpoint = "selection")]
 pub async fn selection(id: String) -> Result<SavedSelection, AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("selection", &id)?;
@@ -123,7 +123,7 @@ pub async fn selection(id: String) -> Result<SavedSelection, AppError> {
 }
 
 /// The count and a sample of what a definition selects now.
-#[server]
+#[server(endpoint = "preview_selection")]
 pub async fn preview_selection(definition: String) -> Result<Preview, AppError> {
     use bounce::selection::Definition;
 
@@ -151,10 +151,11 @@ pub async fn preview_selection(definition: String) -> Result<Preview, AppError> 
 }
 
 /// Saves a selection (a new one when `id` is empty) and returns its id.
-#[server]
+#[server(endpoint = "save_selection")]
 pub async fn save_selection(id: String, name: String, definition: String) -> Result<i64, AppError> {
     use bounce::selection::{Definition, SelectionName};
 
+    super::server::require(bounce::account::Role::Marketer)?;
     let store = super::server::store()?;
     let id = if id.trim().is_empty() {
         None
@@ -167,8 +168,9 @@ pub async fn save_selection(id: String, name: String, definition: String) -> Res
 }
 
 /// Deletes a saved selection.
-#[server]
+#[server(endpoint = "delete_selection")]
 pub async fn delete_selection(id: String) -> Result<(), AppError> {
+    super::server::require(bounce::account::Role::Marketer)?;
     let store = super::server::store()?;
     let id = super::server::parse_id("selection", &id)?;
     super::server::answer_or_refuse(store.delete_selection(id).await).map(|_| ())
@@ -177,11 +179,13 @@ pub async fn delete_selection(id: String) -> Result<(), AppError> {
 /// Acts on every contact a saved selection holds now: `suppress` (with a
 /// reason and an optional number of days), `unsubscribe` or `reset`
 /// (bounce counters). Returns how many contacts it touched.
-#[server]
+#[server(endpoint = "act_on_selection")]
 pub async fn act_on_selection(id: String, action: String, reason: String, days: String) -> Result<usize, AppError> {
+    use bounce::account::{AuditAction, Role};
     use bounce::selection::Definition;
     use bounce::{ContactStatus, ParseError};
 
+    let caller = super::server::require(Role::Marketer)?;
     let store = super::server::store()?;
     let id = super::server::parse_id("selection", &id)?;
     let saved = super::server::found("selection", id, store.saved_selection(id).await)?;
@@ -228,5 +232,7 @@ pub async fn act_on_selection(id: String, action: String, reason: String, days: 
             )));
         }
     }
+    let detail = format!("selection {id} ({}): {action}, {} contacts", saved.name, emails.len());
+    super::server::audit(&store, &caller, AuditAction::SelectionAction, &detail).await?;
     Ok(emails.len())
 }

@@ -31,7 +31,7 @@ pub struct Added {
 
 /// A page of the suppression list: `q` part of an address, `rule` a rule
 /// id or `manual`, `source` who added it exactly, `offset` rows skipped.
-#[server]
+#[server(endpoint = "list_suppressions")]
 pub async fn list_suppressions(
     q: String,
     rule: String,
@@ -104,10 +104,12 @@ pub(super) fn expiry(
 /// Adds addresses by hand, one per line (or separated by commas or
 /// semicolons), with a reason and an optional expiry in days. All or
 /// nothing: any line that is not an address is reported and nothing is added.
-#[server]
+#[server(endpoint = "add_suppressions")]
 pub async fn add_suppressions(addresses: String, reason: String, days: String) -> Result<Added, AppError> {
+    use bounce::account::{AuditAction, Role};
     use bounce::{ContactStatus, EmailAddress};
 
+    let caller = super::server::require(Role::Marketer)?;
     let store = super::server::store()?;
     let now = chrono::Utc::now();
     let expires_at = expiry(&days, now)?;
@@ -149,6 +151,8 @@ pub async fn add_suppressions(addresses: String, reason: String, days: String) -
         })
         .collect();
     super::server::answer(store.suppress_all(&items).await)?;
+    let detail = format!("{} addresses ({reason}){}", items.len(), sample(&emails));
+    super::server::audit(&store, &caller, AuditAction::Suppress, &detail).await?;
     Ok(Added {
         added: items.len(),
         refused,
@@ -157,10 +161,12 @@ pub async fn add_suppressions(addresses: String, reason: String, days: String) -
 
 /// Takes addresses off the suppression list (which also resets their
 /// bounce counters). Returns how many were on it.
-#[server]
+#[server(endpoint = "unblock")]
 pub async fn unblock(addresses: Vec<String>, reason: String) -> Result<u64, AppError> {
     use bounce::EmailAddress;
+    use bounce::account::{AuditAction, Role};
 
+    let caller = super::server::require(Role::Marketer)?;
     let store = super::server::store()?;
     let emails = addresses
         .iter()
@@ -173,11 +179,33 @@ pub async fn unblock(addresses: Vec<String>, reason: String) -> Result<u64, AppE
     } else {
         reason.trim()
     };
-    super::server::answer(store.unblock(&emails, "user", reason, chrono::Utc::now()).await)
+    let unblocked = super::server::answer(store.unblock(&emails, "user", reason, chrono::Utc::now()).await)?;
+    let detail = format!(
+        "{unblocked} of {} addresses ({reason}){}",
+        emails.len(),
+        sample(&emails)
+    );
+    super::server::audit(&store, &caller, AuditAction::Unblock, &detail).await?;
+    Ok(unblocked)
+}
+
+/// The first few addresses of a list, for an audit line.
+#[cfg(feature = "ssr")]
+fn sample(emails: &[bounce::EmailAddress]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = String::new();
+    for (i, e) in emails.iter().take(SHOWN).enumerate() {
+        text.push_str(if i == 0 { ": " } else { ", " });
+        text.push_str(e.as_str());
+    }
+    if emails.len() > SHOWN {
+        text.push_str(&format!(" and {} more", emails.len() - SHOWN));
+    }
+    text
 }
 
 /// Everything about one contact.
-#[server]
+#[server(endpoint = "contact")]
 pub async fn contact(id: String) -> Result<ContactDetail, AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("contact", &id)?;
@@ -185,8 +213,10 @@ pub async fn contact(id: String) -> Result<ContactDetail, AppError> {
 }
 
 /// Resets one contact's bounce counters by hand.
-#[server]
+#[server(endpoint = "reset_contact")]
 pub async fn reset_contact(id: String) -> Result<(), AppError> {
+    use bounce::account::{AuditAction, Role};
+    let caller = super::server::require(Role::Marketer)?;
     let store = super::server::store()?;
     let id = super::server::parse_id("contact", &id)?;
     let detail = super::server::found("contact", id, store.contact_detail(id).await)?;
@@ -194,24 +224,27 @@ pub async fn reset_contact(id: String) -> Result<(), AppError> {
         .email
         .parse::<bounce::EmailAddress>()
         .map_err(super::server::invalid)?;
-    super::server::answer(store.reset_bounces(&[email], "user", chrono::Utc::now()).await)
+    super::server::answer(store.reset_bounces(std::slice::from_ref(&email), "user", chrono::Utc::now()).await)?;
+    super::server::audit(&store, &caller, AuditAction::ContactReset, email.as_str()).await
 }
 
 /// The suppression policy in force.
-#[server]
+#[server(endpoint = "get_policy")]
 pub async fn get_policy() -> Result<Policy, AppError> {
     let store = super::server::store()?;
     super::server::answer(store.policy().await)
 }
 
 /// Changes the suppression policy; every value is a whole number as typed.
-#[server]
+#[server(endpoint = "set_policy")]
 pub async fn set_policy(
     hard_block_days: String,
     soft_limit: String,
     soft_window_days: String,
     consecutive_hard: String,
 ) -> Result<Policy, AppError> {
+    use bounce::account::{AuditAction, Role};
+    let caller = super::server::require(Role::Admin)?;
     let store = super::server::store()?;
     let number = |field: &'static str, raw: &str| {
         raw.trim()
@@ -227,5 +260,10 @@ pub async fn set_policy(
     .checked()
     .map_err(super::server::invalid)?;
     super::server::answer_or_refuse(store.set_policy(&policy).await)?;
+    let detail = format!(
+        "hard block {} days, soft limit {} in {} days, {} consecutive hard",
+        policy.hard_block_days, policy.soft_limit, policy.soft_window_days, policy.consecutive_hard
+    );
+    super::server::audit(&store, &caller, AuditAction::PolicyChanged, &detail).await?;
     Ok(policy)
 }

@@ -8,6 +8,7 @@ pub fn ErrorBox(error: AppError) -> impl IntoView {
     let title = match &error {
         AppError::NotFound(_) => "Not found",
         AppError::BadRequest(_) => "That filter does not work",
+        AppError::Forbidden(_) => "Not allowed",
         AppError::Internal => "Something went wrong",
         AppError::Transport(_) => "No connection",
     };

@@ -9,6 +9,7 @@ mod error_box;
 mod filters;
 mod navigation;
 mod pager;
+mod topbar;
 
 pub use campaign_header::{CampaignHeader, Tab};
 pub use chart::Charts;
@@ -19,3 +20,4 @@ pub use error_box::ErrorBox;
 pub use filters::ErrorFilters;
 pub use navigation::{HydrationMark, go_to, reload};
 pub use pager::Pager;
+pub use topbar::{ForRole, TopBar};

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::components::{ClassBadge, DiagnosticText, ErrorBox};
+use crate::components::{ClassBadge, DiagnosticText, ErrorBox, ForRole};
 use crate::{api, format, labels, links};
+use bounce::account::Role;
 
 /// `/contacts/:id`
 #[component]
@@ -52,7 +53,9 @@ fn Contact(detail: ContactDetail) -> impl IntoView {
             <dd>{detail.bounces_reset_at.map_or_else(|| "never".to_owned(), format::minute)}</dd>
             <dt>"Suppression"</dt><dd class="suppression">{suppression.clone().unwrap_or_else(|| "none".to_owned())}</dd>
         </dl>
-        <ContactActions id email=suppression.is_some().then_some(email)/>
+        <ForRole needed=Role::Marketer>
+            <ContactActions id email=suppression.is_some().then_some(email.clone())/>
+        </ForRole>
         <h2>"Sends"</h2>
         <table class="errors">
             <thead>

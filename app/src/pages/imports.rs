@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
 use crate::api;
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, ForRole};
 use crate::{format, links};
+use bounce::account::Role;
 
 /// The formats offered in the form, by the names the importer takes, with
 /// what a marketer would call them (Maildir, a directory, is for the
@@ -45,6 +46,7 @@ pub fn ImportsPage() -> impl IntoView {
             "A log from your mail server or an export from your email service: bouncedesk reads it, "
             "classifies every failure and links it to its campaign. Importing a file again stores nothing twice."
         </p>
+        <ForRole needed=Role::Marketer>
         <form class="filters upload" method="post" action="/imports/upload" enctype="multipart/form-data">
             <label>"File" <input type="file" name="file" required/></label>
             <label>
@@ -72,6 +74,7 @@ pub fn ImportsPage() -> impl IntoView {
             </label>
             <div class="actions"><button type="submit">"Import"</button></div>
         </form>
+        </ForRole>
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match imports.await {

@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::{self, SelectionSummary};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, ForRole};
 use crate::{format, links};
+use bounce::account::Role;
 
 /// `/selections`
 #[component]
@@ -34,7 +35,7 @@ pub fn SelectionsPage() -> impl IntoView {
         <h1>"Selections"</h1>
         <p class="meta">
             "Contacts chosen by their bounce history. Counts are worked out now, so new results count. "
-            <A href=links::new_selection() attr:class="button">"New selection"</A>
+            <ForRole needed=Role::Marketer><A href=links::new_selection() attr:class="button">"New selection"</A></ForRole>
         </p>
         <div class="notice" aria-live="polite">
             {move || notice().map(|text| view! { <p class="saved">{text}</p> })}
@@ -93,7 +94,7 @@ fn SelectionRow(summary: SelectionSummary) -> impl IntoView {
                 <a href=links::selection_export(id, "csv", ",") download rel="external">"CSV (,)"</a>" · "
                 <a href=links::selection_export(id, "jsonl", "") download rel="external">"JSON Lines"</a>
             </td>
-            <td class="actions"><SelectionActions id/></td>
+            <td class="actions"><ForRole needed=Role::Marketer><SelectionActions id/></ForRole></td>
         </tr>
     }
 }

@@ -8,8 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 
 use crate::api::{self, SuppressionPage};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, ForRole};
 use crate::{format, labels, links};
+use bounce::account::Role;
 
 /// `/suppressions?q=&rule=&source=&offset=`
 #[component]
@@ -44,7 +45,7 @@ pub fn SuppressionsPage() -> impl IntoView {
             <label>"Source"<input type="text" name="source" prop:value=source placeholder="user, rule:hard_bounce"/></label>
             <div class="actions"><button type="submit">"Search"</button></div>
         </Form>
-        <AddForm/>
+        <ForRole needed=Role::Marketer><AddForm/></ForRole>
         <Suspense fallback=super::loading>
             {move || Suspend::new(async move {
                 match page.await {
@@ -109,7 +110,7 @@ fn SuppressionTable(page: SuppressionPage) -> impl IntoView {
     view! {
         <p class="count">{format!("{} suppressed", format::count(total))}</p>
         <div class="bulk">
-            <UnblockChosen/>
+            <ForRole needed=Role::Marketer><UnblockChosen/></ForRole>
             <span class="export">
                 "Export: "
                 <a href=csv_semicolon download rel="external">"CSV (;)"</a>" · "

@@ -44,6 +44,7 @@ fn TokenTable(list: Vec<ApiToken>) -> impl IntoView {
                 <tr>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Starts with"</th>
+                    <th scope="col">"May"</th>
                     <th scope="col">"Made"</th>
                     <th scope="col">"Last used"</th>
                     <th scope="col"></th>
@@ -56,6 +57,7 @@ fn TokenTable(list: Vec<ApiToken>) -> impl IntoView {
                         <tr class="token-row" data-live=live.to_string()>
                             <td class="name">{t.name}</td>
                             <td><code>{t.prefix}"…"</code></td>
+                            <td class="scope">{t.scope.as_str()}</td>
                             <td>{format::day(t.created_at)}</td>
                             <td>{t.last_used_at.map_or_else(|| "never".to_owned(), format::minute)}</td>
                             <td>
@@ -81,7 +83,8 @@ fn TokenTable(list: Vec<ApiToken>) -> impl IntoView {
 #[island]
 fn NewToken() -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let make = Action::new(move |name: &String| api::make_token(name.clone()));
+    let scope = RwSignal::new("import".to_owned());
+    let make = Action::new(move |(name, scope): &(String, String)| api::make_token(name.clone(), scope.clone()));
     view! {
         <div class="filters new-token">
             <label>
@@ -89,8 +92,15 @@ fn NewToken() -> impl IntoView {
                 <input type="text" name="name" placeholder="SendGrid webhook" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))/>
             </label>
+            <label>
+                "It may"
+                <select name="scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                    <option value="import">"post results (import)"</option>
+                    <option value="read">"read counts and exports (read)"</option>
+                </select>
+            </label>
             <div class="actions">
-                <button type="button" on:click=move |_| { make.dispatch(name.get()); }>"Make a token"</button>
+                <button type="button" on:click=move |_| { make.dispatch((name.get(), scope.get())); }>"Make a token"</button>
             </div>
         </div>
         {move || match make.value().get() {

@@ -159,7 +159,10 @@ pub async fn run(args: ImportArgs) -> Result<(), ServerError> {
     let mut report = ImportReport::default();
     let started = std::time::Instant::now();
     for path in &args.paths {
-        import_path(&store, path, &path.display().to_string(), &opts, &mut report).await?;
+        let name = path.display().to_string();
+        let detail = format!("{name} ({})", opts.format.name());
+        crate::admin::audit_cli(&store, bounce::account::AuditAction::Import, &detail).await?;
+        import_path(&store, path, &name, &opts, &mut report).await?;
     }
     eprintln!(
         "{} lines in {:.1} s: {} events stored, {} already stored, {} without a campaign, \

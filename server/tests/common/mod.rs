@@ -5,16 +5,81 @@
 #![allow(dead_code)]
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
+use bounce::account::Role;
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use server::demo::{self, DemoConfig};
 use store::{NewCampaign, Store};
 use tower::ServiceExt;
 
-pub fn app(store: &Store) -> axum::Router {
+/// The real router, as nobody: no session, no token.
+pub fn anonymous_app(store: &Store) -> axum::Router {
     let addr = "127.0.0.1:0".parse().expect("valid address");
     server::router(store.clone(), server::leptos_options("target/site", addr))
+}
+
+/// The real router, with every request sent the way an admin's browser
+/// sends it from the dashboard: signed in, from this origin. A request that
+/// carries its own `Cookie` or `Authorization` keeps it (tests of roles and
+/// tokens).
+pub fn app(store: &Store) -> axum::Router {
+    let store = store.clone();
+    anonymous_app(&store).layer(axum::middleware::from_fn(
+        move |mut request: axum::extract::Request, next: axum::middleware::Next| {
+            let store = store.clone();
+            async move {
+                let headers = request.headers_mut();
+                if !headers.contains_key(header::COOKIE) && !headers.contains_key(header::AUTHORIZATION) {
+                    let cookie = session_cookie(&store, Role::Admin).await;
+                    headers.insert(header::COOKIE, cookie.parse().expect("a header value"));
+                }
+                same_origin(headers);
+                next.run(request).await
+            }
+        },
+    ))
+}
+
+/// Gives a request the `Host` and `Origin` a page of this server sends.
+pub fn same_origin(headers: &mut axum::http::HeaderMap) {
+    if !headers.contains_key(header::HOST) {
+        headers.insert(header::HOST, "localhost".parse().expect("value"));
+    }
+    if !headers.contains_key(header::ORIGIN) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let origin = format!("http://{host}");
+        headers.insert(header::ORIGIN, origin.parse().expect("value"));
+    }
+}
+
+/// The password of every test account.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// `ROLE@bouncedesk.test`, made on first use.
+pub async fn account(store: &Store, role: Role) -> bounce::account::User {
+    let email = format!("{}@bouncedesk.test", role.as_str());
+    match store.add_user(&email, role, PASSWORD, Utc::now()).await {
+        Ok(user) => user,
+        Err(store::StoreError::Invalid(_)) => store
+            .users()
+            .await
+            .expect("users")
+            .into_iter()
+            .find(|u| u.email == email)
+            .expect("the account exists"),
+        Err(e) => panic!("account: {e}"),
+    }
+}
+
+/// A `Cookie` header value of a fresh session of the `role` test account.
+pub async fn session_cookie(store: &Store, role: Role) -> String {
+    let user = account(store, role).await;
+    let session = store.create_session(user.id, None, Utc::now()).await.expect("session");
+    format!("{}={}", server::auth::COOKIE, session.secret)
 }
 
 /// Leptos keeps process-wide state (its task spawner, the reactive owner of

@@ -40,7 +40,7 @@ pub struct TableRow {
 }
 
 /// The charts of a campaign's Overview tab.
-#[server]
+#[server(endpoint = "campaign_charts")]
 pub async fn campaign_charts(id: String) -> Result<Vec<ChartView>, AppError> {
     let store = super::server::store()?;
     let id = super::server::parse_id("campaign", &id)?;
@@ -53,7 +53,7 @@ pub async fn campaign_charts(id: String) -> Result<Vec<ChartView>, AppError> {
 }
 
 /// The dashboard's charts.
-#[server]
+#[server(endpoint = "dashboard_charts")]
 pub async fn dashboard_charts() -> Result<Vec<ChartView>, AppError> {
     let store = super::server::store()?;
     let mut views = Vec::new();
