@@ -8,6 +8,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: 'tests',
+  // Signs in once as each role; tests run as the admin unless they say otherwise.
+  globalSetup: './global-setup.ts',
   outputDir: 'output/test-results',
   timeout: 60_000,
   fullyParallel: false,
@@ -16,6 +18,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    storageState: 'end2end/output/state-admin.json',
     browserName: 'chromium',
     headless: true,
     trace: 'retain-on-failure',

@@ -12,10 +12,14 @@ async function hydrated(page: Page) {
 
 const number = (text: string) => Number(text.replace(/[^\d]/g, ''));
 
+/// The Origin a page of the dashboard sends with a change (the server
+/// refuses changes riding on the session cookie without it: CSRF).
+const sameOrigin = (page: Page) => ({ origin: new URL(page.url()).origin });
+
 /// What the API counts for the definition the builder shows now.
 async function apiCount(page: Page): Promise<number> {
   const definition = await page.locator('textarea[name="definition"]').inputValue();
-  const answer = await page.request.post('/api/v1/selections/count', { data: definition });
+  const answer = await page.request.post('/api/v1/selections/count', { data: definition, headers: sameOrigin(page) });
   expect(answer.ok()).toBeTruthy();
   return (await answer.json()).count;
 }
@@ -152,6 +156,7 @@ test('build, save, export and suppress selections; later sends are rejected', as
   const sentOn = (await newest.locator('td').nth(1).innerText()).trim();
   const after = await page.request.post('/api/v1/selections/export?format=jsonl', {
     data: JSON.stringify({ in_selection: 'Repeat hard bouncers' }),
+    headers: sameOrigin(page),
   });
   const latest = new Map<string, string>();
   for (const line of (await after.text()).trim().split('\n')) {

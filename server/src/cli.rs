@@ -65,7 +65,13 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
     /// sqlite://PATH (created when missing) or postgres://USER:PASSWORD@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/bouncedesk.db")]
+    /// Global: it may follow a subcommand's own subcommand (`user add ... --database-url`).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/bouncedesk.db",
+        global = true
+    )]
     pub database_url: String,
 }
 

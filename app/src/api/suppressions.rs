@@ -224,7 +224,11 @@ pub async fn reset_contact(id: String) -> Result<(), AppError> {
         .email
         .parse::<bounce::EmailAddress>()
         .map_err(super::server::invalid)?;
-    super::server::answer(store.reset_bounces(std::slice::from_ref(&email), "user", chrono::Utc::now()).await)?;
+    super::server::answer(
+        store
+            .reset_bounces(std::slice::from_ref(&email), "user", chrono::Utc::now())
+            .await,
+    )?;
     super::server::audit(&store, &caller, AuditAction::ContactReset, email.as_str()).await
 }
 

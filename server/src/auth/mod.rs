@@ -113,8 +113,11 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
     let secret = session_secret(request.headers());
     // A change riding on a session cookie, or a login (a forged login would
     // sign the victim into the attacker's account), must come from our pages.
+    // One that carries an Authorization header is exempt: another site cannot
+    // make a browser send that header without a CORS preflight we never allow.
     if !is_safe(&method)
         && (secret.is_some() || path == "/login")
+        && !has_bearer(request.headers())
         && let Err(why) = same_origin(request.headers())
     {
         tracing::warn!(%method, %path, "refused a cross-site request");
