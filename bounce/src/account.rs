@@ -179,11 +179,13 @@ pub enum AuditAction {
     TokenCreated,
     TokenRevoked,
     AuditExported,
+    Backup,
+    Restore,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -200,6 +202,8 @@ impl AuditAction {
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::AuditExported,
+        AuditAction::Backup,
+        AuditAction::Restore,
     ];
 
     /// The stable id.
@@ -221,6 +225,8 @@ impl AuditAction {
             AuditAction::TokenCreated => "token_created",
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::AuditExported => "audit_exported",
+            AuditAction::Backup => "backup",
+            AuditAction::Restore => "restore",
         }
     }
 }

@@ -57,6 +57,12 @@ pub enum Command {
     WebhookKey(crate::admin::WebhookKeyArgs),
     /// Add campaigns that imported results link to, and set their tags.
     Campaign(crate::admin::CampaignArgs),
+    /// Write a consistent copy of a SQLite database to a new file while the
+    /// server serves (for PostgreSQL use pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Put a backup in place of the SQLite database (checked first; the
+    /// replaced file is kept beside it). Stop the server first.
+    Restore(crate::backup::RestoreArgs),
     /// Measure how fast the store answers; see docs/performance.md.
     Bench(bench::BenchArgs),
 }
@@ -170,6 +176,8 @@ impl Cli {
             Command::Token(args) => crate::admin::token(args).await,
             Command::WebhookKey(args) => crate::admin::webhook_key(args).await,
             Command::Campaign(args) => crate::admin::campaign(args).await,
+            Command::Backup(args) => crate::backup::backup(args).await,
+            Command::Restore(args) => crate::backup::restore(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     }

@@ -127,3 +127,142 @@ fn sigterm_stops_the_server_cleanly_and_the_log_can_be_json() {
         serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
     }
 }
+
+/// A Postfix log of `n` bounces, each its own message and recipient.
+fn postfix_log(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "Nov 30 {:02}:{:02}:{:02} mail1 postfix/smtp[4211]: {:X}: to=<lid{i}@ziggo.nl>, relay=mx.ziggo.nl[212.54.42.8]:25, \
+                 delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.ziggo.nl[212.54.42.8] said: 550 5.1.1 \
+                 <lid{i}@ziggo.nl>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n",
+                (i / 3600) % 24,
+                (i / 60) % 60,
+                i % 60,
+                0x5A00_0000_u64 + i as u64
+            )
+        })
+        .collect()
+}
+
+async fn events_in(url: &str) -> i64 {
+    let store = store::Store::connect(url).await.expect("opens");
+    let n = store.event_count(None).await.expect("count");
+    store.close().await;
+    n
+}
+
+#[tokio::test]
+async fn a_backup_taken_during_an_import_restores_to_a_consistent_database() {
+    // Arrange: a database with demo data, and an import writing into it.
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let demo = bouncedesk()
+        .args(["demo", "--campaigns", "2", "--contacts", "300", "--database-url", &url])
+        .output()
+        .expect("demo runs");
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let before = events_in(&url).await;
+    let log = dir.path().join("maillog");
+    std::fs::write(&log, postfix_log(20_000)).expect("log");
+    let mut import = bouncedesk()
+        .args([
+            "import",
+            "--format",
+            "postfix",
+            "--year",
+            "2026",
+            "--database-url",
+            &url,
+        ])
+        .arg(&log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("import runs");
+    let copy = dir.path().join("copy.db");
+
+    // Act: back up while it writes, then restore the copy elsewhere.
+    let backup = bouncedesk()
+        .args(["backup", "--database-url", &url])
+        .arg(&copy)
+        .output()
+        .expect("backup runs");
+    let imported = import.wait().expect("import ends");
+    let restored_url = format!("sqlite://{}", dir.path().join("restored.db").display());
+    let restore = bouncedesk()
+        .args(["restore", "--database-url", &restored_url])
+        .arg(&copy)
+        .output()
+        .expect("restore runs");
+
+    // Assert: both worked, and the copy holds a state the database was in.
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(imported.success());
+    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+    let after = events_in(&url).await;
+    let restored = events_in(&restored_url).await;
+    assert_eq!(after, before + 20_000);
+    assert!(
+        (before..=after).contains(&restored),
+        "{before} <= {restored} <= {after}"
+    );
+    assert_eq!(
+        (restored - before) % server::import::BATCH as i64,
+        0,
+        "whole batches only"
+    );
+}
+
+#[tokio::test]
+async fn restoring_over_a_database_needs_replace_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let made = bouncedesk()
+        .args(["demo", "--campaigns", "1", "--contacts", "100", "--database-url", &url])
+        .output()
+        .expect("demo");
+    assert!(made.status.success());
+    let copy = dir.path().join("copy.db");
+    assert!(
+        bouncedesk()
+            .args(["backup", "--database-url", &url])
+            .arg(&copy)
+            .status()
+            .expect("runs")
+            .success()
+    );
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"SQLite format 3\0 but not really").expect("junk");
+
+    let refused = bouncedesk()
+        .args(["restore", "--database-url", &url])
+        .arg(&copy)
+        .output()
+        .expect("runs");
+    let bad = bouncedesk()
+        .args(["restore", "--replace", "--database-url", &url])
+        .arg(&junk)
+        .output()
+        .expect("runs");
+    let replaced = bouncedesk()
+        .args(["restore", "--replace", "--database-url", &url])
+        .arg(&copy)
+        .output()
+        .expect("runs");
+
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--replace"));
+    assert!(!bad.status.success(), "a broken file is not restored");
+    assert!(
+        replaced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replaced.stderr)
+    );
+    let kept = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().starts_with("live.db.before-restore-"));
+    assert!(kept, "the replaced database is kept");
+    assert!(events_in(&url).await > 0);
+}

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod campaigns;
 mod charts;
 mod contacts;
@@ -36,6 +37,7 @@ mod tokens;
 
 pub use accounts::{NewSession, SESSION_IDLE, SESSION_LIFETIME};
 pub use audit::NewAuditEntry;
+pub use backup::check_backup;
 pub use bounce::intake::UnlinkedResult;
 pub use campaigns::NewCampaign;
 pub use contacts::NewContact;
