@@ -117,7 +117,7 @@ impl IntoResponse for ServerError {
         tracing::error!(error = %self, "request failed");
         let message = match &self {
             ServerError::Usage(m) | ServerError::Unavailable(m) => m.clone(),
-            ServerError::NotFound(_) => self.to_string(),
+            ServerError::NotFound(_) | ServerError::Store(store::StoreError::TooSlow) => self.to_string(),
             _ => "the server could not answer; its log has the details".to_owned(),
         };
         (status, Json(serde_json::json!({ "error": message }))).into_response()

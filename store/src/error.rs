@@ -13,6 +13,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query a visitor shaped ran past its deadline and was stopped
+    /// (`deadline::QUERY_DEADLINE`): narrower filters will answer.
+    #[error("the query took too long and was stopped: narrow the filters or use a longer search text")]
+    TooSlow,
     /// A stored value no longer parses as its domain type: the database was
     /// edited by hand or by a newer bouncedesk.
     #[error("stored value does not parse: {0}")]

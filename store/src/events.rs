@@ -1,5 +1,6 @@
 //! Delivery events: each failed attempt or bounce, and the Errors tab's reads.
 
+use crate::deadline::{BoundedRead, or_too_slow};
 use bounce::{
     BounceClass, CodeFilter, EmailAddress, EnhancedStatus, ErrorFilter, ErrorPage, ErrorRow, EventDetail, Outcome,
     PageDirection, PageRequest, Reason, ReplyCode, Stage,
@@ -278,7 +279,8 @@ impl Store {
             }
             b.push(format!(" ORDER BY e.occurred_at {order}, e.id {order} LIMIT "))
                 .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-            b.build_query_as::<RowRecord>().fetch_all(pool).await?
+            let mut read = pool.bounded().await?;
+            b.build_query_as::<RowRecord>().fetch_all(&mut *read.tx).await.map_err(or_too_slow)?
         });
         let has_more = records.len() > limit;
         let mut rows = records
@@ -310,7 +312,8 @@ impl Store {
             let mut b = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM delivery_events e WHERE e.campaign_id = ");
             b.push_bind(campaign_id);
             push_error_filter!(b, filter, push_text_search);
-            b.build_query_scalar::<i64>().fetch_one(pool).await?
+            let mut read = pool.bounded().await?;
+            b.build_query_scalar::<i64>().fetch_one(&mut *read.tx).await.map_err(or_too_slow)?
         });
         Ok(count)
     }

@@ -96,6 +96,12 @@ mod server {
     /// must not see.
     pub fn answer<T>(result: Result<T, StoreError>) -> Result<T, AppError> {
         result.map_err(|e| {
+            if matches!(e, StoreError::TooSlow) {
+                // Stopped at its deadline: the visitor's to narrow, said so.
+                tracing::warn!("a query ran past its deadline and was stopped");
+                set_status(503);
+                return AppError::BadRequest(e.to_string());
+            }
             tracing::error!(error = %e, "store call failed");
             set_status(500);
             AppError::Internal
