@@ -16,6 +16,7 @@ use crate::demo::{self, DemoConfig};
 mod charts;
 mod hostile;
 mod import;
+mod load;
 mod selections;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -37,6 +38,10 @@ pub enum Benchmark {
     /// hundreds of recipients...) read within the caps, against splitting
     /// the same bytes into lines.
     Hostile,
+    /// The real server on loopback under a load generator: the Errors tab,
+    /// charts and API at `demo --scale N`, then beside sixteen scanning
+    /// searches; against the Errors tab's store call alone.
+    Load,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +73,15 @@ pub struct BenchArgs {
     /// instead of deleting it and loading anew.
     #[arg(long, requires = "database_url")]
     pub no_load: bool,
+    /// load: the demo data set's scale (20: about a million events).
+    #[arg(long, default_value_t = 20)]
+    pub scale: u32,
+    /// load: seconds each phase runs.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// load: clients sending at once (each on its own connection).
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
 }
 
 /// Runs a benchmark and prints a Markdown table.
@@ -83,6 +97,9 @@ pub async fn run(args: BenchArgs) -> Result<(), ServerError> {
     }
     if let Benchmark::Import = args.benchmark {
         return import::run(&args).await;
+    }
+    if let Benchmark::Load = args.benchmark {
+        return load::run(&args).await;
     }
     let (_dir, url, store) = open(&args).await?;
     let campaign = load_one_campaign(&args, &url, &store).await?;
