@@ -71,10 +71,17 @@ async fn upload(
                     .unwrap_or_else(|| "upload".to_owned());
                 let temp = tempfile::NamedTempFile::new().map_err(|e| ServerError::Output(e.to_string()))?;
                 let (mut file, path) = temp.into_parts();
+                // The start of the file, to refuse what cannot be an import
+                // before anything is started.
+                let mut head = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                    if head.len() < HEAD {
+                        head.extend_from_slice(&chunk[..chunk.len().min(HEAD - head.len())]);
+                    }
                     file.write_all(&chunk).map_err(|e| ServerError::Output(e.to_string()))?;
                 }
                 file.flush().map_err(|e| ServerError::Output(e.to_string()))?;
+                check_head(&name, &head)?;
                 form.file = Some((name, path));
             }
             _ => {}
@@ -105,6 +112,25 @@ async fn upload(
         drop(path);
     });
     Ok(Redirect::to("/imports").into_response())
+}
+
+/// How much of an upload's start is looked at before it is taken.
+const HEAD: usize = 64 * 1024;
+
+/// Refuses an upload that cannot be anything bouncedesk imports: an empty
+/// file, or a binary one (a NUL byte in its start: logs, CSV, JSON and mail
+/// are text; a spreadsheet or an archive is not).
+fn check_head(name: &str, head: &[u8]) -> Result<(), ServerError> {
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return Err(ServerError::Usage(format!("file: `{}` is empty", short(name))));
+    }
+    if head.contains(&0) {
+        return Err(ServerError::Usage(format!(
+            "file: `{}` is binary, not a log, CSV, JSON or mail file (save a spreadsheet as CSV first)",
+            short(name)
+        )));
+    }
+    Ok(())
 }
 
 /// The longest value a form field other than the file may have.

@@ -109,6 +109,46 @@ store_test!(a_bad_upload_is_refused_naming_the_field, |store| {
     );
 });
 
+store_test!(
+    an_empty_binary_or_truncated_upload_is_a_400_and_starts_nothing,
+    |store| {
+        campaign(&store).await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0";
+        let (content_type, whole) = form(
+            &[("format", "postfix")],
+            (
+                "maillog",
+                b"Nov 30 10:00:00 mail1 postfix/smtp[1]: 4F: to=<a@b.nl>, status=sent (250 ok)\n",
+            ),
+        );
+        let cut = whole[..whole.len() - 20].to_vec();
+
+        let (empty, _, empty_why) = upload(&store, &[], ("leeg.csv", b"")).await;
+        let (binary, _, binary_why) = upload(&store, &[], ("grafiek.png", png)).await;
+        let truncated = app(&store)
+            .oneshot(
+                Request::post("/imports/upload")
+                    .header(header::CONTENT_TYPE, content_type)
+                    .body(Body::from(cut))
+                    .expect("request"),
+            )
+            .await
+            .expect("answer")
+            .status();
+
+        assert_eq!(empty, StatusCode::BAD_REQUEST);
+        assert!(empty_why.contains("empty"), "{empty_why}");
+        assert_eq!(binary, StatusCode::BAD_REQUEST);
+        assert!(binary_why.contains("binary"), "{binary_why}");
+        assert_eq!(truncated, StatusCode::BAD_REQUEST);
+        assert!(
+            store.import_runs(10, Utc::now()).await.expect("runs").is_empty(),
+            "nothing started"
+        );
+        assert_eq!(store.event_count(None).await.expect("count"), 0);
+    }
+);
+
 store_test!(unlinked_results_are_listed_with_what_they_carried, |store| {
     campaign(&store).await;
     let body = r#"{"recipient":"k.schmidt@web.de","time":"2026-11-30T10:00:01Z","result":"failed","id":"u1","campaign_tag":"herbst-aktion","text":"550 5.1.1 Benutzer unbekannt"}"#;

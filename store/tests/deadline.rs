@@ -33,3 +33,48 @@ store_test!(
         assert!(store.ping().await.is_ok());
     }
 );
+
+store_test!(the_errors_tab_count_stops_at_its_cap_and_says_there_are_more, |store| {
+    // Arrange: a campaign with 25 failed events.
+    let campaign = store
+        .insert_campaign(&store::NewCampaign {
+            name: "Nieuwsbrief".into(),
+            subject: "Nieuws".into(),
+            from_domain: "news.example.nl".into(),
+            sent_at: chrono::Utc::now(),
+        })
+        .await
+        .expect("campaign");
+    let events: Vec<store::NewEvent> = (0..25)
+        .map(|i| store::NewEvent {
+            occurred_at: chrono::Utc::now(),
+            campaign_id: Some(campaign),
+            contact_id: None,
+            recipient: format!("lid{i}@ziggo.nl").parse().expect("address"),
+            stage: bounce::Stage::RcptTo,
+            outcome: bounce::Outcome::Error,
+            reply_code: "550".parse().ok(),
+            status: "5.1.1".parse().ok(),
+            diagnostic: "550 5.1.1 user unknown".into(),
+            remote_mta: None,
+            class: bounce::BounceClass::Hard,
+            reason: None,
+            source: "test".into(),
+            source_event_id: format!("e{i}"),
+            raw_message: None,
+            link_tag: None,
+            link_message_id: None,
+        })
+        .collect();
+    store.insert_events(&events).await.expect("events");
+    let all = bounce::ErrorFilter::default();
+
+    // Act
+    let capped = store.error_count_upto(campaign, &all, 10).await.expect("count");
+    let whole = store.error_count_upto(campaign, &all, 100).await.expect("count");
+
+    // Assert
+    assert_eq!(capped, (10, true));
+    assert_eq!(whole, (25, false));
+    assert_eq!(store.error_count(campaign, &all).await.expect("count"), 25);
+});

@@ -26,9 +26,16 @@ pub use suppressions::*;
 pub struct ErrorsTabData {
     pub campaign: CampaignSummary,
     pub page: ErrorPage,
-    /// How many rows the filters let through, on every page.
+    /// How many rows the filters let through, on every page, counted up to
+    /// [`COUNT_CAP`].
     pub total: i64,
+    /// More rows than `total` match (the count stopped at the cap).
+    pub more: bool,
 }
+
+/// How far the Errors tab counts its rows: past it, the page says "10,000+"
+/// instead of reading the whole campaign on every view.
+pub const COUNT_CAP: i64 = 10_000;
 
 /// Every campaign with its totals, newest first.
 #[server(endpoint = "list_campaigns")]
@@ -61,8 +68,13 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
     let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
     let campaign = server::found("campaign", id, store.campaign_summary(id).await)?;
     let page = server::answer(store.error_page(id, &filter, page).await)?;
-    let total = server::answer(store.error_count(id, &filter).await)?;
-    Ok(ErrorsTabData { campaign, page, total })
+    let (total, more) = server::answer(store.error_count_upto(id, &filter, COUNT_CAP).await)?;
+    Ok(ErrorsTabData {
+        campaign,
+        page,
+        total,
+        more,
+    })
 }
 
 /// Everything stored about one event of a campaign.

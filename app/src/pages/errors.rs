@@ -35,11 +35,17 @@ pub fn ErrorsPage() -> impl IntoView {
 
 #[component]
 fn ErrorsTab(data: ErrorsTabData, query: ErrorQuery) -> impl IntoView {
-    let ErrorsTabData { campaign, page, total } = data;
+    let ErrorsTabData {
+        campaign,
+        page,
+        total,
+        more,
+    } = data;
     let id = campaign.id;
-    let matching = match total {
-        1 => "1 row".to_owned(),
-        n => format!("{} rows", format::count(n)),
+    let matching = match (total, more) {
+        (n, true) => format!("{}+ rows", format::count(n)),
+        (1, false) => "1 row".to_owned(),
+        (n, false) => format!("{} rows", format::count(n)),
     };
     view! {
         <Title text=format!("Errors · {}", campaign.name)/>
