@@ -182,6 +182,17 @@ pub struct ErrorFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+impl ErrorFilter {
+    /// Whether no index narrows this filter to a range of the campaign's
+    /// rows, so a query may read many of them: a text search (a short one
+    /// scans; a long one gathers every match of the trigram index first) or
+    /// a code prefix (a range of reply codes, a status class). Stage, class,
+    /// reason, category and domain each have an index led by the campaign.
+    pub fn may_scan(&self) -> bool {
+        self.search.is_some() || self.code.is_some()
+    }
+}
+
 /// A filter on the codes a server answered with: either a prefix of the
 /// enhanced status (`5`, `5.1`, `5.1.1`) or of the reply code (`5`, `55`, `550`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

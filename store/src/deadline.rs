@@ -16,9 +16,10 @@ use crate::{Result, StoreError};
 /// the query stops (and frees its connection) before the request gives up.
 pub const QUERY_DEADLINE: Duration = Duration::from_secs(20);
 
-/// How many such queries may run at once in one process. SQLite's pool has
-/// 8 connections and PostgreSQL's 16: half or more stay free for the pages
-/// that read by key (campaign lists, event details, the charts' cache).
+/// How many queries that may scan (see `ErrorFilter::may_scan`) run at once
+/// in one process; the rest wait. SQLite's pool has 8 connections and
+/// PostgreSQL's 16: half or more stay free for every other page, the Errors
+/// tab's indexed filters included.
 pub const HEAVY_AT_ONCE: usize = 4;
 
 static HEAVY: std::sync::LazyLock<Arc<Semaphore>> =
@@ -31,7 +32,7 @@ pub(crate) struct Bounded<DB: sqlx::Database> {
     /// cleared on drop, so a connection back in the pool is never
     /// interrupted by an old deadline (even when the request was cancelled).
     active: Option<Arc<AtomicBool>>,
-    _permit: OwnedSemaphorePermit,
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl<DB: sqlx::Database> Drop for Bounded<DB> {
@@ -42,19 +43,25 @@ impl<DB: sqlx::Database> Drop for Bounded<DB> {
     }
 }
 
-async fn permit() -> Result<OwnedSemaphorePermit> {
+/// A place among the [`HEAVY_AT_ONCE`] queries that may scan; none is
+/// needed (and none waited for) by a query an index narrows.
+async fn permit(may_scan: bool) -> Result<Option<OwnedSemaphorePermit>> {
+    if !may_scan {
+        return Ok(None);
+    }
     HEAVY
         .clone()
         .acquire_owned()
         .await
+        .map(Some)
         .map_err(|_| StoreError::Location(std::io::Error::other("the query limiter is closed")))
 }
 
 /// Starts a bounded read on SQLite: a progress handler (every 10,000
 /// virtual-machine steps, a few microseconds) interrupts the statement once
 /// the deadline has passed.
-pub(crate) async fn sqlite(pool: &sqlx::SqlitePool, limit: Duration) -> Result<Bounded<sqlx::Sqlite>> {
-    let permit = permit().await?;
+pub(crate) async fn sqlite(pool: &sqlx::SqlitePool, limit: Duration, may_scan: bool) -> Result<Bounded<sqlx::Sqlite>> {
+    let permit = permit(may_scan).await?;
     let mut tx = pool.begin().await?;
     let active = Arc::new(AtomicBool::new(true));
     let flag = active.clone();
@@ -71,8 +78,8 @@ pub(crate) async fn sqlite(pool: &sqlx::SqlitePool, limit: Duration) -> Result<B
 
 /// Starts a bounded read on PostgreSQL: `statement_timeout` for this
 /// transaction only (`SET LOCAL`), so imports and loads are not limited.
-pub(crate) async fn postgres(pool: &sqlx::PgPool, limit: Duration) -> Result<Bounded<sqlx::Postgres>> {
-    let permit = permit().await?;
+pub(crate) async fn postgres(pool: &sqlx::PgPool, limit: Duration, may_scan: bool) -> Result<Bounded<sqlx::Postgres>> {
+    let permit = permit(may_scan).await?;
     let mut tx = pool.begin().await?;
     let ms = limit.as_millis().max(1);
     sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL statement_timeout = {ms}")))
@@ -104,20 +111,22 @@ pub(crate) fn or_too_slow(e: sqlx::Error) -> StoreError {
 /// serves both backends).
 pub(crate) trait BoundedRead {
     type Db: sqlx::Database;
-    fn bounded(&self) -> impl Future<Output = Result<Bounded<Self::Db>>> + Send;
+    /// A bounded read; `may_scan` (see `ErrorFilter::may_scan`) also takes
+    /// one of the places of the queries that may scan.
+    fn bounded(&self, may_scan: bool) -> impl Future<Output = Result<Bounded<Self::Db>>> + Send;
 }
 
 impl BoundedRead for sqlx::SqlitePool {
     type Db = sqlx::Sqlite;
-    fn bounded(&self) -> impl Future<Output = Result<Bounded<sqlx::Sqlite>>> + Send {
-        sqlite(self, QUERY_DEADLINE)
+    fn bounded(&self, may_scan: bool) -> impl Future<Output = Result<Bounded<sqlx::Sqlite>>> + Send {
+        sqlite(self, QUERY_DEADLINE, may_scan)
     }
 }
 
 impl BoundedRead for sqlx::PgPool {
     type Db = sqlx::Postgres;
-    fn bounded(&self) -> impl Future<Output = Result<Bounded<sqlx::Postgres>>> + Send {
-        postgres(self, QUERY_DEADLINE)
+    fn bounded(&self, may_scan: bool) -> impl Future<Output = Result<Bounded<sqlx::Postgres>>> + Send {
+        postgres(self, QUERY_DEADLINE, may_scan)
     }
 }
 
@@ -128,14 +137,14 @@ impl crate::Store {
     pub async fn bounded_scalar_for_tests(&self, sql: &str, limit: Duration) -> Result<i64> {
         match &self.backend {
             crate::Backend::Sqlite(pool) => {
-                let mut read = sqlite(pool, limit).await?;
+                let mut read = sqlite(pool, limit, true).await?;
                 sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
                     .fetch_one(&mut *read.tx)
                     .await
                     .map_err(or_too_slow)
             }
             crate::Backend::Postgres(pool) => {
-                let mut read = postgres(pool, limit).await?;
+                let mut read = postgres(pool, limit, true).await?;
                 sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
                     .fetch_one(&mut *read.tx)
                     .await

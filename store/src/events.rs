@@ -279,7 +279,7 @@ impl Store {
             }
             b.push(format!(" ORDER BY e.occurred_at {order}, e.id {order} LIMIT "))
                 .push_bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-            let mut read = pool.bounded().await?;
+            let mut read = pool.bounded(filter.may_scan()).await?;
             b.build_query_as::<RowRecord>().fetch_all(&mut *read.tx).await.map_err(or_too_slow)?
         });
         let has_more = records.len() > limit;
@@ -312,7 +312,7 @@ impl Store {
             let mut b = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM delivery_events e WHERE e.campaign_id = ");
             b.push_bind(campaign_id);
             push_error_filter!(b, filter, push_text_search);
-            let mut read = pool.bounded().await?;
+            let mut read = pool.bounded(filter.may_scan()).await?;
             b.build_query_scalar::<i64>().fetch_one(&mut *read.tx).await.map_err(or_too_slow)?
         });
         Ok(count)
@@ -330,7 +330,7 @@ impl Store {
             b.push_bind(campaign_id);
             push_error_filter!(b, filter, push_text_search);
             b.push(" LIMIT ").push_bind(cap.saturating_add(1)).push(") bounded");
-            let mut read = pool.bounded().await?;
+            let mut read = pool.bounded(filter.may_scan()).await?;
             b.build_query_scalar::<i64>().fetch_one(&mut *read.tx).await.map_err(or_too_slow)?
         });
         Ok((count.min(cap), count > cap))
