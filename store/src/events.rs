@@ -266,6 +266,7 @@ impl Store {
             PageDirection::Older(c) => (Some(("<", c)), "DESC"),
             PageDirection::Newer(c) => (Some((">", c)), "ASC"),
         };
+        self.note_common_terms(filter).await?;
         let records: Vec<RowRecord> = on_pool!(self, pool, Db, push_text_search => {
             let mut b = sqlx::QueryBuilder::<Db>::new(format!("SELECT {ROW_COLUMNS} FROM delivery_events e WHERE e.campaign_id = "));
             b.push_bind(campaign_id);
@@ -323,6 +324,7 @@ impl Store {
     /// rows" rather than count a whole campaign on every page view (a count
     /// reads every matching index entry; the page itself reads 51).
     pub async fn error_count_upto(&self, campaign_id: i64, filter: &ErrorFilter, cap: i64) -> Result<(i64, bool)> {
+        self.note_common_terms(filter).await?;
         let count = on_pool!(self, pool, Db, push_text_search => {
             let mut b = sqlx::QueryBuilder::<Db>::new(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM delivery_events e WHERE e.campaign_id = ",
@@ -334,6 +336,15 @@ impl Store {
             b.build_query_scalar::<i64>().fetch_one(&mut *read.tx).await.map_err(or_too_slow)?
         });
         Ok((count.min(cap), count > cap))
+    }
+
+    /// On SQLite, finds out whether the filter's search term is common, for
+    /// the text search to choose its way (`sqlite::note_common_terms`).
+    async fn note_common_terms(&self, filter: &ErrorFilter) -> Result<()> {
+        match (&self.backend, &filter.search) {
+            (crate::Backend::Sqlite(pool), Some(needle)) => crate::sqlite::note_common_terms(pool, needle).await,
+            _ => Ok(()),
+        }
     }
 
     /// Everything stored about one event.

@@ -86,12 +86,57 @@ pub(crate) async fn connect_with(options: SqliteConnectOptions, in_memory: bool)
     Ok(pool)
 }
 
+/// Index matches from which a search term counts as common (see
+/// [`note_common_terms`]).
+const COMMON_MATCHES: i64 = 2_000;
+/// Terms remembered as common, at most this many (then forgotten at once).
+const COMMON_REMEMBERED: usize = 1_000;
+
+/// Search terms known to match many rows, lower-cased.
+static COMMON_TERMS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Looks up, once per term, whether a search term is common: its trigram
+/// index matches reach [`COMMON_MATCHES`] rows (counted no further). SQLite
+/// answers `id IN (trigram matches)` by gathering every match first, which
+/// for a common word ("mailbox": a third of all rows) takes a second; such a
+/// term is better found by reading the campaign's rows newest first, where
+/// its matches are dense and the page fills after a few hundred rows.
+pub(crate) async fn note_common_terms(pool: &sqlx::SqlitePool, needle: &str) -> Result<()> {
+    let key = needle.to_lowercase();
+    if needle.chars().count() < 3 || COMMON_TERMS.lock().map(|t| t.contains(&key)).unwrap_or(true) {
+        return Ok(());
+    }
+    let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+    let matches: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM delivery_events_search WHERE delivery_events_search MATCH $1 LIMIT $2)",
+    )
+    .bind(phrase)
+    .bind(COMMON_MATCHES)
+    .fetch_one(pool)
+    .await?;
+    if matches >= COMMON_MATCHES
+        && let Ok(mut terms) = COMMON_TERMS.lock()
+    {
+        if terms.len() >= COMMON_REMEMBERED {
+            terms.clear();
+        }
+        terms.insert(key);
+    }
+    Ok(())
+}
+
 /// Narrows a query on `delivery_events e` to rows whose diagnostic text
-/// contains `needle`, case-insensitively. Three characters or more go through
-/// the trigram index (`delivery_events_search`); shorter needles cannot, and
-/// fall back to LIKE, which scans the campaign's rows.
+/// contains `needle`, case-insensitively. Rare terms of three characters or
+/// more go through the trigram index (`delivery_events_search`); shorter
+/// needles cannot, and common ones are faster without it (see
+/// [`note_common_terms`]): those use LIKE over the campaign's rows.
 pub(crate) fn push_text_search(b: &mut sqlx::QueryBuilder<sqlx::Sqlite>, needle: &str) {
-    if needle.chars().count() >= 3 {
+    let common = COMMON_TERMS
+        .lock()
+        .map(|t| t.contains(&needle.to_lowercase()))
+        .unwrap_or(false);
+    if needle.chars().count() >= 3 && !common {
         // An FTS5 phrase: double quotes inside are doubled, nothing else is special.
         let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
         b.push(" AND e.id IN (SELECT rowid FROM delivery_events_search WHERE delivery_events_search MATCH ")

@@ -34,6 +34,82 @@ store_test!(
     }
 );
 
+async fn failures(store: &store::Store, campaign: i64, texts: &[(&str, usize)]) {
+    let mut events = Vec::new();
+    for (text, n) in texts {
+        for i in 0..*n {
+            events.push(store::NewEvent {
+                occurred_at: chrono::Utc::now() - chrono::Duration::seconds(events.len() as i64),
+                campaign_id: Some(campaign),
+                contact_id: None,
+                recipient: format!("lid{}@ziggo.nl", events.len()).parse().expect("address"),
+                stage: bounce::Stage::RcptTo,
+                outcome: bounce::Outcome::Error,
+                reply_code: "550".parse().ok(),
+                status: "5.1.1".parse().ok(),
+                diagnostic: format!("550 {text} ({i})"),
+                remote_mta: None,
+                class: bounce::BounceClass::Hard,
+                reason: None,
+                source: "test".into(),
+                source_event_id: format!("e{}", events.len()),
+                raw_message: None,
+                link_tag: None,
+                link_message_id: None,
+            });
+        }
+    }
+    store.insert_events(&events).await.expect("events");
+}
+
+store_test!(a_common_search_term_finds_the_same_rows_as_a_rare_one_would, |store| {
+    // Arrange: a word in thousands of texts (searched by reading the
+    // campaign) and one in a few (searched through the trigram index).
+    let campaign = store
+        .insert_campaign(&store::NewCampaign {
+            name: "Nieuwsbrief".into(),
+            subject: "Nieuws".into(),
+            from_domain: "news.example.nl".into(),
+            sent_at: chrono::Utc::now(),
+        })
+        .await
+        .expect("campaign");
+    failures(&store, campaign, &[("Mailbox full", 2_100), ("Gebruiker onbekend", 7)]).await;
+    let search = |term: &str| bounce::ErrorFilter {
+        search: Some(term.to_owned()),
+        ..bounce::ErrorFilter::default()
+    };
+
+    // Act
+    let common = store
+        .error_count_upto(campaign, &search("mailbox"), 10_000)
+        .await
+        .expect("count");
+    let again = store
+        .error_count_upto(campaign, &search("MAILBOX"), 10_000)
+        .await
+        .expect("count");
+    let rare = store
+        .error_count_upto(campaign, &search("onbekend"), 10_000)
+        .await
+        .expect("count");
+    let page = store
+        .error_page(campaign, &search("mailbox"), bounce::PageRequest::first())
+        .await
+        .expect("page");
+
+    // Assert
+    assert_eq!(common, (2_100, false));
+    assert_eq!(again, (2_100, false));
+    assert_eq!(rare, (7, false));
+    assert_eq!(page.rows.len(), 50);
+    assert!(page.rows.iter().all(|r| r.diagnostic.contains("Mailbox full")));
+    assert!(
+        page.rows.windows(2).all(|w| w[0].occurred_at >= w[1].occurred_at),
+        "newest first"
+    );
+});
+
 store_test!(the_errors_tab_count_stops_at_its_cap_and_says_there_are_more, |store| {
     // Arrange: a campaign with 25 failed events.
     let campaign = store
