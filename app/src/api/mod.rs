@@ -34,7 +34,8 @@ pub struct ErrorsTabData {
 }
 
 /// How far the Errors tab counts its rows: past it, the page says "10,000+"
-/// instead of reading the whole campaign on every view.
+/// instead of reading the whole campaign on every view. (A text search counts
+/// to a page: "50+".)
 pub const COUNT_CAP: i64 = 10_000;
 
 /// Every campaign with its totals, newest first.
@@ -68,7 +69,14 @@ pub async fn campaign_errors(id: String, query: ErrorQuery) -> Result<ErrorsTabD
     let (filter, page) = query.parse().map_err(|e| server::bad_request(e.into()))?;
     let campaign = server::found("campaign", id, store.campaign_summary(id).await)?;
     let page = server::answer(store.error_page(id, &filter, page).await)?;
-    let (total, more) = server::answer(store.error_count_upto(id, &filter, COUNT_CAP).await)?;
+    // A text search is counted no further than a page: its count would read
+    // the text of every row of the campaign.
+    let cap = if filter.search.is_some() {
+        i64::from(bounce::query::DEFAULT_PAGE_SIZE)
+    } else {
+        COUNT_CAP
+    };
+    let (total, more) = server::answer(store.error_count_upto(id, &filter, cap).await)?;
     Ok(ErrorsTabData {
         campaign,
         page,
