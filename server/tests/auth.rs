@@ -395,6 +395,17 @@ store_test!(every_page_and_route_is_refused_to_roles_below_its_own, |store| {
             }
         }
     }
+    let viewer = &cookies[0].1;
+    let (_, headers, refused) = send(&store, from_page("GET", "/admin/users", Some(viewer), "")).await;
+    assert!(
+        headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .starts_with("text/html"),
+        "a browser gets a page"
+    );
+    assert!(refused.contains("needs the admin role"), "{refused}");
 });
 
 store_test!(admins_see_and_export_the_audit_log_with_who_what_and_where, |store| {

@@ -141,12 +141,16 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
         (Access::Public, caller) => caller,
         (Access::Person(needed) | Access::PersonOrToken(needed, _), Some(caller)) => {
             if !caller.role().is_some_and(|r| r.may(needed)) {
-                return Err(ServerError::Forbidden(format!(
+                let why = format!(
                     "this needs the {needed} role; {} is signed in as {}",
                     caller.actor,
                     caller.role().map_or("a token", |r| r.as_str())
-                ))
-                .into_response());
+                );
+                // A person's browser opening a page gets a page that says so.
+                if method == Method::GET && !path.starts_with("/api/") && wants_html(request.headers()) {
+                    return Err(refused_page(&why));
+                }
+                return Err(ServerError::Forbidden(why).into_response());
             }
             Some(caller)
         }
@@ -183,6 +187,24 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
     let secure = gate.secure_cookies.unwrap_or(over_https);
     request.extensions_mut().insert(SecureCookie(secure));
     Ok(())
+}
+
+/// A plain 403 page for a signed-in person whose role may not open a page.
+/// `why` holds their address: escaped, as everything from outside.
+fn refused_page(why: &str) -> Response {
+    let why = why.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed · bouncedesk</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/bouncedesk.css\"></head><body><main><h1>Not allowed</h1>\
+         <p>{why}. An admin can change your role on the People page.</p><p><a href=\"/\">Back to the campaigns</a></p>\
+         </main></body></html>"
+    );
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
 }
 
 fn has_bearer(headers: &HeaderMap) -> bool {
