@@ -136,10 +136,8 @@ pub async fn run(args: UserArgs) -> Result<(), ServerError> {
         }
         UserAction::Password { email, password_stdin } => {
             let user = store
-                .users()
+                .user(&email)
                 .await?
-                .into_iter()
-                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
                 .ok_or_else(|| ServerError::Usage(format!("there is no account `{email}`")))?;
             let (password, show) = if password_stdin {
                 (password_from_stdin()?, false)

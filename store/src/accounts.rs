@@ -112,6 +112,14 @@ impl Store {
         Ok(user.filter(|_| right))
     }
 
+    /// The person who signs in with `email` (however it is cased), if any.
+    pub async fn user(&self, email: &str) -> Result<Option<User>> {
+        match normalise_email(email) {
+            Ok(email) => Ok(self.credentials(&email).await?.map(|(user, _)| user)),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// The person by lower-cased address, with their password hash.
     async fn credentials(&self, email: &str) -> Result<Option<(User, String)>> {
         let row: Option<CredentialsRecord> = on_pool!(self, pool => {

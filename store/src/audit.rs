@@ -1,7 +1,7 @@
 //! The audit log: who did what, when, from where. Written beside the change
 //! it records; read by admins (and exported), and by the login rate limit.
 
-use bounce::account::{AuditAction, AuditEntry};
+use bounce::account::{AuditAction, AuditEntry, Caller};
 use chrono::{DateTime, Utc};
 
 use crate::{Result, Store, on_pool};
@@ -17,6 +17,18 @@ pub struct NewAuditEntry<'a> {
     pub action: AuditAction,
     pub detail: &'a str,
     pub address: Option<&'a str>,
+}
+
+impl<'a> NewAuditEntry<'a> {
+    /// What `caller` did, from where they did it.
+    pub fn by(caller: &'a Caller, action: AuditAction, detail: &'a str) -> Self {
+        Self {
+            actor: &caller.actor,
+            action,
+            detail,
+            address: caller.address.as_deref(),
+        }
+    }
 }
 
 impl Store {

@@ -121,28 +121,7 @@ store_test!(the_errors_tab_count_stops_at_its_cap_and_says_there_are_more, |stor
         })
         .await
         .expect("campaign");
-    let events: Vec<store::NewEvent> = (0..25)
-        .map(|i| store::NewEvent {
-            occurred_at: chrono::Utc::now(),
-            campaign_id: Some(campaign),
-            contact_id: None,
-            recipient: format!("lid{i}@ziggo.nl").parse().expect("address"),
-            stage: bounce::Stage::RcptTo,
-            outcome: bounce::Outcome::Error,
-            reply_code: "550".parse().ok(),
-            status: "5.1.1".parse().ok(),
-            diagnostic: "550 5.1.1 user unknown".into(),
-            remote_mta: None,
-            class: bounce::BounceClass::Hard,
-            reason: None,
-            source: "test".into(),
-            source_event_id: format!("e{i}"),
-            raw_message: None,
-            link_tag: None,
-            link_message_id: None,
-        })
-        .collect();
-    store.insert_events(&events).await.expect("events");
+    failures(&store, campaign, &[("user unknown", 25)]).await;
     let all = bounce::ErrorFilter::default();
 
     // Act

@@ -166,22 +166,24 @@ mod server {
         e
     }
 
-    /// The person signed in, if any (a page that anyone may see asks).
-    pub fn signed_in() -> Option<bounce::account::User> {
+    /// The caller the server's gate put on this request, if any.
+    fn request_caller() -> Option<bounce::account::Caller> {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<bounce::account::Caller>().cloned())
-            .and_then(|caller| caller.user)
+    }
+
+    /// The person signed in, if any (a page that anyone may see asks).
+    pub fn signed_in() -> Option<bounce::account::User> {
+        request_caller().and_then(|caller| caller.user)
     }
 
     /// Who is asking, as the server's gate found out. Every server function
     /// and page past the gate has one.
     pub fn caller() -> Result<bounce::account::Caller, AppError> {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<bounce::account::Caller>().cloned())
-            .ok_or_else(|| {
-                set_status(401);
-                AppError::Forbidden("sign in first".into())
-            })
+        request_caller().ok_or_else(|| {
+            set_status(401);
+            AppError::Forbidden("sign in first".into())
+        })
     }
 
     /// The caller, when their role includes `needed` (the gate checked the
@@ -203,13 +205,11 @@ mod server {
         action: bounce::account::AuditAction,
         detail: &str,
     ) -> Result<(), AppError> {
-        let entry = store::NewAuditEntry {
-            actor: &caller.actor,
-            action,
-            detail,
-            address: caller.address.as_deref(),
-        };
-        answer(store.audit(&entry, chrono::Utc::now()).await)
+        answer(
+            store
+                .audit(&store::NewAuditEntry::by(caller, action, detail), chrono::Utc::now())
+                .await,
+        )
     }
 
     pub fn mark(code: u16) {

@@ -211,13 +211,9 @@ async fn audit_csv(State(store): State<Store>, Extension(caller): Extension<Call
 
 /// Records what `caller` did.
 pub async fn record(store: &Store, caller: &Caller, action: AuditAction, detail: &str) -> Result<(), ServerError> {
-    let entry = NewAuditEntry {
-        actor: &caller.actor,
-        action,
-        detail,
-        address: caller.address.as_deref(),
-    };
-    Ok(store.audit(&entry, Utc::now()).await?)
+    Ok(store
+        .audit(&NewAuditEntry::by(caller, action, detail), Utc::now())
+        .await?)
 }
 
 #[cfg(test)]

@@ -124,13 +124,14 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
         return Err(ServerError::Forbidden(why.to_owned()).into_response());
     }
     let now = Utc::now();
+    // Static files and probes come with the cookie too: no lookup for them.
     let user = match &secret {
-        Some(secret) => gate
+        Some(secret) if access != Access::Public => gate
             .store
             .session_user(secret, now)
             .await
             .map_err(|e| ServerError::from(e).into_response())?,
-        None => None,
+        _ => None,
     };
     let caller = user.map(|user| Caller {
         actor: user.email.clone(),
@@ -138,7 +139,7 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
         address: address.clone(),
     });
     let caller = match (access, caller) {
-        (Access::Public, caller) => caller,
+        (Access::Public | Access::Anyone, caller) => caller,
         (Access::Person(needed) | Access::PersonOrToken(needed, _), Some(caller)) => {
             if !caller.role().is_some_and(|r| r.may(needed)) {
                 let why = format!(
@@ -146,8 +147,7 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
                     caller.actor,
                     caller.role().map_or("a token", |r| r.as_str())
                 );
-                // A person's browser opening a page gets a page that says so.
-                if method == Method::GET && !path.starts_with("/api/") && wants_html(request.headers()) {
+                if is_page_visit(&method, &path, request.headers()) {
                     return Err(refused_page(&why));
                 }
                 return Err(ServerError::Forbidden(why).into_response());
@@ -161,19 +161,15 @@ async fn check(gate: &Gate, request: &mut Request) -> Result<(), Response> {
         (Access::Person(_) | Access::PersonOrToken(..), None) => {
             // A person's browser opening a page goes to the sign-in page;
             // a script (or the API) is told plainly.
-            return Err(
-                if method == Method::GET && !path.starts_with("/api/") && wants_html(request.headers()) {
-                    to_login(request)
-                } else {
-                    (
-                        StatusCode::UNAUTHORIZED,
-                        axum::Json(
-                            serde_json::json!({ "error": "sign in first (POST /login), or present an API token" }),
-                        ),
-                    )
-                        .into_response()
-                },
-            );
+            return Err(if is_page_visit(&method, &path, request.headers()) {
+                to_login(request)
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(serde_json::json!({ "error": "sign in first (POST /login), or present an API token" })),
+                )
+                    .into_response()
+            });
         }
     };
     if let Some(caller) = caller {
@@ -209,6 +205,12 @@ fn refused_page(why: &str) -> Response {
 
 fn has_bearer(headers: &HeaderMap) -> bool {
     headers.contains_key(header::AUTHORIZATION)
+}
+
+/// A person's browser opening a page (not a script, not the API): refusals
+/// answer it with a page (the sign-in page, a 403 page) rather than JSON.
+fn is_page_visit(method: &Method, path: &str, headers: &HeaderMap) -> bool {
+    *method == Method::GET && !path.starts_with("/api/") && wants_html(headers)
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

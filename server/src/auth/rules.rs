@@ -10,7 +10,10 @@ use bounce::account::{Role, Scope};
 pub enum Access {
     /// Anyone: the sign-in page, probes, static files, and the intake routes
     /// that check their own token or signature (a webhook cannot sign in).
+    /// No session is looked up for them.
     Public,
+    /// Anyone, but the signed-in person (if any) is looked up and passed on.
+    Anyone,
     /// A signed-in person with at least this role.
     Person(Role),
     /// A signed-in person with at least this role, or an API token with this
@@ -18,7 +21,7 @@ pub enum Access {
     PersonOrToken(Role, Scope),
 }
 
-use Access::{Person, PersonOrToken, Public};
+use Access::{Anyone, Person, PersonOrToken, Public};
 use Role::{Admin, Marketer, Viewer};
 
 /// Any method.
@@ -37,7 +40,7 @@ const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/pkg/**", Public),
     ("GET", "/favicon.svg", Public),
     // Which person is signed in (none on the sign-in page): the top bar asks.
-    ("POST", "/api/current_user", Public),
+    ("POST", "/api/current_user", Anyone),
     // Intake checks an import-scoped token or the ESP's signature itself.
     ("POST", "/api/v1/events", Public),
     ("POST", "/api/v1/webhooks/*", Public),

@@ -215,23 +215,14 @@ pub async fn run(args: &BenchArgs) -> Result<(), ServerError> {
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
     let app = crate::router(store.clone(), crate::leptos_options("target/site", addr));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let user = match store
-        .add_user(
-            "bench@bouncedesk.example",
-            Role::Viewer,
-            "bench password, not secret",
-            Utc::now(),
-        )
-        .await
-    {
-        Ok(user) => user,
-        Err(store::StoreError::Invalid(_)) => store
-            .users()
-            .await?
-            .into_iter()
-            .find(|u| u.email == "bench@bouncedesk.example")
-            .ok_or_else(|| ServerError::Usage("the bench account is missing".into()))?,
-        Err(e) => return Err(e.into()),
+    const BENCH_USER: &str = "bench@bouncedesk.example";
+    let user = match store.user(BENCH_USER).await? {
+        Some(user) => user,
+        None => {
+            store
+                .add_user(BENCH_USER, Role::Viewer, "bench password, not secret", Utc::now())
+                .await?
+        }
     };
     let session = store.create_session(user.id, None, Utc::now()).await?;
     let cookie: Arc<str> = format!("{}={}", crate::auth::COOKIE, session.secret).into();
