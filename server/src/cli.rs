@@ -281,7 +281,9 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
             CookieSecurity::Always => Some(true),
             CookieSecurity::Never => Some(false),
         },
+        renders: crate::renders::Renders::default(),
     };
+    let renders = settings.renders.clone();
     let app = crate::router_with(store.clone(), crate::leptos_options(&site_root, args.addr), settings);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -303,6 +305,11 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
         .with_graceful_shutdown(crate::shutdown::requested())
         .await
         .map_err(ServerError::Serve)?;
+    // Renders whose visitor left are still running: let them end (each is
+    // bounded by the query deadline) rather than drop them half-way.
+    if !renders.finished(crate::router::REQUEST_TIMEOUT).await {
+        tracing::warn!(left = renders.running(), "renders still running at exit");
+    }
     store.close().await;
     Ok(())
 }

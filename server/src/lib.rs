@@ -18,6 +18,7 @@ pub mod import;
 pub mod intake;
 pub mod mailbox;
 pub mod openapi;
+pub mod renders;
 pub mod router;
 pub mod select;
 pub mod shutdown;

@@ -47,6 +47,9 @@ pub struct HttpSettings {
     /// `Secure` on the session cookie: always, never, or (`None`) when the
     /// request came over HTTPS through a proxy (`X-Forwarded-Proto`).
     pub secure_cookies: Option<bool>,
+    /// The pages and server functions being rendered: each runs to its end
+    /// (see [`crate::renders`]), and shutting down waits for them.
+    pub renders: crate::renders::Renders,
 }
 
 impl HttpSettings {
@@ -57,6 +60,7 @@ impl HttpSettings {
             allowed_hosts: AllowedHosts::new("", addr),
             request_timeout: REQUEST_TIMEOUT,
             secure_cookies: None,
+            renders: crate::renders::Renders::default(),
         }
     }
 }
@@ -74,6 +78,14 @@ fn page_context(store: Store) -> impl Fn() + Clone + Send + Sync + 'static {
     }
 }
 
+/// The app's page routes, found by rendering the app once per process.
+/// Once, because while `generate_route_list` runs, leptos_server holds a
+/// process-wide flag that makes every resource created meanwhile wait
+/// forever: a second router built while pages render (tests build one per
+/// request) would hang those pages.
+static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+    std::sync::LazyLock::new(|| generate_route_list(app::App));
+
 /// The whole application router, with the defaults of [`HttpSettings::local`].
 pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
     let settings = HttpSettings::local(leptos_options.site_addr);
@@ -82,7 +94,7 @@ pub fn router(store: Store, leptos_options: LeptosOptions) -> Router {
 
 /// The whole application router.
 pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSettings) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = ROUTES.clone();
     let state = AppState {
         leptos_options: leptos_options.clone(),
         store: store.clone(),
@@ -92,13 +104,7 @@ pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSe
         secure_cookies: settings.secure_cookies,
     };
     let context = page_context(store);
-    Router::new()
-        .route("/healthz", get(alive))
-        .route("/readyz", get(ready))
-        .merge(crate::openapi::routes())
-        .merge(crate::uploads::routes())
-        .merge(auth::routes())
-        .merge(crate::charts::routes())
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(leptos_options.clone())
         })
@@ -108,6 +114,18 @@ pub fn router_with(store: Store, leptos_options: LeptosOptions, settings: HttpSe
             context,
             app::shell,
         ))
+        .layer(middleware::from_fn_with_state(
+            settings.renders.clone(),
+            crate::renders::render_to_the_end,
+        ));
+    Router::new()
+        .route("/healthz", get(alive))
+        .route("/readyz", get(ready))
+        .merge(crate::openapi::routes())
+        .merge(crate::uploads::routes())
+        .merge(auth::routes())
+        .merge(crate::charts::routes())
+        .merge(pages)
         // Who is asking, and may they: before any page, function or route runs.
         .layer(middleware::from_fn_with_state(gate, auth::gate))
         .layer(middleware::from_fn(guards::trailing_slash))

@@ -10,11 +10,10 @@ use bounce::account::{Role, Scope};
 use common::{PASSWORD, account, anonymous_app, session_cookie};
 use http_body_util::BodyExt;
 use store::{Store, store_test};
-use tower::ServiceExt;
 
 /// Sends `request` to the router as it is (no session added).
 async fn send(store: &Store, request: Request<Body>) -> (StatusCode, header::HeaderMap, String) {
-    let response = anonymous_app(store).oneshot(request).await.expect("router answers");
+    let response = common::exchange(anonymous_app(store), request).await;
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())

@@ -48,14 +48,6 @@ store_test!(a_trailing_slash_redirects_to_the_page_without_it, |store| {
     assert_eq!(errors, StatusCode::PERMANENT_REDIRECT);
 });
 
-async fn send(app: axum::Router, request: axum::http::Request<axum::body::Body>) -> axum::response::Response {
-    use tower::ServiceExt;
-    tokio::time::timeout(std::time::Duration::from_secs(30), app.oneshot(request))
-        .await
-        .expect("answers within 30 s")
-        .expect("router answers")
-}
-
 fn page_request(uri: &str, host: &str) -> axum::http::Request<axum::body::Body> {
     axum::http::Request::get(uri)
         .header("host", host)
@@ -69,9 +61,9 @@ store_test!(a_request_for_a_foreign_host_name_is_refused, |store| {
 
     // Act: a DNS-rebinding page sends its own name; the operator's own
     // browser sends the address or localhost.
-    let foreign = send(app(), page_request("/", "rebind.attacker.example:3000")).await;
-    let own = send(app(), page_request("/readyz", "127.0.0.1:3000")).await;
-    let local = send(app(), page_request("/readyz", "localhost:3000")).await;
+    let foreign = common::exchange(app(), page_request("/", "rebind.attacker.example:3000")).await;
+    let own = common::exchange(app(), page_request("/readyz", "127.0.0.1:3000")).await;
+    let local = common::exchange(app(), page_request("/readyz", "localhost:3000")).await;
 
     // Assert
     assert_eq!(foreign.status(), StatusCode::MISDIRECTED_REQUEST);
@@ -84,17 +76,13 @@ store_test!(
     |store| {
         let id = first_campaign(&store).await;
 
-        let response = send(
+        let response = common::exchange(
             common::app(&store),
             page_request(&format!("/campaigns/{id}/errors"), "localhost"),
         )
         .await;
         let headers = response.headers().clone();
-        let html = {
-            use http_body_util::BodyExt;
-            let bytes = response.into_body().collect().await.expect("body").to_bytes();
-            String::from_utf8_lossy(&bytes).into_owned()
-        };
+        let (_, html) = common::text_of(response).await;
 
         let csp = headers
             .get("content-security-policy")
@@ -124,7 +112,7 @@ store_test!(
         );
 
         // A second page gets a nonce of its own.
-        let again = send(common::app(&store), page_request("/", "localhost")).await;
+        let again = common::exchange(common::app(&store), page_request("/", "localhost")).await;
         let again_csp = again
             .headers()
             .get("content-security-policy")
@@ -144,6 +132,7 @@ store_test!(the_timeouts_503_carries_the_security_headers_too, |store| {
         request_timeout: std::time::Duration::from_nanos(1),
         ..server::HttpSettings::local(addr)
     };
+    let renders = settings.renders.clone();
     let app = server::router_with(store.clone(), server::leptos_options("target/site", addr), settings);
     let cookie = common::session_cookie(&store, bounce::account::Role::Viewer).await;
 
@@ -152,15 +141,19 @@ store_test!(the_timeouts_503_carries_the_security_headers_too, |store| {
     for _ in 0..20 {
         let mut request = page_request("/", "localhost:3000");
         request.headers_mut().insert("cookie", cookie.parse().expect("value"));
-        let response = send(app.clone(), request).await;
+        let response = common::exchange(app.clone(), request).await;
         if response.status() == StatusCode::SERVICE_UNAVAILABLE {
             timed_out = Some(response);
             break;
         }
     }
 
-    // Assert
+    // Assert: the page answered 503 carries the headers; its render, left
+    // behind, still runs to its end (dropped half-way, it could deadlock a
+    // worker thread) and shutting down waits for it.
     let response = timed_out.expect("a request timed out");
+    assert!(renders.finished(std::time::Duration::from_secs(20)).await);
+    assert_eq!(renders.running(), 0);
     for name in [
         "content-security-policy",
         "x-frame-options",

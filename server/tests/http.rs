@@ -7,7 +7,6 @@ use bounce::{EmailAddress, Outcome, ReplyCode, Stage};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
 use store::{NewCampaign, NewEvent, Store, store_test};
-use tower::ServiceExt;
 
 mod common;
 use common::{app, get, load_demo};
@@ -213,7 +212,7 @@ async fn post(store: &Store, uri: &str, body: &str) -> (StatusCode, String) {
     let request = Request::post(uri)
         .body(Body::from(body.to_owned()))
         .expect("valid request");
-    let response = app(store).oneshot(request).await.expect("router answers");
+    let response = common::exchange(app(store), request).await;
     let status = response.status();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -234,15 +233,14 @@ store_test!(selection_api_counts_and_exports_what_the_store_selects, |store| {
     )
     .await;
     let (_, jsonl) = post(&store, "/api/v1/selections/export?format=jsonl", REPEAT_HARD).await;
-    let gzipped = app(&store)
-        .oneshot(
-            Request::post("/api/v1/selections/export?format=csv")
-                .header("accept-encoding", "gzip")
-                .body(Body::from(REPEAT_HARD))
-                .expect("valid request"),
-        )
-        .await
-        .expect("router answers");
+    let gzipped = common::exchange(
+        app(&store),
+        Request::post("/api/v1/selections/export?format=csv")
+            .header("accept-encoding", "gzip")
+            .body(Body::from(REPEAT_HARD))
+            .expect("valid request"),
+    )
+    .await;
     let encoding = gzipped.headers().get("content-encoding").cloned();
     let compressed = gzipped
         .into_body()

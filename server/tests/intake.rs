@@ -9,13 +9,12 @@ use chrono::Utc;
 use hmac::{KeyInit, Mac};
 use http_body_util::BodyExt;
 use store::{Store, store_test};
-use tower::ServiceExt;
 
 mod common;
 use common::{app, campaign, fixture};
 
 async fn send(store: &Store, request: Request<Body>) -> (StatusCode, serde_json::Value, Option<String>) {
-    let response = app(store).oneshot(request).await.expect("router answers");
+    let response = common::exchange(app(store), request).await;
     let status = response.status();
     let challenge = response
         .headers()

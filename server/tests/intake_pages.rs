@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use store::{Store, store_test};
-use tower::ServiceExt;
 
 mod common;
 use common::{app, campaign, fixture, get};
@@ -40,7 +39,7 @@ async fn upload(store: &Store, fields: &[(&str, &str)], file: (&str, &[u8])) -> 
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body))
         .expect("request");
-    let response = app(store).oneshot(request).await.expect("answer");
+    let response = common::exchange(app(store), request).await;
     let status = response.status();
     let location = response
         .headers()
@@ -125,16 +124,15 @@ store_test!(
 
         let (empty, _, empty_why) = upload(&store, &[], ("leeg.csv", b"")).await;
         let (binary, _, binary_why) = upload(&store, &[], ("grafiek.png", png)).await;
-        let truncated = app(&store)
-            .oneshot(
-                Request::post("/imports/upload")
-                    .header(header::CONTENT_TYPE, content_type)
-                    .body(Body::from(cut))
-                    .expect("request"),
-            )
-            .await
-            .expect("answer")
-            .status();
+        let truncated = common::exchange(
+            app(&store),
+            Request::post("/imports/upload")
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(cut))
+                .expect("request"),
+        )
+        .await
+        .status();
 
         assert_eq!(empty, StatusCode::BAD_REQUEST);
         assert!(empty_why.contains("empty"), "{empty_why}");
@@ -198,7 +196,7 @@ store_test!(a_token_is_revoked_from_the_page_without_a_script, |store| {
         .body(Body::from(format!("id={}", made.token.id)))
         .expect("request");
 
-    let response = app(&store).oneshot(request).await.expect("answer");
+    let response = common::exchange(app(&store), request).await;
 
     assert_eq!(response.status(), StatusCode::FOUND, "back to the page");
     assert_eq!(

@@ -5,7 +5,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use store::store_test;
-use tower::ServiceExt;
 
 mod common;
 use common::app;
@@ -27,14 +26,13 @@ const API_ROUTES: [(&str, &str); 10] = [
 ];
 
 store_test!(the_document_describes_exactly_the_routes_the_router_answers, |store| {
-    let response = app(&store)
-        .oneshot(
-            Request::get("/api/v1/openapi.json")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("answer");
+    let response = common::exchange(
+        app(&store),
+        Request::get("/api/v1/openapi.json")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     let doc: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
@@ -72,7 +70,7 @@ store_test!(the_document_describes_exactly_the_routes_the_router_answers, |store
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from("{}"))
             .expect("request");
-        let response = app(&store).oneshot(request).await.expect("answer");
+        let response = common::exchange(app(&store), request).await;
         let status = response.status();
         let kind = response
             .headers()
@@ -86,10 +84,11 @@ store_test!(the_document_describes_exactly_the_routes_the_router_answers, |store
             "{method} {uri} reached the pages, not a handler: {status} {kind}"
         );
     }
-    let unknown = app(&store)
-        .oneshot(Request::get(API_ROUTES[9].1).body(Body::empty()).expect("request"))
-        .await
-        .expect("answer");
+    let unknown = common::exchange(
+        app(&store),
+        Request::get(API_ROUTES[9].1).body(Body::empty()).expect("request"),
+    )
+    .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let fallback = unknown
         .headers()

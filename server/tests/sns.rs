@@ -15,7 +15,6 @@ use http_body_util::BodyExt;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use store::{Store, store_test};
-use tower::ServiceExt;
 
 mod common;
 use common::{app, campaign, fixture};
@@ -71,7 +70,7 @@ async fn post(store: &Store, token: &str, body: &serde_json::Value) -> (StatusCo
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::from(body.to_string()))
         .expect("valid request");
-    let response = app(store).oneshot(request).await.expect("router answers");
+    let response = common::exchange(app(store), request).await;
     let status = response.status();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap_or_default())

@@ -80,28 +80,31 @@ pub async fn session_cookie(store: &Store, role: Role) -> String {
     format!("{}={}", server::auth::COOKIE, session.secret)
 }
 
-/// Leptos keeps process-wide state (its task spawner, the reactive owner of
-/// server rendering) that assumes one tokio runtime per process, as a server
-/// has. `#[tokio::test]` gives every test its own runtime, and rendering
-/// pages from several of them at once occasionally loses a wake-up and hangs
-/// (2 of 25 runs here; never with one test thread, never under 400 concurrent
-/// requests against the real binary). Rendering is therefore serialised
-/// across tests; setting up the databases still runs in parallel.
-static RENDER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-pub async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
-    let request = Request::get(uri).body(Body::empty()).expect("valid request");
-    let response = {
-        let _one_at_a_time = RENDER.lock().await;
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), app(store).oneshot(request));
-        answer
-            .await
-            .expect("the router answers within 30 s")
-            .expect("router answers")
+/// Sends `request` to `app` and reads the whole answer; the body comes back
+/// buffered. A page streams, so a hang can happen while its body is read:
+/// the time limit covers both.
+pub async fn exchange(app: axum::Router, request: Request<Body>) -> axum::response::Response {
+    let answer = async {
+        let response = app.oneshot(request).await.expect("router answers");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        axum::response::Response::from_parts(parts, Body::from(bytes))
     };
+    tokio::time::timeout(std::time::Duration::from_secs(30), answer)
+        .await
+        .expect("the router answers within 30 s")
+}
+
+/// The status and text of a buffered answer.
+pub async fn text_of(response: axum::response::Response) -> (StatusCode, String) {
     let status = response.status();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+pub async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
+    let request = Request::get(uri).body(Body::empty()).expect("valid request");
+    text_of(exchange(app(store), request).await).await
 }
 
 pub async fn load_demo(store: &Store) {
