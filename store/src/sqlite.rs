@@ -68,7 +68,7 @@ pub(crate) async fn connect_with(options: SqliteConnectOptions, in_memory: bool)
     }
     // An in-memory database exists once per connection: keep exactly one.
     let max = if in_memory { 1 } else { 8 };
-    let pool = SqlitePoolOptions::new()
+    let pool_options = SqlitePoolOptions::new()
         .max_connections(max)
         .min_connections(if in_memory { 1 } else { 0 })
         .idle_timeout(if in_memory {
@@ -80,10 +80,20 @@ pub(crate) async fn connect_with(options: SqliteConnectOptions, in_memory: bool)
             None
         } else {
             Some(Duration::from_secs(1800))
-        })
-        .connect_with(options)
-        .await?;
-    Ok(pool)
+        });
+    // Two processes opening a new file at once: switching it to WAL needs a
+    // lock that SQLite refuses with SQLITE_BUSY (code 5) without waiting
+    // for the busy timeout. The other process is done within milliseconds.
+    let mut tries = 0;
+    loop {
+        match pool_options.clone().connect_with(options.clone()).await {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("5") && tries < 100 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// Index matches from which a search term counts as common (see
