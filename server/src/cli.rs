@@ -275,13 +275,12 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
     tokio::spawn(release_lapsed_blocks(store.clone()));
     let settings = crate::HttpSettings {
         allowed_hosts: crate::guards::AllowedHosts::new(&args.allowed_hosts, args.addr),
-        request_timeout: crate::router::REQUEST_TIMEOUT,
         secure_cookies: match args.secure_cookies {
             CookieSecurity::Auto => None,
             CookieSecurity::Always => Some(true),
             CookieSecurity::Never => Some(false),
         },
-        renders: crate::renders::Renders::default(),
+        ..crate::HttpSettings::local(args.addr)
     };
     let renders = settings.renders.clone();
     let app = crate::router_with(store.clone(), crate::leptos_options(&site_root, args.addr), settings);

@@ -212,10 +212,7 @@ async fn post(store: &Store, uri: &str, body: &str) -> (StatusCode, String) {
     let request = Request::post(uri)
         .body(Body::from(body.to_owned()))
         .expect("valid request");
-    let response = common::exchange(app(store), request).await;
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    common::text_of(common::exchange(app(store), request).await).await
 }
 
 const REPEAT_HARD: &str = r#"{"consecutive": {"class": "hard", "at_least": 2}}"#;
