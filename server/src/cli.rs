@@ -221,11 +221,12 @@ async fn load_demo(store: &Store, config: DemoConfig) -> Result<(), ServerError>
     Ok(())
 }
 
-/// Timed work in the server's background: blocks whose time is up (a hard
-/// bounce's 7 days) are released once a minute. Several servers on one
-/// PostgreSQL database each claim rows with SKIP LOCKED, so each block is
+/// Timed work in the server's background, once a minute: blocks whose time
+/// is up (a hard bounce's 7 days) are released, and follow-up work a killed
+/// import left noted is done (`follow_ups`). Several servers on one
+/// PostgreSQL database each claim lapsed blocks with SKIP LOCKED, so each is
 /// released once; a failed round is logged and tried again next minute.
-async fn release_lapsed_blocks(store: Store) {
+async fn background_rounds(store: Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every.tick().await;
@@ -238,6 +239,15 @@ async fn release_lapsed_blocks(store: Store) {
                     break;
                 }
             }
+        }
+        match crate::follow_ups::work_off(&store).await {
+            Ok(done) if done == crate::follow_ups::Done::default() => {}
+            Ok(done) => tracing::info!(
+                incidents = done.incidents,
+                blocks = done.blocks,
+                "did noted follow-up work"
+            ),
+            Err(e) => tracing::warn!(error = %e, "noted follow-up work failed; trying again in a minute"),
         }
     }
 }
@@ -272,7 +282,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServerError> {
             "{site_root}/pkg/bouncedesk.wasm is missing: pages will render but not hydrate (build with `make build`)"
         );
     }
-    tokio::spawn(release_lapsed_blocks(store.clone()));
+    tokio::spawn(background_rounds(store.clone()));
     let settings = crate::HttpSettings {
         allowed_hosts: crate::guards::AllowedHosts::new(&args.allowed_hosts, args.addr),
         secure_cookies: match args.secure_cookies {

@@ -12,6 +12,7 @@ pub mod classify;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod follow_ups;
 pub mod guards;
 pub mod headers;
 pub mod import;

@@ -16,6 +16,7 @@ use bounce::{BounceClass, EmailAddress};
 
 use crate::contacts::upsert_contacts_in;
 use crate::events::insert_events_in;
+use crate::follow_ups::{FollowUp, note_in};
 use crate::sends::upsert_sends_in;
 use crate::{INSERT_CHUNK, NewContact, NewEvent, NewSend, Result, SendFailure, Store, on_pool, push_in};
 
@@ -99,6 +100,10 @@ impl Store {
             let (events, sends) = rows_of(results, &links, &ids, &mut report);
             report.stored = insert_events_in!(tx, Db, events);
             upsert_sends_in!(tx, Db, sends);
+            // The follow-up these results call for, in the same commit: a
+            // process killed before doing it leaves it noted (follow_ups.rs).
+            note_in!(tx, Db, FollowUp::Incidents, report.campaigns.iter().copied().collect());
+            note_in!(tx, Db, FollowUp::Policies, report.contacts.iter().copied().collect());
             tx.commit().await?;
             report.duplicates = events.len() as u64 - report.stored;
         });

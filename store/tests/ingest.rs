@@ -1,10 +1,11 @@
-//! Linking results from outside to campaigns, the unlinked ones, and API
-//! tokens; written once and run on SQLite and PostgreSQL.
+//! Linking results from outside to campaigns, the unlinked ones, the
+//! follow-up a batch notes, and API tokens; written once and run on SQLite
+//! and PostgreSQL.
 
 use bounce::delivery::{self, DeliveryResult, ResultKind};
 use bounce::{EnhancedStatus, ReplyCode, Stage};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use store::{NewCampaign, Store, store_test};
+use store::{FollowUp, NewCampaign, Store, store_test};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0)
@@ -223,3 +224,35 @@ store_test!(a_running_import_whose_progress_stopped_is_listed_failed, |store| {
     assert_eq!(state(&runs, going), Some(bounce::intake::ImportState::Running));
     assert_eq!(again, runs, "listing again changes nothing");
 });
+
+store_test!(
+    a_batch_notes_its_follow_up_and_only_the_notes_read_are_forgotten,
+    |store| {
+        let id = campaign(&store, "Nieuwsbrief").await;
+        let bounce = |key: &str, to: &str| DeliveryResult {
+            campaign_id: Some(id),
+            ..result(key, to, ResultKind::Failed, "550 5.1.1 Gebruiker onbekend")
+        };
+        ingest(&store, vec![bounce("a", "jan@ziggo.nl"), bounce("bb", "ola@online.no")]).await;
+        let read = store.pending(FollowUp::Policies, 100).await.expect("pending");
+        let campaigns = store.pending(FollowUp::Incidents, 100).await.expect("pending");
+        // New results for a contact already read arrive before its work is
+        // done: their note must outlive the forgetting of the older one.
+        ingest(&store, vec![bounce("ccc", "jan@ziggo.nl")]).await;
+
+        store.forget(FollowUp::Policies, &read).await.expect("forget");
+        store.forget(FollowUp::Incidents, &campaigns).await.expect("forget");
+        let left = store.pending(FollowUp::Policies, 100).await.expect("pending");
+        let left_campaigns = store.pending(FollowUp::Incidents, 100).await.expect("pending");
+
+        let jan = store
+            .contact_id(&"jan@ziggo.nl".parse().expect("address"))
+            .await
+            .expect("lookup")
+            .expect("stored");
+        assert_eq!(read.subjects.len(), 2, "both contacts noted");
+        assert_eq!(campaigns.subjects, [id]);
+        assert_eq!(left.subjects, [jan], "the note written meanwhile stays");
+        assert_eq!(left_campaigns.subjects, [id], "and its campaign's");
+    }
+);

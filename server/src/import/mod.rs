@@ -42,7 +42,7 @@ use bounce::delivery::{self, DeliveryResult};
 use bounce::intake::ImportState;
 use chrono::{Datelike, Utc};
 use clap::Args;
-use store::{ImportCounts, Ingested, Store};
+use store::{ImportCounts, Store};
 
 pub use self::format::{Format, LineReader, detect};
 pub use self::lines::MAX_LINE;
@@ -307,12 +307,11 @@ pub async fn import(
     batcher.finish(store, report).await
 }
 
-/// Results on their way to the store, [`BATCH`] at a time, and the
-/// campaigns and contacts they touched (for the follow-up once the input
-/// is read): the one loop of every file import.
+/// Results on their way to the store, [`BATCH`] at a time (each batch notes
+/// the follow-up it calls for, done once the input is read): the one loop of
+/// every file import.
 pub(crate) struct Batcher {
     batch: Vec<DeliveryResult>,
-    touched: Ingested,
     campaign: Option<i64>,
 }
 
@@ -320,7 +319,6 @@ impl Batcher {
     pub(crate) fn new(campaign: Option<i64>) -> Self {
         Batcher {
             batch: Vec::with_capacity(BATCH),
-            touched: Ingested::default(),
             campaign,
         }
     }
@@ -356,15 +354,15 @@ impl Batcher {
         report: &mut ImportReport,
     ) -> Result<(), ServerError> {
         if self.batch.len() >= BATCH {
-            store_batch(store, &mut self.batch, self.campaign, report, &mut self.touched).await?;
+            store_batch(store, &mut self.batch, self.campaign, report).await?;
         }
         Ok(())
     }
 
     /// Stores what is left, then the follow-up.
     pub(crate) async fn finish(mut self, store: &Store, report: &mut ImportReport) -> Result<(), ServerError> {
-        store_batch(store, &mut self.batch, self.campaign, report, &mut self.touched).await?;
-        follow_up(store, &self.touched, report).await
+        store_batch(store, &mut self.batch, self.campaign, report).await?;
+        follow_up(store, report).await
     }
 }
 
@@ -532,7 +530,6 @@ async fn store_batch(
     batch: &mut Vec<DeliveryResult>,
     campaign: Option<i64>,
     report: &mut ImportReport,
-    touched: &mut Ingested,
 ) -> Result<(), ServerError> {
     if batch.is_empty() {
         return Ok(());
@@ -546,8 +543,6 @@ async fn store_batch(
     report.stored += done.stored;
     report.duplicates += done.duplicates;
     report.unlinked += done.unlinked;
-    touched.campaigns.extend(done.campaigns);
-    touched.contacts.extend(done.contacts);
     if let Some(progress) = report.progress.as_mut() {
         progress.update(report.stored);
     }
@@ -571,26 +566,17 @@ pub async fn store_all(
     campaign: Option<i64>,
     report: &mut ImportReport,
 ) -> Result<(), ServerError> {
-    let mut touched = Ingested::default();
-    store_batch(store, &mut results, campaign, report, &mut touched).await?;
-    follow_up(store, &touched, report).await
+    store_batch(store, &mut results, campaign, report).await?;
+    follow_up(store, report).await
 }
 
-/// What every source's results lead to: incidents found in the campaigns
-/// they touched, then the policies applied to the contacts they touched.
-async fn follow_up(store: &Store, touched: &Ingested, report: &mut ImportReport) -> Result<(), ServerError> {
+/// What every source's results lead to: the follow-up their batches noted
+/// (incidents, then policies), and any a killed process left noted.
+async fn follow_up(store: &Store, report: &mut ImportReport) -> Result<(), ServerError> {
     let started = std::time::Instant::now();
-    for campaign in &touched.campaigns {
-        report.incidents += store
-            .detect_incidents(*campaign, &bounce::incident::IncidentRule::default())
-            .await?
-            .len();
-    }
-    let contacts: Vec<i64> = touched.contacts.iter().copied().collect();
-    if !contacts.is_empty() {
-        let policy = store.policy().await?;
-        report.blocks += store.apply_policies(&policy, &contacts, Utc::now()).await?;
-    }
+    let done = crate::follow_ups::work_off(store).await?;
+    report.incidents += done.incidents;
+    report.blocks += done.blocks;
     report.following_up += started.elapsed();
     Ok(())
 }
