@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use mail_parser::{Message, MimeHeaders};
+use super::mime::Mail;
 
 use super::flatten::{Flat, first_address, header_text};
 use super::limits::{self, MAX_DIAGNOSTIC_BYTES, MAX_RECIPIENTS};
@@ -52,19 +52,19 @@ impl Draft {
 }
 
 /// A header's raw value, white space folded, lower-cased ("" when absent).
-fn lower_header(message: &Message<'_>, name: &str) -> String {
+fn lower_header(message: &Mail<'_>, name: &str) -> String {
     header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default()
 }
 
 /// The subject, decoded (a non-English subject arrives as RFC 2047 encoded
 /// words) and lower-cased.
-fn lower_subject(message: &Message<'_>) -> String {
+fn lower_subject(message: &Mail<'_>) -> String {
     message
         .subject()
-        .map_or_else(|| lower_header(message, "subject"), str::to_lowercase)
+        .map_or_else(|| lower_header(message, "subject"), |s| s.to_lowercase())
 }
 
-pub(super) fn is_auto_reply(message: &Message<'_>) -> bool {
+pub(super) fn is_auto_reply(message: &Mail<'_>) -> bool {
     let header = |name: &str| lower_header(message, name);
     let from = header("from");
     let subject = lower_subject(message);
@@ -157,7 +157,7 @@ pub(super) fn unquote_forwarded(report: &str) -> Option<String> {
 /// Whether a message without DSN fields is a bounce at all: sent by a mail
 /// system, titled like one, or worded like one. An ordinary message that
 /// merely quotes another one is not.
-pub(super) fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
+pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     let from = lower_header(message, "from");
     let subject = lower_subject(message);
     if message.header_raw("x-failed-recipients").is_some() {
@@ -235,10 +235,9 @@ pub(super) fn looks_like_bounce(message: &Message<'_>, flat: &Flat) -> bool {
 
 /// The recipients of a message (at most [`MAX_RECIPIENTS`] of them, though
 /// a caller truncates again), and how many distinct ones it names.
-pub(super) fn drafts(message: &Message<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
+pub(super) fn drafts(message: &Mail<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
     let is_feedback = message
-        .content_type()
-        .and_then(|c| c.attribute("report-type"))
+        .type_param("report-type")
         .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report"))
         || !flat.feedback.is_empty();
     if is_feedback {
@@ -335,7 +334,7 @@ fn dsn_drafts(groups: Vec<dsn::DsnGroup>, blocks: &[text::Block]) -> (Vec<Draft>
 /// to" sentences, the first bracketed address that is not ours or a role
 /// account, and last the original's `To`.
 fn text_drafts(
-    message: &Message<'_>,
+    message: &Mail<'_>,
     flat: &Flat,
     report: &str,
     blocks: Vec<text::Block>,

@@ -4,10 +4,11 @@
 //! parsing (the original's body, headers nobody reads).
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
-use mail_parser::{Message, MimeHeaders, PartType};
-
-use super::{Original, PARSER, dsn};
+use super::decode;
+use super::mime::{self, Body, Mail};
+use super::{Original, dsn};
 
 /// Everything the report part of a message says, flattened.
 #[derive(Default)]
@@ -70,13 +71,13 @@ pub(super) fn inline_original(report: &str) -> Option<(usize, usize)> {
     None
 }
 
-pub(super) fn header_text(message: &Message<'_>, name: &str) -> Option<String> {
+pub(super) fn header_text(message: &Mail<'_>, name: &str) -> Option<String> {
     message
         .header_raw(name)
         .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-pub(super) fn first_address(message: &Message<'_>, name: &str) -> Option<String> {
+pub(super) fn first_address(message: &Mail<'_>, name: &str) -> Option<String> {
     let raw = message.header_raw(name)?;
     // The first `<...>` holding an address, else the bare value: a byte scan,
     // since this runs for several headers of every message.
@@ -103,81 +104,64 @@ pub(super) const CAMPAIGN_HEADERS: &[&str] = &[
 /// The original's headers that [`original_of`] reads.
 pub(super) const ORIGINAL_HEADERS: &[&str] = &["message-id", "to", "from", "subject", "return-path"];
 
-pub(super) fn original_of(message: &Message<'_>) -> Original {
+pub(super) fn original_of(message: &Mail<'_>) -> Original {
     let campaign = CAMPAIGN_HEADERS.iter().find_map(|h| header_text(message, h));
     Original {
         message_id: header_text(message, "message-id").map(|m| m.trim_matches(['<', '>']).to_owned()),
         to: first_address(message, "to"),
         from: first_address(message, "from"),
-        subject: message.subject().map(str::to_owned),
+        subject: message.subject(),
         return_path: first_address(message, "return-path"),
         campaign,
     }
 }
 
-pub(super) fn flatten(message: &Message<'_>) -> Flat {
+pub(super) fn flatten(message: &Mail<'_>) -> Flat {
     let mut flat = Flat::default();
-    let mut html = String::new();
+    let mut html = Vec::new();
     for part in &message.parts {
-        let (ctype, subtype) = part
-            .content_type()
-            .map(|c| {
-                (
-                    c.ctype().to_ascii_lowercase(),
-                    c.subtype().unwrap_or("").to_ascii_lowercase(),
-                )
-            })
-            .unwrap_or_else(|| ("text".into(), "plain".into()));
+        let (ctype, subtype) = (part.ctype.as_str(), part.subtype.as_str());
         match &part.body {
-            PartType::Multipart(_) => {}
-            PartType::Message(inner) => {
+            Body::Container => {}
+            Body::Message(inner) => {
                 if !flat.original_seen {
                     flat.original = original_of(inner);
                     flat.original_seen = true;
                 }
             }
-            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+            Body::Other(leaf) => {
                 // Only report parts are text; attachments are never decoded.
-                let decoded = || iso_2022_jp(String::from_utf8_lossy(bytes));
-                match (ctype.as_str(), subtype.as_str()) {
+                let decoded = || iso_2022_jp(decode::charset(leaf.bytes(), None));
+                match (ctype, subtype) {
                     ("message", "delivery-status" | "global-delivery-status") => {
                         flat.delivery_status.push_str(&decoded());
                         flat.delivery_status.push_str("\n\n");
                     }
                     ("message", "feedback-report") => flat.feedback.push_str(&decoded()),
-                    ("message", "rfc822-headers" | "partial") | ("text", "rfc822-headers" | "rfc822-header") => {
-                        take_original_headers(&mut flat, &decoded());
-                    }
+                    ("message", "rfc822-headers" | "partial") => take_original_headers(&mut flat, &decoded()),
                     _ => {}
                 }
             }
-            PartType::Text(body) => {
+            Body::Text(leaf) => {
                 // 7-bit ISO-2022-JP arrives undecoded (it is valid ASCII):
                 // Japanese servers and Lotus Notes send it without a
                 // transfer encoding.
-                let body = iso_2022_jp(Cow::Borrowed(body));
-                match (ctype.as_str(), subtype.as_str()) {
-                    ("text", "rfc822-headers" | "rfc822-header") | ("message", _) => {
-                        if subtype == "delivery-status" {
-                            flat.delivery_status.push_str(&body);
-                        } else if subtype == "feedback-report" {
-                            flat.feedback.push_str(&body);
-                        } else {
-                            take_original_headers(&mut flat, &body);
-                        }
-                    }
+                match subtype {
+                    "rfc822-headers" | "rfc822-header" => take_original_headers(&mut flat, &iso_2022_jp(leaf.text())),
                     _ if !flat.original_seen => {
-                        flat.report.push_str(&body);
+                        flat.report.push_str(&iso_2022_jp(leaf.text()));
                         flat.report.push('\n');
                     }
                     _ => {}
                 }
             }
-            PartType::Html(body) if !flat.original_seen => html.push_str(body),
-            PartType::Html(_) => {}
+            Body::Html(leaf) if !flat.original_seen => html.push(leaf),
+            Body::Html(_) => {}
         }
     }
     if flat.report.trim().is_empty() && !html.is_empty() {
+        // Decoded only now: a report with a text part never needs its HTML.
+        let html: String = html.iter().map(|leaf| leaf.text()).collect();
         // mail-parser's converter skips <head>, <style> and <script>.
         flat.report = mail_parser::decoders::html::html_to_text(&html);
     }
@@ -205,29 +189,33 @@ pub(super) fn take_original_headers(flat: &mut Flat, text: &str) {
     let mut read = Vec::with_capacity(1024);
     keep_read_headers(text.trim_start().as_bytes(), &mut read);
     read.extend_from_slice(b"\n");
-    if let Some(parsed) = PARSER.parse_headers(&read[..]) {
-        let original = original_of(&parsed);
-        if original != Original::default() {
-            flat.original = original;
-            flat.original_seen = true;
-        }
+    let original = original_of(&mime::parse_headers(&read));
+    if original != Original::default() {
+        flat.original = original;
+        flat.original_seen = true;
     }
 }
+
+/// The subtypes of an attached message, searched for as bytes; built once
+/// (building a searcher costs more than a short search).
+static SUBTYPES: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    LazyLock::new(|| [b"rfc822".as_slice(), b"RFC822", b"global"].map(memchr::memmem::Finder::new));
+static BLANK_LF: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"\n\n"));
+static BLANK_CRLF: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"\n\r\n"));
 
 /// Where an attached message's content type (`message/rfc822`, or RFC 6532's
 /// `message/global`) is named: `(start, end)` of the type. A plain byte
 /// search for the subtype, then a look back; lower- or upper-case alike.
 pub(super) fn attached_message_type(bytes: &[u8]) -> Option<(usize, usize)> {
-    [&b"rfc822"[..], &b"RFC822"[..], &b"global"[..]]
-        .iter()
-        .find_map(|subtype| {
-            memchr::memmem::find_iter(bytes, subtype).find_map(|at| {
-                let start = at.checked_sub(8)?;
-                bytes[start..at]
-                    .eq_ignore_ascii_case(b"message/")
-                    .then_some((start, at + subtype.len()))
-            })
+    SUBTYPES.iter().find_map(|finder| {
+        let subtype = finder.needle();
+        finder.find_iter(bytes).find_map(|at| {
+            let start = at.checked_sub(8)?;
+            bytes[start..at]
+                .eq_ignore_ascii_case(b"message/")
+                .then_some((start, at + subtype.len()))
         })
+    })
 }
 
 /// The message with the body of its attached original cut out, headers
@@ -260,8 +248,8 @@ pub(super) fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
         .is_some_and(|at| bytes[..at].ends_with(b"boundary=") || bytes[..at].ends_with(b"boundary=\""));
     let blank = |from: usize| {
         let rest = &bytes[from..];
-        let lf = memchr::memmem::find(rest, b"\n\n").map(|i| from + i + 2);
-        let crlf = memchr::memmem::find(rest, b"\n\r\n").map(|i| from + i + 3);
+        let lf = BLANK_LF.find(rest).map(|i| from + i + 2);
+        let crlf = BLANK_CRLF.find(rest).map(|i| from + i + 3);
         match (lf, crlf) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

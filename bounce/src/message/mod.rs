@@ -2,24 +2,24 @@
 //! plain-text reports MTAs send instead, auto-replies (RFC 3834) and
 //! complaint reports (ARF, RFC 5965), into one record per recipient.
 //!
-//! Parsing is pure: bytes in, records out. MIME decoding is done by
-//! mail-parser; everything after works on the decoded text line by line,
-//! because real reports put their fields anywhere (in the delivery-status
-//! part, in a text part, in a mangled multipart).
+//! Parsing is pure: bytes in, records out. MIME is read by `mime`, a
+//! reader of only what a report needs; everything after works on the
+//! decoded text line by line, because real reports put their fields
+//! anywhere (in the delivery-status part, in a text part, in a mangled
+//! multipart).
 
 mod codes;
+mod decode;
 mod drafts;
 mod dsn;
 mod finish;
 mod flatten;
 pub mod hostile;
 mod limits;
+mod mime;
 mod ses;
 mod text;
 
-use std::sync::LazyLock;
-
-use mail_parser::{HeaderName, MessageParser};
 use serde::Serialize;
 
 use crate::classifier::{MessageKind, Verdict};
@@ -71,15 +71,6 @@ pub struct Report {
     pub limit: Option<Limit>,
 }
 
-/// MIME headers and the subject are parsed; every other header is kept raw
-/// (read with `header_raw`): parsing `Received:` chains nobody reads cost a
-/// fifth of the time.
-static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
-    MessageParser::new()
-        .with_mime_headers()
-        .header_text(HeaderName::Subject)
-});
-
 /// Splits an mbox into its messages (a plain message is one). Lines that
 /// start with `From ` begin a new message; the separator line is dropped.
 pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
@@ -125,9 +116,7 @@ fn read_message(bytes: &[u8]) -> Report {
         };
     }
     let trimmed = without_original_body(bytes);
-    let Some(message) = PARSER.parse(&trimmed[..]) else {
-        return Report::default();
-    };
+    let message = mime::parse(&trimmed);
     let mut flat = flatten(&message);
     if flat.report.trim().is_empty() && flat.delivery_status.is_empty() {
         // A broken MIME structure (a boundary parameter on an unfolded line)

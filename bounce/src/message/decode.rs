@@ -1,0 +1,216 @@
+//! Content transfer encodings (RFC 2045 §6.7 quoted-printable, §6.8
+//! base64), charsets, and RFC 2047 encoded words: lenient, since bounce
+//! texts come from every kind of mail system, and linear in their input.
+
+use std::borrow::Cow;
+
+/// The value of each base64 digit (RFC 2045 table 1), 255 for others.
+const BASE64: [u8; 256] = {
+    let mut table = [255u8; 256];
+    let digits = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < digits.len() {
+        table[digits[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Decodes base64, skipping what is not a base64 digit (line breaks, and
+/// the stray characters RFC 2045 says to ignore) and stopping at `=`.
+pub(super) fn base64(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in input {
+        if b == b'=' {
+            break;
+        }
+        let v = BASE64[b as usize];
+        if v == 255 {
+            continue;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes quoted-printable. `=XX` is a byte, `=` at a line's end joins it
+/// to the next; an `=` followed by anything else is kept as it is (a
+/// mistake of the sender, not a reason to lose the text). In an encoded
+/// word (`underscores`) `_` is a space (RFC 2047 §4.2).
+pub(super) fn quoted_printable(input: &[u8], underscores: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        // Plain runs are copied whole, up to the next byte that needs care.
+        let next = if underscores {
+            memchr::memchr2(b'=', b'_', &input[i..])
+        } else {
+            memchr::memchr(b'=', &input[i..])
+        };
+        let Some(run) = next else {
+            out.extend_from_slice(&input[i..]);
+            break;
+        };
+        out.extend_from_slice(&input[i..i + run]);
+        i += run;
+        let b = input[i];
+        if b == b'=' {
+            let rest = &input[i + 1..];
+            if let [h, l, ..] = rest
+                && let (Some(h), Some(l)) = (hex(*h), hex(*l))
+            {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+            // A soft line break: `=`, optional white space, end of line.
+            let blank = rest.iter().take_while(|c| **c == b' ' || **c == b'\t').count();
+            match rest.get(blank..) {
+                Some([b'\r', b'\n', ..]) => {
+                    i += 1 + blank + 2;
+                    continue;
+                }
+                Some([b'\n', ..]) => {
+                    i += 1 + blank + 1;
+                    continue;
+                }
+                Some([]) => break,
+                _ => {}
+            }
+        }
+        out.push(if underscores && b == b'_' { b' ' } else { b });
+        i += 1;
+    }
+    out
+}
+
+/// Text in `charset` as UTF-8 (no charset: UTF-8): UTF-8 and ASCII as
+/// they are (invalid bytes replaced), other charsets through mail-parser's
+/// decoders (the ISO-8859 family, Windows code pages, ISO-2022-JP,
+/// Shift_JIS, GB, Big5, EUC-KR, KOI8...); an unknown charset is read as
+/// UTF-8.
+pub(super) fn charset<'a>(bytes: Cow<'a, [u8]>, charset: Option<&str>) -> Cow<'a, str> {
+    let decoder = charset
+        .filter(|c| {
+            !c.eq_ignore_ascii_case("utf-8")
+                && !c.eq_ignore_ascii_case("us-ascii")
+                && !c.eq_ignore_ascii_case("utf8")
+                && !c.eq_ignore_ascii_case("ascii")
+        })
+        .and_then(|c| mail_parser::decoders::charsets::map::charset_decoder(c.as_bytes()));
+    match (decoder, bytes) {
+        (Some(decode), bytes) => Cow::Owned(decode(&bytes)),
+        // The validator first: it is far faster than the lossy path's
+        // scan, and nearly every report is valid UTF-8 or ASCII.
+        (None, Cow::Borrowed(bytes)) => match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        },
+        (None, Cow::Owned(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => Cow::Owned(text),
+            Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        },
+    }
+}
+
+/// A header value with its RFC 2047 encoded words (`=?charset?B|Q?text?=`)
+/// decoded and white space folded; white space between two encoded words
+/// is dropped (RFC 2047 §6.2).
+pub(super) fn header_words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut after_word = false;
+    for token in raw.split_whitespace() {
+        match encoded_word(token) {
+            Some(text) => {
+                if !after_word && !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&text);
+                after_word = true;
+            }
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(token);
+                after_word = false;
+            }
+        }
+    }
+    out
+}
+
+/// One encoded word, decoded; `None` when `token` is not one. Words glued
+/// together without space (`=?..?=?=..?=`) are decoded one after another.
+fn encoded_word(token: &str) -> Option<String> {
+    let mut rest = token;
+    let mut out = String::new();
+    while !rest.is_empty() {
+        let body = rest.strip_prefix("=?")?;
+        let (charset, body) = body.split_once('?')?;
+        let (encoding, body) = body.split_once('?')?;
+        let end = body.find("?=")?;
+        let (text, after) = (&body[..end], &body[end + 2..]);
+        // RFC 2231 §5: `charset*language`.
+        let charset = charset.split('*').next().unwrap_or(charset);
+        let bytes = match encoding {
+            "B" | "b" => base64(text.as_bytes()),
+            "Q" | "q" => quoted_printable(text.as_bytes(), true),
+            _ => return None,
+        };
+        out.push_str(&self::charset(Cow::Owned(bytes), Some(charset)));
+        rest = after;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_skips_line_breaks_and_stops_at_padding() {
+        assert_eq!(base64(b"SGVs\r\nbG8=\r\n"), b"Hello");
+        assert_eq!(base64(b"U3Rhcms="), b"Stark");
+    }
+
+    #[test]
+    fn quoted_printable_joins_soft_breaks_and_keeps_stray_equals() {
+        assert_eq!(
+            quoted_printable(b"Gebruiker=20onbe=\r\nkend", false),
+            b"Gebruiker onbekend"
+        );
+        assert_eq!(quoted_printable(b"a=zz b=", false), b"a=zz b");
+        assert_eq!(quoted_printable(b"caf=C3=A9_ok", true), "café ok".as_bytes());
+    }
+
+    #[test]
+    fn encoded_words_in_several_charsets() {
+        assert_eq!(
+            header_words("=?UTF-8?B?RmVpbG1lbGRpbmc=?= =?UTF-8?Q?_p=C3=A5?= levering"),
+            "Feilmelding på levering"
+        );
+        assert_eq!(
+            header_words("=?ISO-8859-1?Q?R=E9ponse_automatique?="),
+            "Réponse automatique"
+        );
+        assert_eq!(header_words("Re:  plain\r\n\tfolded"), "Re: plain folded");
+        assert_eq!(header_words("=?x-unknown?Q?a?= b"), "a b");
+        assert_eq!(header_words("=?broken"), "=?broken");
+    }
+}
