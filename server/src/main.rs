@@ -4,6 +4,12 @@ use clap::Parser;
 use server::cli::Cli;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than the system allocator: reading a bounce allocates
+/// many small strings, and glibc's malloc and free were a tenth of
+/// `bouncedesk classify`'s time (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));

@@ -130,14 +130,17 @@ const REPLY_4XX: &[u16] = &[421, 450, 451, 452, 422, 430, 432, 453, 454, 455, 45
 /// Success codes count only when the status says delivered.
 const REPLY_2XX: &[u16] = &[250, 251, 252];
 
+/// `X-Unix`, the diagnostic type of a local delivery (Postfix's local and
+/// pipe): its numbers are no SMTP reply. The three ways it is written; the
+/// searchers are built once.
+static X_UNIX: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    std::sync::LazyLock::new(|| [b"X-Unix".as_slice(), b"x-unix", b"X-UNIX"].map(memchr::memmem::Finder::new));
+
 /// The SMTP reply code in a server's text: the known failure codes, in order
 /// of how telling they are, standing on their own. With `class`, only codes
 /// of that class (the enhanced status's) count.
 pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
-    if memchr::memmem::find(text.as_bytes(), b"X-Unix").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"x-unix").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"X-UNIX").is_some()
-    {
+    if X_UNIX.iter().any(|finder| finder.find(text.as_bytes()).is_some()) {
         return None;
     }
     // One pass collects the three-digit numbers that stand on their own.

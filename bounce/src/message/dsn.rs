@@ -147,7 +147,7 @@ pub(crate) fn diagnostic_text(value: &str) -> String {
         Some((kind, rest)) if !kind.contains(' ') && kind.len() <= 24 => rest,
         _ => value,
     };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    super::fold(text)
 }
 
 /// `dns; mx.example.nl [192.0.2.1]` → `mx.example.nl`.

@@ -72,9 +72,7 @@ pub(super) fn inline_original(report: &str) -> Option<(usize, usize)> {
 }
 
 pub(super) fn header_text(message: &Mail<'_>, name: &str) -> Option<String> {
-    message
-        .header_raw(name)
-        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+    message.header_raw(name).map(super::fold)
 }
 
 pub(super) fn first_address(message: &Mail<'_>, name: &str) -> Option<String> {

@@ -74,7 +74,7 @@ pub struct Report {
 /// Splits an mbox into its messages (a plain message is one). Lines that
 /// start with `From ` begin a new message; the separator line is dropped.
 pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
-    if !bytes.starts_with(b"From ") && memchr::memmem::find(bytes, b"\nFrom ").is_none() {
+    if !bytes.starts_with(b"From ") && MBOX_FROM.find(bytes).is_none() {
         return vec![bytes];
     }
     let mut messages = Vec::new();
@@ -104,9 +104,21 @@ pub fn read(bytes: &[u8]) -> Vec<Report> {
     split_mbox(bytes).into_iter().map(read_message).collect()
 }
 
-fn fold(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The text with its white space folded: words joined by one space.
+pub(super) fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
+
+/// Where an mbox's next message starts; built once.
+static MBOX_FROM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\nFrom "));
 
 fn read_message(bytes: &[u8]) -> Report {
     if bytes.len() > MAX_MESSAGE_BYTES {
