@@ -112,3 +112,32 @@ fn a_message_over_the_size_cap_is_refused_whole() {
     assert!(report.records.is_empty());
     assert_eq!(report.limit, Some(Limit::Size { bytes: input.len() }));
 }
+
+#[test]
+fn two_hundred_thousand_mime_parts_are_read_up_to_the_part_cap() {
+    let input = hostile::many_parts(200_000);
+
+    let report = read_within_caps(&input);
+
+    // The reader reads its first 1,000 parts, one recipient each (the
+    // report's own entity is a part too).
+    assert!(!report.records.is_empty());
+    assert!(report.records.len() < 1_000, "{} records", report.records.len());
+    assert_eq!(report.records[0].recipient, "m0@example.org");
+}
+
+#[test]
+fn multiparts_nested_a_hundred_thousand_deep_neither_overflow_nor_lose_the_text() {
+    let input = hostile::nested_multiparts(100_000);
+
+    let report = read_within_caps(&input);
+
+    // Past the depth cap the rest is read as one text, which still names
+    // the recipient and the refusal.
+    assert_eq!(report.records.len(), 1);
+    assert_eq!(report.records[0].recipient, "deep@example.org");
+    assert_eq!(
+        report.records[0].status.map(|s| s.to_string()).as_deref(),
+        Some("5.1.1")
+    );
+}

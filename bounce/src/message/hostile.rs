@@ -39,6 +39,14 @@ pub fn all() -> Vec<Shape> {
             name: "ARF report, 500 recipients",
             bytes: arf(500, 12_000),
         },
+        Shape {
+            name: "200,000 MIME parts",
+            bytes: many_parts(200_000),
+        },
+        Shape {
+            name: "multiparts nested 100,000 deep",
+            bytes: nested_multiparts(100_000),
+        },
     ]
 }
 
@@ -113,6 +121,30 @@ pub fn arf(n: usize, sentences: usize) -> Vec<u8> {
         "This is an email abuse report for an email message received from IP 192.0.2.7. ".repeat(sentences)
     )
     .into_bytes()
+}
+
+/// A report of `n` tiny parts, each a delivery-status part naming a
+/// recipient: the MIME reader's part cap, and a split in one pass.
+pub fn many_parts(n: usize) -> Vec<u8> {
+    let mut out = format!("{HEADER}Content-Type: multipart/report; report-type=delivery-status; boundary=\"P\"\n\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "--P\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; m{i}@example.org\nStatus: 5.1.1\n\n"
+        ));
+    }
+    out.push_str("--P--\n");
+    out.into_bytes()
+}
+
+/// Multiparts nested `depth` deep, each with its own boundary, around one
+/// bounce line: the MIME reader's depth cap (no recursion that deep).
+pub fn nested_multiparts(depth: usize) -> Vec<u8> {
+    let mut out = String::from(HEADER);
+    for i in 0..depth {
+        out.push_str(&format!("Content-Type: multipart/mixed; boundary=\"n{i}\"\n\n--n{i}\n"));
+    }
+    out.push_str("Content-Type: text/plain\n\n<deep@example.org>: 550 5.1.1 User unknown\n");
+    out.into_bytes()
 }
 
 /// A message `bytes` long or longer, past the size cap when asked.
