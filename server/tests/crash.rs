@@ -84,14 +84,21 @@ async fn campaign(store: &Store) -> i64 {
         .expect("campaign")
 }
 
+/// The campaign (id 1) and the log of `RESULTS` bounces, in a folder that
+/// lives as long as the returned guard.
+async fn arrange(store: &Store) -> (i64, tempfile::TempDir, std::path::PathBuf) {
+    let id = campaign(store).await;
+    assert_eq!(id, 1);
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("maillog");
+    write_log(&log);
+    (id, dir, log)
+}
+
 store_test!(
     an_import_killed_mid_way_keeps_whole_batches_and_is_completed_by_running_it_again,
     |store, db| {
-        let id = campaign(&store).await;
-        assert_eq!(id, 1);
-        let dir = tempfile::tempdir().expect("dir");
-        let log = dir.path().join("maillog");
-        write_log(&log);
+        let (id, _dir, log) = arrange(&store).await;
         let url = db.url();
 
         // The first run is killed (SIGKILL: no clean-up at all) once its first
@@ -128,11 +135,7 @@ store_test!(
 store_test!(
     an_import_killed_during_its_policy_run_is_finished_by_the_next_server_with_no_block_twice,
     |store, db| {
-        let id = campaign(&store).await;
-        assert_eq!(id, 1);
-        let dir = tempfile::tempdir().expect("dir");
-        let log = dir.path().join("maillog");
-        write_log(&log);
+        let (_, _dir, log) = arrange(&store).await;
         let url = db.url();
 
         // Killed once every result is stored: the incidents and policies

@@ -139,10 +139,8 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         && let Some(line) = lda
     {
         // The agent's line is shared by every recipient of the report.
-        let mut text = line.text.clone();
-        limits::cut(&mut text, cap);
         let draft = Draft {
-            diagnostic: text,
+            diagnostic: limits::head(&line.text, cap).to_owned(),
             // A Sieve reject is the recipient's own filter: filtered, unless
             // its words name a reason (Dovecot words a full mailbox the same
             // way).

@@ -66,13 +66,22 @@ pub(crate) fn diagnostic_cap(bytes: usize, records: usize) -> usize {
 
 /// Cuts `text` to at most `max` bytes, on a character boundary.
 pub(crate) fn cut(text: &mut String, max: usize) {
-    if text.len() > max {
-        let mut at = max;
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        text.truncate(at);
+    let kept = head(text, max).len();
+    text.truncate(kept);
+}
+
+/// The first `max` bytes of `text` at most, on a character boundary: what
+/// [`cut`] keeps, without copying the rest first (a text shared by hundreds
+/// of recipients is copied once per recipient).
+pub(crate) fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
     }
+    let mut at = max;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    &text[..at]
 }
 
 #[cfg(test)]
