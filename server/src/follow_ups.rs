@@ -41,14 +41,15 @@ pub async fn work_off(store: &Store) -> Result<Done, ServerError> {
         }
         store.forget(FollowUp::Incidents, &pending).await?;
     }
-    let policy = store.policy().await?;
-    loop {
-        let pending = store.pending(FollowUp::Policies, CONTACTS_AT_ONCE).await?;
-        if pending.subjects.is_empty() {
-            break;
+    let mut pending = store.pending(FollowUp::Policies, CONTACTS_AT_ONCE).await?;
+    if !pending.subjects.is_empty() {
+        // Read only when there is work: most of a server's rounds find none.
+        let policy = store.policy().await?;
+        while !pending.subjects.is_empty() {
+            done.blocks += store.apply_policies(&policy, &pending.subjects, Utc::now()).await?;
+            store.forget(FollowUp::Policies, &pending).await?;
+            pending = store.pending(FollowUp::Policies, CONTACTS_AT_ONCE).await?;
         }
-        done.blocks += store.apply_policies(&policy, &pending.subjects, Utc::now()).await?;
-        store.forget(FollowUp::Policies, &pending).await?;
     }
     Ok(done)
 }

@@ -5,10 +5,13 @@
 //! the work left is done by the next server to start, each block recorded
 //! once. The real binary, on SQLite and PostgreSQL.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use common::{bouncedesk, free_port, serve};
 use server::import::BATCH;
 use store::{NewCampaign, Store, store_test};
 
@@ -32,7 +35,7 @@ fn write_log(path: &std::path::Path) {
 }
 
 fn import(url: &str, log: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bouncedesk"));
+    let mut command = bouncedesk();
     command
         .args([
             "import",
@@ -153,19 +156,7 @@ store_test!(
         let noted_at_kill = scalar(&store, "SELECT COUNT(*) FROM pending_policies").await;
         // A server starting on the database does the noted work in its
         // first background round.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut server = Command::new(env!("CARGO_BIN_EXE_bouncedesk"))
-            .args([
-                "serve",
-                "--no-demo",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                &url,
-            ])
+        let mut server = serve(&url, free_port())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

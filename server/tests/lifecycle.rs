@@ -2,14 +2,14 @@
 //! stopping on SIGTERM the way systemd, Docker and Kubernetes stop services.
 //! The real binary, as an operator runs it.
 
+mod common;
+
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bouncedesk() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_bouncedesk"))
-}
+use common::{bouncedesk, free_port, serve};
 
 #[test]
 fn two_processes_starting_on_one_empty_sqlite_database_both_migrate_it() {
@@ -45,13 +45,6 @@ fn two_processes_starting_on_one_empty_sqlite_database_both_migrate_it() {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// A plain HTTP/1.0 GET; `None` while nothing listens.
 fn http_get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -68,15 +61,7 @@ fn sigterm_stops_the_server_cleanly_and_the_log_can_be_json() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}", dir.path().join("serve.db").display());
     let port = free_port();
-    let mut server = bouncedesk()
-        .args([
-            "serve",
-            "--no-demo",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &url,
-        ])
+    let mut server = serve(&url, port)
         .env("BOUNCEDESK_LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())

@@ -89,21 +89,13 @@ impl<'a> Mail<'a> {
     /// The raw value of the last `name` field (as mail-parser's
     /// `header_raw`: a later field overrides), when it is UTF-8.
     pub(super) fn header_raw(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .rev()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+        last_field(&self.headers, name.as_bytes()).and_then(|v| std::str::from_utf8(v).ok())
     }
 
     /// The subject with its encoded words decoded and white space folded.
     pub(super) fn subject(&self) -> Option<String> {
-        let raw = self
-            .headers
-            .iter()
-            .rev()
-            .find(|(n, _)| n.eq_ignore_ascii_case(b"subject"))?;
-        Some(decode::header_words(&String::from_utf8_lossy(&raw.1)))
+        let raw = last_field(&self.headers, b"subject")?;
+        Some(decode::header_words(&String::from_utf8_lossy(raw)))
     }
 
     /// A parameter of the message's `Content-Type` (`report-type`...),
@@ -142,6 +134,16 @@ impl Part<'_> {
             },
         }
     }
+}
+
+/// The raw value of the last field named `name` (any case): a later field
+/// overrides an earlier one, as in mail-parser's `header_raw`.
+fn last_field<'h>(headers: &'h [Field<'_>], name: &[u8]) -> Option<&'h [u8]> {
+    headers
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| &v[..])
 }
 
 /// Reads a whole message.
@@ -245,13 +247,7 @@ impl Kind {
     /// (RFC 2045 §5.2), or `message/rfc822` inside a `multipart/digest`
     /// (RFC 2046 §5.1.5).
     fn of(headers: &[Field<'_>], in_digest: bool) -> Kind {
-        let field = |name: &[u8]| {
-            headers
-                .iter()
-                .rev()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| String::from_utf8_lossy(v))
-        };
+        let field = |name: &[u8]| last_field(headers, name).map(String::from_utf8_lossy);
         let encoding = match field(b"content-transfer-encoding") {
             Some(e) if e.trim().eq_ignore_ascii_case("base64") => Encoding::Base64,
             Some(e) if e.trim().eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,

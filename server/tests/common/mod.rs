@@ -13,6 +13,33 @@ use server::demo::{self, DemoConfig};
 use store::{NewCampaign, Store};
 use tower::ServiceExt;
 
+/// The real `bouncedesk` binary, as an operator runs it.
+pub fn bouncedesk() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bouncedesk"))
+}
+
+/// A loopback port nothing listens on at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `bouncedesk serve` on `url` (no demo data) at `127.0.0.1:port`.
+pub fn serve(url: &str, port: u16) -> std::process::Command {
+    let mut command = bouncedesk();
+    command.args([
+        "serve",
+        "--no-demo",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--database-url",
+        url,
+    ]);
+    command
+}
+
 /// The real router, as nobody: no session, no token.
 pub fn anonymous_app(store: &Store) -> axum::Router {
     let addr = "127.0.0.1:0".parse().expect("valid address");
