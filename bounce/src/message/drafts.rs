@@ -134,16 +134,20 @@ pub(super) fn is_auto_reply(message: &Mail<'_>) -> bool {
 /// A bounce that someone forwarded with every line quoted ("> "): the text
 /// with one level of quoting removed, if the report is such a forward.
 pub(super) fn unquote_forwarded(report: &str) -> Option<String> {
+    // Counted first: the marker search copies the report to lower case.
+    let quoted = super::lines(report).filter(|l| l.starts_with('>')).count();
+    if quoted < 5 {
+        return None;
+    }
     let lower = report.to_ascii_lowercase();
-    let marker = ["forwarded message", "original message"]
+    if !["forwarded message", "original message"]
         .iter()
-        .any(|m| lower.contains(m));
-    let quoted = report.lines().filter(|l| l.starts_with('>')).count();
-    if !marker || quoted < 5 {
+        .any(|m| lower.contains(m))
+    {
         return None;
     }
     let mut out = String::with_capacity(report.len());
-    for line in report.lines() {
+    for line in super::lines(report) {
         let line = match line.strip_prefix('>') {
             Some(rest) => rest.strip_prefix(' ').unwrap_or(rest),
             None => line,
@@ -439,7 +443,7 @@ pub(super) fn feedback_drafts(flat: &Flat) -> (Vec<Draft>, usize) {
     let mut recipients = Vec::new();
     let mut seen = HashSet::new();
     let mut feedback_type = None;
-    for line in flat.feedback.lines() {
+    for line in super::lines(&flat.feedback) {
         if let Some((name, value)) = line.split_once(':') {
             match name.trim().to_ascii_lowercase().as_str() {
                 "original-rcpt-to" => recipients.extend(dsn::address(value).filter(|a| seen.insert(a.clone()))),

@@ -13,16 +13,6 @@ pub(crate) struct DsnGroup {
     final_seen: bool,
 }
 
-/// Per-message fields: once per report.
-const MESSAGE_FIELDS: &[&str] = &[
-    "reporting-mta",
-    "received-from-mta",
-    "arrival-date",
-    "original-envelope-id",
-    "x-original-message-id",
-    "dsn-gateway",
-];
-
 const RECIPIENT_FIELDS: &[&str] = &[
     "final-recipient",
     "original-recipient",
@@ -36,6 +26,23 @@ const RECIPIENT_FIELDS: &[&str] = &[
     "x-powermta-bouncecategory",
 ];
 
+/// A field name is never longer than this (with room for spaces before the
+/// colon): a colon further into a line is prose, not a field.
+const NAME_REACH: usize = 48;
+
+/// The recipient field a line holds, and its value: names compared without
+/// case and without an allocation, since most lines of a report are prose.
+/// Per-message fields (`Reporting-MTA`, `Arrival-Date`) are not among them.
+fn recipient_field(line: &str) -> Option<(&'static str, &str)> {
+    let colon = memchr::memchr(b':', &line.as_bytes()[..line.len().min(NAME_REACH)])?;
+    let name = line[..colon].trim();
+    let field = RECIPIENT_FIELDS
+        .iter()
+        .copied()
+        .find(|f| f.eq_ignore_ascii_case(name))?;
+    Some((field, &line[colon + 1..]))
+}
+
 /// Reads every DSN field group in `text`. Tolerates what real reports do:
 /// fields in any order, groups without blank lines between them, folded
 /// lines, a missing type (`Final-Recipient: addr`), comments after `Status`.
@@ -43,7 +50,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
     let mut groups: Vec<DsnGroup> = Vec::new();
     let mut current: Option<DsnGroup> = None;
     let mut last_field: Option<&'static str> = None;
-    for line in text.lines() {
+    for line in super::lines(text) {
         if line.trim().is_empty() {
             if let Some(group) = current.take() {
                 groups.push(group);
@@ -60,16 +67,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
             }
             continue;
         }
-        let Some((name, value)) = line.split_once(':') else {
-            last_field = None;
-            continue;
-        };
-        let name = name.trim().to_ascii_lowercase();
-        if MESSAGE_FIELDS.contains(&name.as_str()) {
-            last_field = None;
-            continue;
-        }
-        let Some(&field) = RECIPIENT_FIELDS.iter().find(|f| **f == name) else {
+        let Some((field, value)) = recipient_field(line) else {
             last_field = None;
             continue;
         };

@@ -65,7 +65,7 @@ pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
     ];
     const SIEVE: &str = "was automatically rejected:";
     let starts = |line: &str, prefix: &str| line.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix));
-    let mut lines = report.lines().map(str::trim);
+    let mut lines = super::lines(report).map(str::trim);
     while let Some(line) = lines.next() {
         if AGENTS.iter().any(|p| starts(line, p)) {
             return Some(AgentLine {

@@ -160,8 +160,7 @@ pub(super) fn flatten(message: &Mail<'_>) -> Flat {
     if flat.report.trim().is_empty() && !html.is_empty() {
         // Decoded only now: a report with a text part never needs its HTML.
         let html: String = html.iter().map(|leaf| leaf.text()).collect();
-        // mail-parser's converter skips <head>, <style> and <script>.
-        flat.report = mail_parser::decoders::html::html_to_text(&html);
+        flat.report = super::html::html_to_text(&html);
     }
     if flat.feedback.is_empty() && flat.delivery_status.is_empty() {
         // ARF fields sent inline, in a text part (some feedback loops and
@@ -310,7 +309,7 @@ pub(super) fn raw_body(bytes: &[u8]) -> String {
         .unwrap_or(bytes.len());
     let text = iso_2022_jp(String::from_utf8_lossy(&bytes[start..]));
     let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
+    for line in super::lines(&text) {
         let trimmed = line.trim_start();
         let boundary = trimmed.starts_with("--") && !trimmed.contains(' ');
         let part_header =
@@ -340,8 +339,7 @@ pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
 /// RFC 5965 requires) are there too; empty otherwise.
 pub(super) fn inline_feedback(report: &str) -> String {
     let field = |line: &str, name: &str| line.get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name));
-    let fields: Vec<&str> = report
-        .lines()
+    let fields: Vec<&str> = super::lines(report)
         .map(str::trim_start)
         .skip_while(|l| !field(l, "feedback-type:"))
         .take_while(|l| !l.is_empty())

@@ -15,6 +15,7 @@ mod dsn;
 mod finish;
 mod flatten;
 pub mod hostile;
+mod html;
 mod limits;
 mod mime;
 mod ses;
@@ -105,15 +106,67 @@ pub fn read(bytes: &[u8]) -> Vec<Report> {
 }
 
 /// The text with its white space folded: words joined by one space.
+/// White space is what `char::is_whitespace` says, as `split_whitespace`
+/// would cut; ASCII is tested a byte at a time in tight loops, since whole
+/// reports are folded and decoding every char was most of the cost.
 pub(super) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let mut at = 0;
+    loop {
+        at = run(text, at, true);
+        if at >= text.len() {
+            return out;
+        }
+        let start = at;
+        at = run(text, at, false);
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(&text[start..at]);
     }
-    out
+}
+
+/// Where the run of white space (`space`) or of other chars that starts at
+/// `at` ends; `at` is a char boundary and so is the answer.
+fn run(text: &str, mut at: usize, space: bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(at) {
+        if b < 0x80 {
+            if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') != space {
+                return at;
+            }
+            at += 1;
+        } else {
+            let Some(c) = text[at..].chars().next() else {
+                return at;
+            };
+            if c.is_whitespace() != space {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+    }
+    at
+}
+
+/// The lines of `text`, cut as `str::lines` cuts them (`\n` or `\r\n`
+/// ends a line; a final line break adds no empty line), but found with the
+/// memchr crate's vector search: the reader walks every line of a report
+/// several times, and the standard library's search for a line break runs
+/// a byte at a time.
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(end) = memchr::memchr(b'\n', rest.as_bytes()) else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let line = &rest[..end];
+        rest = &rest[end + 1..];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 /// Where an mbox's next message starts; built once.
@@ -466,6 +519,48 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
                     .iter()
                     .all(|r| r.records.iter().all(|rec| !rec.recipient.is_empty()))
             );
+        }
+    }
+
+    #[test]
+    fn lines_are_cut_as_the_standard_library_cuts_them() {
+        let texts = [
+            "",
+            "\n",
+            "\r\n",
+            "a",
+            "a\n",
+            "a\r",
+            "a\r\nb\r\n\r\nc",
+            "\n\nx\r\ry\n",
+            "Final-Recipient: rfc822; kari@online.no\r\nStatus: 5.1.1\n\n\r",
+            "été\nœuvre\r\n日本語",
+        ];
+        for text in texts {
+            let ours: Vec<&str> = lines(text).collect();
+
+            let standard: Vec<&str> = text.lines().collect();
+
+            assert_eq!(ours, standard, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fold_cuts_where_split_whitespace_cuts() {
+        let texts = [
+            "",
+            "   ",
+            "a",
+            " 550  5.1.1\t<jan@example.nl>:\r\n   User unknown ",
+            "no\u{a0}break\u{2003}em\u{3000}ideographic\u{85}next\u{b}vt\u{c}ff",
+            "été  日本語\n\nмаил",
+        ];
+        for text in texts {
+            let ours = fold(text);
+
+            let standard = text.split_whitespace().collect::<Vec<_>>().join(" ");
+
+            assert_eq!(ours, standard, "{text:?}");
         }
     }
 }

@@ -93,7 +93,7 @@ fn indent(line: &str) -> usize {
 /// Recipients on lines of their own (`<x@y>: host ... said: 550 ...`,
 /// Exim's indented address followed by the SMTP error, qmail's `<x@y>:`).
 pub(crate) fn blocks(text: &str) -> Vec<Block> {
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = super::lines(text).collect();
     let mut blocks: Vec<Block> = Vec::new();
     // Where each address's block is, so that a report naming many
     // addresses (or one address on many lines) is read in linear time.
