@@ -18,6 +18,7 @@ pub mod hostile;
 mod html;
 mod limits;
 mod mime;
+mod recipient_line;
 mod ses;
 mod text;
 

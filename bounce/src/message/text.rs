@@ -8,21 +8,14 @@ use regex::Regex;
 
 use super::MAX_DIAGNOSTIC_BYTES;
 use super::codes::re;
+use super::recipient_line::{LineStart, line_start};
 use crate::Stage;
 
-const ADDR: &str =
+/// An address as the patterns here find it (a quoted or RFC 5322 `atext`
+/// local part, a domain of letters, digits and dashes).
+pub(super) const ADDR: &str =
     r#"(?:"[^"\n]+"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*"#;
 
-/// The start of a recipient line; the rest of the line is what follows the
-/// match (capturing it would make the capture engine walk the whole line).
-/// `code`: the remote's reply in a transcript (`<<< 550 <a@b>, ...`);
-/// `own`: Sendmail's own code and status before the address
-/// (`550 5.1.1 <a@b>... User unknown`).
-static LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r#"^[ \t>]*(?:\*\s+|>>>\s+|<<<\s+(?P<code>[2-5]\d\d[ -](?:[2-5]\.\d{{1,3}}\.\d{{1,3}}\s+)?)|(?P<own>[2-5]\d\d[ -](?:[2-5]\.(?P<subject>\d{{1,3}})\.\d{{1,3}}\s+)?))?["<]?(?P<addr>{ADDR})[">]?(?:\s+<(?P<alt>{ADDR})>)?"#
-    ))
-});
 static REST: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^(?:\s*$|\s*:|\.\.\.|\s*\.\.\.|\s+on\s|\s*\[|\s*\(|\s*,|\s+\S+.*(?:error_code|invalid|error|unknown|failed|rejected|denied|full|quota|exist))",
@@ -73,17 +66,17 @@ pub(crate) struct Block {
     pub stage: Option<Stage>,
 }
 
-/// A cheap test that lets through every line [`LINE`] can match: the address
-/// is within the first three words (after `*`, `>>>`, a reply code and a
-/// status). Most report lines fail it, so the pattern engine rarely runs.
-fn may_name_recipient(line: &str) -> bool {
-    line.contains('@')
+/// The start of a line naming a recipient, after a cheap test that lets
+/// through every line [`line_start`] can read: the address is within the
+/// first three words (after `*`, `>>>`, a reply code and a status).
+fn recipient_line(line: &str) -> Option<LineStart> {
+    let may = line.contains('@')
         && line
             .trim_start_matches([' ', '\t', '>', '<', '*'])
             .split_whitespace()
             .take(3)
-            .any(|word| word.contains('@') || word.starts_with('"') || word.starts_with("<\""))
-        && LINE.is_match(line)
+            .any(|word| word.contains('@') || word.starts_with('"') || word.starts_with("<\""));
+    may.then(|| line_start(line)).flatten()
 }
 
 fn indent(line: &str) -> usize {
@@ -111,29 +104,28 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             }
             last_reply = transcript;
         }
-        let Some(caps) = may_name_recipient(line).then(|| LINE.captures(line)).flatten() else {
+        let Some(start) = recipient_line(line) else {
             i += 1;
             continue;
         };
-        let rest = caps.get(0).map_or("", |m| &line[m.end()..]);
+        let rest = &line[start.end..];
         // Sendmail's own line about the address ("554 <a@b>... reason").
-        let summary = caps.name("own").is_some() && rest.starts_with("...");
+        let summary = start.own && rest.starts_with("...");
         if !REST.is_match(rest) {
             i += 1;
             continue;
         }
-        let address = caps
-            .name("alt")
-            .or_else(|| caps.name("addr"))
-            .map_or("", |m| m.as_str());
-        let address = address.trim_matches('"').to_owned();
+        let address = line[start.alt.clone().unwrap_or(start.addr.clone())]
+            .trim_matches('"')
+            .to_owned();
         let own_indent = indent(line);
         // A transcript's "<<< 550 <a@b>, User Unknown" is the remote
         // server's own reply: its code belongs to the error text. (Sendmail's
         // summary "550 5.1.1 <a@b>... User unknown" is Sendmail's reading.)
-        let code = caps
-            .name("code")
-            .map_or("", |m| m.as_str().trim_end_matches('-').trim());
+        let code = start
+            .code
+            .clone()
+            .map_or("", |at| line[at].trim_end_matches('-').trim());
         let rest = rest.trim_start_matches([':', '.', ',', ' ']).trim();
         let mut body = vec![if code.is_empty() {
             rest.to_owned()
@@ -146,7 +138,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             // With PIPELINING the transcript shows ">>> DATA" before the
             // answer to RCPT TO arrives; Sendmail's own x.1.x status says
             // the address was refused, so that is the stage.
-            let address_status = caps.name("subject").is_some_and(|s| s.as_str() == "1");
+            let address_status = start.subject.clone().is_some_and(|at| &line[at] == "1");
             stage = if address_status {
                 Some(Stage::RcptTo)
             } else {
@@ -173,12 +165,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             if RULE_LINE.is_match(next) {
                 break;
             }
-            if indent(next) <= own_indent
-                && may_name_recipient(next)
-                && LINE
-                    .captures(next)
-                    .is_some_and(|c| REST.is_match(c.get(0).map_or("", |m| &next[m.end()..])))
-            {
+            if indent(next) <= own_indent && recipient_line(next).is_some_and(|s| REST.is_match(&next[s.end..])) {
                 break;
             }
             body.push(next.trim().to_owned());
