@@ -282,18 +282,24 @@ pub(super) fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// most of a header block and nothing here reads them.
 pub(super) fn keep_read_headers(block: &[u8], out: &mut Vec<u8>) {
     let mut keep = false;
-    for line in block.split_inclusive(|&b| b == b'\n') {
+    let mut at = 0;
+    // Lines and colons found with memchr: a Received chain or a signature
+    // is kilobytes of header lines, and each is looked at once.
+    while at < block.len() {
+        let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i + 1);
+        let line = &block[at..end];
+        at = end;
         if line.iter().all(u8::is_ascii_whitespace) {
             break;
         }
         let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !continued {
-            let name = line.split(|&b| b == b':').next().unwrap_or_default();
-            keep = line.contains(&b':')
-                && ORIGINAL_HEADERS
+            keep = memchr::memchr(b':', line).is_some_and(|colon| {
+                ORIGINAL_HEADERS
                     .iter()
                     .chain(CAMPAIGN_HEADERS)
-                    .any(|h| name.eq_ignore_ascii_case(h.as_bytes()));
+                    .any(|h| line[..colon].eq_ignore_ascii_case(h.as_bytes()))
+            });
         }
         if keep {
             out.extend_from_slice(line);
