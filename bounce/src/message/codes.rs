@@ -139,47 +139,70 @@ static X_UNIX: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
 /// The SMTP reply code in a server's text: the known failure codes, in order
 /// of how telling they are, standing on their own. With `class`, only codes
 /// of that class (the enhanced status's) count.
+#[cfg(test)]
 pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
-    if X_UNIX.iter().any(|finder| finder.find(text.as_bytes()).is_some()) {
-        return None;
-    }
-    // One pass collects the three-digit numbers that stand on their own.
-    let bytes = text.as_bytes();
-    let mut present: Vec<u16> = Vec::new();
-    let mut i = 0;
-    while i + 3 <= bytes.len() {
-        let window = &bytes[i..i + 3];
-        if window.iter().all(u8::is_ascii_digit) {
-            let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
-            let before = i.checked_sub(1).and_then(|p| bytes.get(p));
-            // "#550 5.1.1" is Exchange's form; "#555;" is a CSS colour.
-            let colour = before == Some(&b'#')
-                && !(bytes.get(i + 3) == Some(&b' ') && bytes.get(i + 4).is_some_and(u8::is_ascii_digit));
-            if clean(before) && clean(bytes.get(i + 3)) && !colour {
-                present.push(
-                    u16::from(window[0] - b'0') * 100 + u16::from(window[1] - b'0') * 10 + u16::from(window[2] - b'0'),
-                );
-            }
-            i += 3;
-        } else {
-            i += 1;
+    Replies::in_text(text).pick(class)
+}
+
+/// The three-digit numbers that stand on their own in a text, found in one
+/// pass, so that a recipient's text is scanned once however many classes
+/// are asked about.
+pub(crate) struct Replies(Vec<u16>);
+
+impl Replies {
+    pub(crate) fn in_text(text: &str) -> Replies {
+        let bytes = text.as_bytes();
+        if X_UNIX.iter().any(|finder| finder.find(bytes).is_some()) {
+            return Replies(Vec::new());
         }
+        let mut present: Vec<u16> = Vec::new();
+        let mut i = 0;
+        while i + 3 <= bytes.len() {
+            // Most bytes are not digits: the test of one byte comes first.
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let window = &bytes[i..i + 3];
+            if window.iter().all(u8::is_ascii_digit) {
+                let clean = |b: Option<&u8>| !b.is_some_and(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'));
+                let before = i.checked_sub(1).and_then(|p| bytes.get(p));
+                // "#550 5.1.1" is Exchange's form; "#555;" is a CSS colour.
+                let colour = before == Some(&b'#')
+                    && !(bytes.get(i + 3) == Some(&b' ') && bytes.get(i + 4).is_some_and(u8::is_ascii_digit));
+                if clean(before) && clean(bytes.get(i + 3)) && !colour {
+                    present.push(
+                        u16::from(window[0] - b'0') * 100
+                            + u16::from(window[1] - b'0') * 10
+                            + u16::from(window[2] - b'0'),
+                    );
+                }
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+        Replies(present)
     }
-    if present.is_empty() {
-        return None;
+
+    /// The most telling known code present (of `class`, when given).
+    pub(crate) fn pick(&self, class: Option<u8>) -> Option<ReplyCode> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let lists: &[&[u16]] = match class {
+            Some(5) => &[REPLY_5XX],
+            Some(4) => &[REPLY_4XX],
+            Some(2) => &[REPLY_2XX],
+            Some(_) => &[],
+            None => &[REPLY_5XX, REPLY_4XX],
+        };
+        lists
+            .iter()
+            .flat_map(|list| list.iter())
+            .find(|code| self.0.contains(code))
+            .and_then(|&code| ReplyCode::new(code).ok())
     }
-    let lists: &[&[u16]] = match class {
-        Some(5) => &[REPLY_5XX],
-        Some(4) => &[REPLY_4XX],
-        Some(2) => &[REPLY_2XX],
-        Some(_) => &[],
-        None => &[REPLY_5XX, REPLY_4XX],
-    };
-    lists
-        .iter()
-        .flat_map(|list| list.iter())
-        .find(|code| present.contains(code))
-        .and_then(|&code| ReplyCode::new(code).ok())
 }
 
 /// Phrases MTAs use to say which command a reply answered.

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::codes::Replies;
 use super::drafts::Draft;
 use super::flatten::Flat;
 use super::limits::{self, MAX_DIAGNOSTIC_BYTES};
@@ -101,17 +102,19 @@ struct Codes {
 fn codes_of(draft: &Draft, flat: &Flat, single: bool) -> Codes {
     let mut evidence_text = draft.diagnostic.clone();
     let mut in_text = codes::find_status(&evidence_text);
-    let mut first_reply = codes::find_reply(&evidence_text, None);
+    let mut replies = Replies::in_text(&evidence_text);
+    let mut first_reply = replies.pick(None);
     if single && in_text.is_none() && first_reply.is_none() && draft.kind == MessageKind::Failure {
         // A lone recipient's error is often stated elsewhere in the report.
         evidence_text = fold(&flat.report);
         in_text = codes::find_status(&evidence_text);
-        first_reply = codes::find_reply(&evidence_text, None);
+        replies = Replies::in_text(&evidence_text);
+        first_reply = replies.pick(None);
     }
     let (status, reply_code, stage) = if matches!(draft.kind, MessageKind::Failure | MessageKind::Delivered) {
         let status = codes::prefer(draft.status_field, in_text, first_reply);
         let reply = match status {
-            Some(s) => codes::find_reply(&evidence_text, Some(s.class())),
+            Some(s) => replies.pick(Some(s.class())),
             None => first_reply,
         };
         let stage = draft
