@@ -101,21 +101,11 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Lower-cases and folds runs of white space into one space.
 fn normalise(text: &str) -> String {
     if text.is_ascii() {
-        // Byte loop for the common case; the char loop below handles the rest.
-        let mut out = Vec::with_capacity(text.len());
-        let mut space = false;
-        for &b in text.as_bytes() {
-            if b.is_ascii_whitespace() || b == 0x0b {
-                space = true;
-                continue;
-            }
-            if space && !out.is_empty() {
-                out.push(b' ');
-            }
-            space = false;
-            out.push(b.to_ascii_lowercase());
-        }
-        return String::from_utf8(out).unwrap_or_default();
+        // The common case: the reader's folding (runs of words copied
+        // whole), then lower case in place.
+        let mut out = crate::message::fold(text);
+        out.make_ascii_lowercase();
+        return out;
     }
     let mut out = String::with_capacity(text.len());
     let mut space = false;

@@ -110,21 +110,30 @@ pub fn read(bytes: &[u8]) -> Vec<Report> {
 /// White space is what `char::is_whitespace` says, as `split_whitespace`
 /// would cut; ASCII is tested a byte at a time in tight loops, since whole
 /// reports are folded and decoding every char was most of the cost.
-pub(super) fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    loop {
-        at = run(text, at, true);
-        if at >= text.len() {
-            return out;
-        }
+    let bytes = text.as_bytes();
+    let mut at = run(text, 0, true);
+    while at < bytes.len() {
+        // Words joined by one plain space are already folded: they are
+        // copied as one piece, not word by word.
         let start = at;
-        at = run(text, at, false);
+        loop {
+            at = run(text, at, false);
+            let single_space =
+                bytes.get(at) == Some(&b' ') && at + 1 < bytes.len() && run(text, at + 1, true) == at + 1;
+            if !single_space {
+                break;
+            }
+            at += 1;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(&text[start..at]);
+        at = run(text, at, true);
     }
+    out
 }
 
 /// Where the run of white space (`space`) or of other chars that starts at
@@ -556,7 +565,24 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
             "no\u{a0}break\u{2003}em\u{3000}ideographic\u{85}next\u{b}vt\u{c}ff",
             "été  日本語\n\nмаил",
         ];
-        for text in texts {
+        // And generated texts: runs of every kind of white space between words.
+        const PIECES: &[&str] = &[
+            " ", "  ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "a", "bc", "é", "日本", "x y",
+        ];
+        let mut state = 1u64;
+        let generated: Vec<String> = (0..20_000)
+            .map(|n| {
+                (0..n % 12)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        PIECES[(state >> 33) as usize % PIECES.len()]
+                    })
+                    .collect()
+            })
+            .collect();
+        for text in texts.into_iter().chain(generated.iter().map(String::as_str)) {
             let ours = fold(text);
 
             let standard = text.split_whitespace().collect::<Vec<_>>().join(" ");
