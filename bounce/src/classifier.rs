@@ -98,6 +98,11 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
     (automaton, owner)
 });
 
+/// Builds the phrase automaton now (see `message::prepare`).
+pub(crate) fn prepare() {
+    LazyLock::force(&MATCHER);
+}
+
 /// Lower-cases and folds runs of white space into one space.
 fn normalise(text: &str) -> String {
     if text.is_ascii() {

@@ -147,6 +147,8 @@ impl Batcher<'_> {
 
 /// Runs the command, writing to standard output.
 pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
+    // The patterns are compiled on a worker while this thread lists the files.
+    rayon::spawn(message::prepare);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut batch = Batcher {

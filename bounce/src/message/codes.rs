@@ -277,6 +277,13 @@ pub(crate) fn find_stage(text: &str) -> Option<Stage> {
 /// Matched against the lower-cased text.
 static REFUSED_GREETING: LazyLock<Regex> = LazyLock::new(|| re(r"while talking to [^\s:]+:\s*<<<"));
 
+/// Builds this module's automata and patterns now (see `message::prepare`).
+pub(super) fn prepare() {
+    LazyLock::force(&PHRASES);
+    LazyLock::force(&TOKENS);
+    LazyLock::force(&REFUSED_GREETING);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -431,6 +431,11 @@ static DELAY_WARNING: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("the delay warnings are valid patterns: {e}"))
 });
 
+/// Builds this module's automaton now (see `message::prepare`).
+pub(super) fn prepare() {
+    LazyLock::force(&DELAY_WARNING);
+}
+
 /// Whether a text report only warns of a delay: the recipient's result is
 /// then a deferral, not a failure.
 fn is_delay_warning(report: &str) -> bool {

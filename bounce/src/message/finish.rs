@@ -16,6 +16,11 @@ use crate::{EnhancedStatus, Reason, ReplyCode, Stage};
 pub(super) static CONTINUATION: LazyLock<Regex> =
     LazyLock::new(|| codes::re(r"\s[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s)?"));
 
+/// Compiles this module's pattern now (see `message::prepare`).
+pub(super) fn prepare() {
+    LazyLock::force(&CONTINUATION);
+}
+
 /// Removes the reply-code prefixes of a multi-line reply's continuation
 /// lines (`550-5.1.1 double-checking...`), after the first, so that phrases
 /// broken across lines match again.

@@ -106,6 +106,18 @@ pub fn read(bytes: &[u8]) -> Vec<Report> {
     split_mbox(bytes).into_iter().map(read_message).collect()
 }
 
+/// Compiles the reader's and the classifier's patterns and automata now
+/// rather than at their first use: a command that reads many messages can
+/// do it on one core while it lists its files on another. (Several
+/// milliseconds of work; [`read`] does it anyway when it is not done.)
+pub fn prepare() {
+    crate::classifier::prepare();
+    codes::prepare();
+    drafts::prepare();
+    finish::prepare();
+    text::prepare();
+}
+
 /// The text with its white space folded: words joined by one space.
 /// White space is what `char::is_whitespace` says, as `split_whitespace`
 /// would cut; ASCII is tested a byte at a time in tight loops, since whole

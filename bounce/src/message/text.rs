@@ -57,6 +57,13 @@ static SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
 static REASON: LazyLock<Regex> = LazyLock::new(|| re(r"\(reason: (.+?)\)(?:\s|$)"));
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"<({ADDR})>")));
 
+/// Compiles this module's patterns now (see `message::prepare`).
+pub(super) fn prepare() {
+    for pattern in [&REST, &SUMMARY_HOST, &RULE_LINE, &SENTENCE, &REASON, &BRACKETED] {
+        LazyLock::force(pattern);
+    }
+}
+
 /// A recipient named in the report's text, with the error text about it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Block {
