@@ -136,17 +136,9 @@ const REPLY_2XX: &[u16] = &[250, 251, 252];
 static X_UNIX: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
     std::sync::LazyLock::new(|| [b"X-Unix".as_slice(), b"x-unix", b"X-UNIX"].map(memchr::memmem::Finder::new));
 
-/// The SMTP reply code in a server's text: the known failure codes, in order
-/// of how telling they are, standing on their own. With `class`, only codes
-/// of that class (the enhanced status's) count.
-#[cfg(test)]
-pub(crate) fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
-    Replies::in_text(text).pick(class)
-}
-
-/// The three-digit numbers that stand on their own in a text, found in one
-/// pass, so that a recipient's text is scanned once however many classes
-/// are asked about.
+/// The SMTP reply codes in a server's text: the three-digit numbers that
+/// stand on their own, found in one pass, so that a recipient's text is
+/// scanned once however many classes are asked about.
 pub(crate) struct Replies(Vec<u16>);
 
 impl Replies {
@@ -185,7 +177,8 @@ impl Replies {
         Replies(present)
     }
 
-    /// The most telling known code present (of `class`, when given).
+    /// The most telling known failure code present (of `class`, the
+    /// enhanced status's, when given).
     pub(crate) fn pick(&self, class: Option<u8>) -> Option<ReplyCode> {
         if self.0.is_empty() {
             return None;
@@ -287,6 +280,10 @@ pub(super) fn prepare() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn find_reply(text: &str, class: Option<u8>) -> Option<ReplyCode> {
+        Replies::in_text(text).pick(class)
+    }
 
     fn st(s: &str) -> Option<EnhancedStatus> {
         Some(s.parse().expect("valid"))

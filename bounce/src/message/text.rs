@@ -76,7 +76,7 @@ pub(crate) struct Block {
 /// The start of a line naming a recipient, after a cheap test that lets
 /// through every line [`line_start`] can read: the address is within the
 /// first three words (after `*`, `>>>`, a reply code and a status).
-fn recipient_line(line: &str) -> Option<LineStart> {
+fn recipient_start(line: &str) -> Option<LineStart> {
     let may = line.contains('@')
         && line
             .trim_start_matches([' ', '\t', '>', '<', '*'])
@@ -111,7 +111,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             }
             last_reply = transcript;
         }
-        let Some(start) = recipient_line(line) else {
+        let Some(start) = recipient_start(line) else {
             i += 1;
             continue;
         };
@@ -172,7 +172,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             if RULE_LINE.is_match(next) {
                 break;
             }
-            if indent(next) <= own_indent && recipient_line(next).is_some_and(|s| REST.is_match(&next[s.end..])) {
+            if indent(next) <= own_indent && recipient_start(next).is_some_and(|s| REST.is_match(&next[s.end..])) {
                 break;
             }
             body.push(next.trim().to_owned());
