@@ -205,6 +205,7 @@ fn comment(input: &[u8], from: usize) -> TagEnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::test_pieces::Pieces;
 
     /// Random HTML from pieces that steer every branch: tags that switch
     /// sections, comments with odd dash runs, entities, broken tags.
@@ -254,15 +255,8 @@ mod tests {
             "<<",
             ">>",
         ];
-        let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let mut out = String::new();
-        for _ in 0..pieces {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            out.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
-        }
-        out
+        let mut random = Pieces::seeded(seed);
+        (0..pieces).map(|_| random.pick(PIECES)).collect()
     }
 
     #[test]

@@ -20,6 +20,8 @@ mod limits;
 mod mime;
 mod recipient_line;
 mod ses;
+#[cfg(test)]
+mod test_pieces;
 mod text;
 
 use serde::Serialize;
@@ -581,18 +583,9 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
         const PIECES: &[&str] = &[
             " ", "  ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "a", "bc", "é", "日本", "x y",
         ];
-        let mut state = 1u64;
+        let mut random = test_pieces::Pieces::seeded(1);
         let generated: Vec<String> = (0..20_000)
-            .map(|n| {
-                (0..n % 12)
-                    .map(|_| {
-                        state = state
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        PIECES[(state >> 33) as usize % PIECES.len()]
-                    })
-                    .collect()
-            })
+            .map(|n| (0..n % 12).map(|_| random.pick(PIECES)).collect())
             .collect();
         for text in texts.into_iter().chain(generated.iter().map(String::as_str)) {
             let ours = fold(text);

@@ -233,6 +233,7 @@ fn is_local(c: u8) -> bool {
 mod tests {
     use super::*;
     use crate::message::codes::re;
+    use crate::message::test_pieces::Pieces;
     use crate::message::text::ADDR;
 
     /// The pattern this module reads by hand, as the regex engine runs it.
@@ -305,15 +306,8 @@ mod tests {
             &["", "<a@b.c>", "<jan@example.nl", "<\"q r\"@x>", "<@x>"],
             &["", ": host mx said", "... User unknown", ", User Unknown", " ", "@x.y"],
         ];
-        let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let mut line = String::new();
-        for slot in SLOTS {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            line.push_str(slot[(state >> 33) as usize % slot.len()]);
-        }
-        line
+        let mut random = Pieces::seeded(seed);
+        SLOTS.iter().map(|slot| random.pick(slot)).collect()
     }
 
     #[test]
