@@ -336,7 +336,8 @@ fn dsn_drafts(groups: Vec<dsn::DsnGroup>, blocks: &[text::Block]) -> (Vec<Draft>
 /// Recipients of a report without DSN groups that name them: its recipient
 /// lines, else `X-Failed-Recipients`, the addresses of "could not deliver
 /// to" sentences, the first bracketed address that is not ours or a role
-/// account, and last the original's `To`.
+/// account, the original's `To`, and last the one address the report's text
+/// names anywhere, if it names just one that is not ours or a role account.
 fn text_drafts(
     message: &Mail<'_>,
     flat: &Flat,
@@ -381,6 +382,17 @@ fn text_drafts(
             && let Some(to) = flat.original.to.clone()
         {
             addresses.push(to);
+        }
+        if addresses.is_empty() {
+            // Only when it is the one address there: with two, one may be
+            // a message id or a contact, and a wrong recipient is worse
+            // than none.
+            let mut bare = text::bare_addresses(report).filter(|a| !excluded(a));
+            if let Some(first) = bare.next()
+                && bare.all(|other| other == first)
+            {
+                addresses.push(first);
+            }
         }
         addresses.into_iter().map(|a| (a, String::new(), None)).collect()
     };

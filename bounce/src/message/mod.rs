@@ -531,6 +531,76 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
     }
 
     #[test]
+    fn a_short_bounce_without_codes_is_read_from_its_words_in_several_languages() {
+        // Arrange: reports that give no status or reply code and name the
+        // recipient after words no pattern knows ("bij", "a", "do", "per").
+        // Words of an unknown address with no stage or status to go by are
+        // userunknown or filtered (the classifier's arbitration decides).
+        const UNKNOWN: &[Reason] = &[Reason::UserUnknown, Reason::Filtered];
+        const FULL: &[Reason] = &[Reason::MailboxFull];
+        let cases = [
+            (
+                "Subject: Onbestelbaar\n\nUw bericht is niet afgeleverd bij jan@example.nl omdat dit adres niet bestaat.\n",
+                "jan@example.nl",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Mensaje no entregado\n\nNo se pudo entregar el mensaje a pedro@example.es: el usuario no existe.\n",
+                "pedro@example.es",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Niedostarczona\n\nWiadomość do jan.kowalski@example.pl nie została dostarczona. Adres nie istnieje.\n",
+                "jan.kowalski@example.pl",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Kunde inte levereras\n\nMeddelandet kunde inte levereras till erik@example.se eftersom brevlådan är full.\n",
+                "erik@example.se",
+                FULL,
+            ),
+            (
+                "Subject: Mancato recapito\n\nIl messaggio per giulia@example.it non è stato consegnato: casella piena.\n",
+                "giulia@example.it",
+                FULL,
+            ),
+            (
+                "Subject: Non remis\n\nLe message n'a pas pu être remis au destinataire suivant :\n\n   marie.dupont@example.fr\n   Adresse inconnue\n",
+                "marie.dupont@example.fr",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Não entregue\n\nA mensagem para ana@example.pt não foi entregue: caixa de correio cheia.\n",
+                "ana@example.pt",
+                FULL,
+            ),
+        ];
+        for (body, recipient, reasons) in cases {
+            let message = format!("From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\n{body}");
+
+            // Act
+            let records = &read(message.as_bytes())[0].records;
+
+            // Assert
+            assert_eq!(records.len(), 1, "{body}");
+            assert_eq!(records[0].recipient, recipient, "{body}");
+            assert!(
+                reasons.contains(&records[0].verdict.reason),
+                "{body}: {:?}",
+                records[0].verdict.reason
+            );
+        }
+        // Our own address and a role account are never taken for the
+        // recipient, and of two addresses in prose neither is.
+        let ours = "From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\nSubject: Onbestelbaar\n\n\
+                    Uw bericht van news@example.com is niet afgeleverd. Vragen: postmaster@mx.example.net\n";
+        let two = "From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\nSubject: Onbestelbaar\n\n\
+                   Bericht 20261201.4711@mta.example.com is niet afgeleverd bij jan@example.nl.\n";
+        assert!(read(ours.as_bytes())[0].records.is_empty());
+        assert!(read(two.as_bytes())[0].records.is_empty());
+    }
+
+    #[test]
     fn garbage_gives_no_records_and_no_panic() {
         for input in [
             &b""[..],
