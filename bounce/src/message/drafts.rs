@@ -126,6 +126,35 @@ pub(super) fn is_auto_reply(message: &Mail<'_>) -> bool {
             "自动回复",
             "自動回覆",
             "자동 회신",
+            // The same prefix in Outlook's other interface languages.
+            "αυτόματη απάντηση",
+            "răspuns automat",
+            "автоматична відповідь",
+            "автоматичен отговор",
+            "аутоматски одговор",
+            "automatická odpoveď",
+            "automatski odgovor",
+            "samodejni odgovor",
+            "automaatvastus",
+            "automātiskā atbilde",
+            "automatinis atsakymas",
+            "resposta automàtica",
+            "trả lời tự động",
+            "balasan otomatis",
+            "balasan automatik",
+            "תשובה אוטומטית",
+            "رد تلقائي",
+            "ตอบกลับอัตโนมัติ",
+            // What other auto-responders put first (vacation(1) says it is
+            // "away from my mail").
+            "autoreply",
+            "auto-reply",
+            "auto reply",
+            "automatic response",
+            "auto-response",
+            "autoresponse",
+            "vacation reply",
+            "away from my mail",
         ]
         .iter()
         .any(|s| subject.starts_with(s))

@@ -289,6 +289,11 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
             "=?UTF-8?B?0JDQstGC0L7QvNCw0YLQuNGH0LXRgdC60LjQuSDQvtGC0LLQtdGCOiDQndC+0LLQvtGB0YLQuA==?=",
             "=?UTF-8?B?6Ieq5YuV5b+c562UOiDjg4vjg6Xjg7zjgrk=?=",
             "Automatische Antwort: Newsletter",
+            // Greek, Romanian and Lithuanian Outlook; a plain auto-responder.
+            "=?UTF-8?B?zpHPhc+Ez4zOvM6xz4TOtyDOsc+AzqzOvc+EzrfPg863OiDOnc6tzrE=?=",
+            "=?UTF-8?Q?R=C4=83spuns_automat:_Noutat=C4=83=C8=9Bi?=",
+            "Automatinis atsakymas: Naujienos",
+            "AutoReply: Newsletter December",
         ];
         for subject in subjects {
             let mail = format!(
