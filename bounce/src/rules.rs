@@ -522,6 +522,18 @@ pub(crate) const RULES: &[Rule] = &[
             "неизвестный получатель",
             "нет такого пользователя",
             "почтовый ящик не существует",
+            // Microsoft 365's "The email address you entered couldn't be
+            // found", as its reports in other languages say it, and the
+            // same meaning in other reports' plain words.
+            "adresse wurde nicht gefunden",
+            "avez entrée est introuvable",
+            "adresse e-mail est introuvable",
+            "dat u hebt ingevoerd, is niet gevonden",
+            "dat u hebt ingevoerd is niet gevonden",
+            "no se encontró la dirección",
+            "impossibile trovare l'indirizzo",
+            "finner ikke e-postadressen",
+            "hitta den e-postadress",
         ],
     ),
     rule(

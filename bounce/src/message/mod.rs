@@ -579,6 +579,18 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
                 "ana@example.pt",
                 FULL,
             ),
+            (
+                "Subject: Onbestelbaar: Nieuwsbrief\n\nDe bezorging is mislukt voor deze ontvangers of groepen:\n\n\
+                 anouk@example.nl\nHet e-mailadres dat u hebt ingevoerd, is niet gevonden.\n",
+                "anouk@example.nl",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Unzustellbar: Newsletter\n\nDie Zustellung an diese Empfänger oder Gruppen ist \
+                 fehlgeschlagen:\n\nlukas@example.de\nDie eingegebene E-Mail-Adresse wurde nicht gefunden.\n",
+                "lukas@example.de",
+                UNKNOWN,
+            ),
         ];
         for (body, recipient, reasons) in cases {
             let message = format!("From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\n{body}");
