@@ -78,6 +78,14 @@ fn three_hundred_thousand_bracketed_addresses_in_prose() {
 }
 
 #[test]
+fn one_bare_address_three_hundred_thousand_times_in_prose_is_one_record() {
+    let report = read_within_caps(&hostile::bare_prose(300_000));
+
+    assert_eq!(report.records.len(), 1);
+    assert_eq!(report.records[0].recipient, "kari@example.org");
+}
+
+#[test]
 fn a_local_delivery_agent_line_is_not_copied_whole_into_hundreds_of_records() {
     let report = read_within_caps(&hostile::lda_line(500, 1_000_000));
 

@@ -32,6 +32,10 @@ pub fn all() -> Vec<Shape> {
             bytes: bracketed_prose(300_000),
         },
         Shape {
+            name: "300,000 bare addresses in prose, the same one",
+            bytes: bare_prose(300_000),
+        },
+        Shape {
             name: "local delivery agent line, 500 recipients",
             bytes: lda_line(500, 1_000_000),
         },
@@ -94,6 +98,14 @@ pub fn bracketed_prose(n: usize) -> Vec<u8> {
         "Your message could not be delivered. The following were named: {}\n",
         addresses.join(" ")
     ))
+}
+
+/// One address, unbracketed, `n` times in prose after a word no pattern
+/// knows: the reader's last resort reads every one of them to learn that it
+/// is the only address.
+pub fn bare_prose(n: usize) -> Vec<u8> {
+    let body = "niet afgeleverd bij kari@example.org, ".repeat(n);
+    plain(&format!("Uw bericht is {body}omdat dit adres niet bestaat.\n"))
 }
 
 /// `n` recipient lines and a local delivery agent's line of `len` bytes.
