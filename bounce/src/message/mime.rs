@@ -297,12 +297,14 @@ fn split_params(value: &str) -> impl Iterator<Item = &str> {
         let text = rest?;
         let mut quoted = false;
         let mut escaped = false;
-        for (i, c) in text.char_indices() {
-            match c {
+        // Bytes, not chars: the marks are ASCII, and a byte of a multi-byte
+        // char is never one of them.
+        for (i, b) in text.bytes().enumerate() {
+            match b {
                 _ if escaped => escaped = false,
-                '\\' if quoted => escaped = true,
-                '"' => quoted = !quoted,
-                ';' if !quoted => {
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                b';' if !quoted => {
                     rest = Some(&text[i + 1..]);
                     return Some(&text[..i]);
                 }
