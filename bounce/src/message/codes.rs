@@ -232,7 +232,10 @@ static PHRASES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
 const COMMANDS: &[&str] = &["helo", "ehlo", "starttls", "mail f", "rcpt", "data", "quit"];
 
 static TOKENS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    // Leftmost-first lets the search use its vector prefilter; no command
+    // is part of another, so the matches are those of the standard search.
     aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
         .build(COMMANDS)
         .unwrap_or_else(|e| panic!("the SMTP commands are valid patterns: {e}"))
 });
