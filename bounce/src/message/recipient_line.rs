@@ -37,7 +37,8 @@ pub(super) struct LineStart {
     pub subject: Option<Range<usize>>,
     /// The address.
     pub addr: Range<usize>,
-    /// A second, bracketed address after the first (`"Jan" <jan@b>`).
+    /// A second, bracketed address after the first (`alias@b <box@b>`);
+    /// where there is one, the reader takes it.
     pub alt: Option<Range<usize>>,
 }
 
