@@ -102,10 +102,9 @@ impl<'a> Mail<'a> {
     /// unquoted.
     pub(super) fn type_param(&self, name: &str) -> Option<String> {
         let value = self.header_raw("content-type")?;
-        split_params(value).skip(1).find_map(|param| {
-            let (n, v) = param.split_once('=')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| unquote(v.trim()))
-        })
+        params(value)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     fn into_owned(self) -> Mail<'static> {
@@ -195,7 +194,7 @@ fn header_block(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
                 headers.push((Cow::Borrowed(name), Cow::Borrowed(&bytes[start..value_end])));
             }
             if let Some(colon) = memchr::memchr(b':', content) {
-                let name = trim(&content[..colon]);
+                let name = content[..colon].trim_ascii();
                 if !name.is_empty() {
                     field = Some((name, at + colon + 1, at + content.len()));
                 }
@@ -212,18 +211,6 @@ fn header_block(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
 }
 
 /// What an entity's header fields say about its body.
@@ -263,8 +250,7 @@ impl Kind {
         let Some(value) = field(b"content-type") else {
             return kind;
         };
-        let mut params = split_params(&value);
-        let full = params.next().unwrap_or_default();
+        let full = split_params(&value).next().unwrap_or_default();
         if let Some((ctype, subtype)) = full.split_once('/') {
             kind.ctype = ctype.trim().to_ascii_lowercase();
             kind.subtype = subtype.trim().to_ascii_lowercase();
@@ -274,12 +260,7 @@ impl Kind {
             kind.ctype = "text".into();
             kind.subtype = "plain".into();
         }
-        for param in params {
-            let Some((name, value)) = param.split_once('=') else {
-                continue;
-            };
-            let name = name.trim();
-            let value = unquote(value.trim());
+        for (name, value) in params(&value) {
             if name.eq_ignore_ascii_case("boundary") && kind.boundary.is_none() {
                 kind.boundary = Some(value.into_bytes());
             } else if name.eq_ignore_ascii_case("charset") && kind.charset.is_none() {
@@ -313,6 +294,15 @@ fn split_params(value: &str) -> impl Iterator<Item = &str> {
         }
         rest = None;
         Some(text)
+    })
+}
+
+/// A structured field's `name=value` parameters after its type: names
+/// trimmed, values unquoted.
+fn params(value: &str) -> impl Iterator<Item = (&str, String)> {
+    split_params(value).skip(1).filter_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        Some((name.trim(), unquote(value.trim())))
     })
 }
 
