@@ -10,29 +10,12 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
-use common::{bouncedesk, free_port, serve};
+use common::{bouncedesk, campaign, free_port, postfix_log, serve};
 use server::import::BATCH;
-use store::{NewCampaign, Store, store_test};
+use store::{Store, store_test};
 
 /// Results in the log: several batches, so the kill lands mid-way.
 const RESULTS: usize = 5 * BATCH;
-
-/// A Postfix log of `RESULTS` bounces, each its own message and recipient.
-fn write_log(path: &std::path::Path) {
-    let mut log = String::with_capacity(RESULTS * 300);
-    for i in 0..RESULTS {
-        let (h, m, s) = ((i / 3600) % 24, (i / 60) % 60, i % 60);
-        log.push_str(&format!(
-            "Nov 30 {h:02}:{m:02}:{s:02} mail1 postfix/smtp[4211]: {:X}: to=<lid{i}@ziggo.nl>, \
-             relay=mx.ziggo.nl[212.54.42.8]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced \
-             (host mx.ziggo.nl[212.54.42.8] said: 550 5.1.1 <lid{i}@ziggo.nl>: Recipient address rejected: \
-             User unknown in virtual mailbox table (in reply to RCPT TO command))\n",
-            0x4F3A_0000_u64 + i as u64
-        ));
-    }
-    std::fs::write(path, log).expect("the log is written");
-}
 
 fn import(url: &str, log: &std::path::Path) -> Command {
     let mut command = bouncedesk();
@@ -74,17 +57,21 @@ async fn blocks(store: &Store) -> (i64, i64) {
     )
 }
 
-/// The campaign every result of the log belongs to (id 1).
-async fn campaign(store: &Store) -> i64 {
-    store
-        .insert_campaign(&NewCampaign {
-            name: "Nieuwsbrief".into(),
-            subject: "Nieuws".into(),
-            from_domain: "news.example.nl".into(),
-            sent_at: Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).single().expect("valid"),
-        })
-        .await
-        .expect("campaign")
+/// Reads `value` every `every` until `done` holds of it or two minutes
+/// pass; its last reading.
+async fn poll<F, Fut>(every: Duration, mut value: F, done: impl Fn(i64) -> bool) -> i64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = i64>,
+{
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(every).await;
+        let now = value().await;
+        if done(now) || started.elapsed() >= Duration::from_secs(120) {
+            return now;
+        }
+    }
 }
 
 /// The campaign (id 1) and the log of `RESULTS` bounces, in a folder that
@@ -94,7 +81,7 @@ async fn arrange(store: &Store) -> (i64, tempfile::TempDir, std::path::PathBuf) 
     assert_eq!(id, 1);
     let dir = tempfile::tempdir().expect("dir");
     let log = dir.path().join("maillog");
-    write_log(&log);
+    std::fs::write(&log, postfix_log(RESULTS)).expect("the log is written");
     (id, dir, log)
 }
 
@@ -107,12 +94,8 @@ store_test!(
         // The first run is killed (SIGKILL: no clean-up at all) once its first
         // batch is committed.
         let mut first = import(&url, &log).spawn().expect("bouncedesk runs");
-        let started = Instant::now();
-        let mut seen = 0;
-        while seen == 0 && started.elapsed() < Duration::from_secs(120) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            seen = store.event_count(None).await.expect("count");
-        }
+        let count = || async { store.event_count(None).await.expect("count") };
+        let seen = poll(Duration::from_millis(20), count, |n| n > 0).await;
         first.kill().expect("kill -9");
         first.wait().expect("reaped");
         let kept = store.event_count(None).await.expect("count");
@@ -144,12 +127,8 @@ store_test!(
         // Killed once every result is stored: the incidents and policies
         // that follow them (50,000 contacts) are under way.
         let mut first = import(&url, &log).spawn().expect("bouncedesk runs");
-        let started = Instant::now();
-        let mut stored = 0;
-        while stored < RESULTS as i64 && started.elapsed() < Duration::from_secs(120) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            stored = store.event_count(None).await.expect("count");
-        }
+        let count = || async { store.event_count(None).await.expect("count") };
+        let stored = poll(Duration::from_millis(10), count, |n| n >= RESULTS as i64).await;
         first.kill().expect("kill -9");
         first.wait().expect("reaped");
         let (blocked_at_kill, _) = blocks(&store).await;
@@ -161,12 +140,8 @@ store_test!(
             .stderr(Stdio::null())
             .spawn()
             .expect("bouncedesk serves");
-        let started = Instant::now();
-        let mut noted = noted_at_kill;
-        while noted > 0 && started.elapsed() < Duration::from_secs(120) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            noted = scalar(&store, "SELECT COUNT(*) FROM pending_policies").await;
-        }
+        let notes = || scalar(&store, "SELECT COUNT(*) FROM pending_policies");
+        let noted = poll(Duration::from_millis(100), notes, |n| n == 0).await;
         server.kill().expect("the server stops");
         server.wait().expect("reaped");
 

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bouncedesk, free_port, serve};
+use common::{bouncedesk, free_port, postfix_log, serve};
 
 #[test]
 fn two_processes_starting_on_one_empty_sqlite_database_both_migrate_it() {
@@ -111,23 +111,6 @@ fn sigterm_stops_the_server_cleanly_and_the_log_can_be_json() {
     for line in log.lines().filter(|l| !l.trim().is_empty()) {
         serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
     }
-}
-
-/// A Postfix log of `n` bounces, each its own message and recipient.
-fn postfix_log(n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "Nov 30 {:02}:{:02}:{:02} mail1 postfix/smtp[4211]: {:X}: to=<lid{i}@ziggo.nl>, relay=mx.ziggo.nl[212.54.42.8]:25, \
-                 delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.ziggo.nl[212.54.42.8] said: 550 5.1.1 \
-                 <lid{i}@ziggo.nl>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n",
-                (i / 3600) % 24,
-                (i / 60) % 60,
-                i % 60,
-                0x5A00_0000_u64 + i as u64
-            )
-        })
-        .collect()
 }
 
 async fn events_in(url: &str) -> i64 {

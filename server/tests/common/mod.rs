@@ -158,6 +158,25 @@ pub async fn campaign(store: &Store) -> i64 {
         .expect("campaign")
 }
 
+/// A Postfix log of `n` bounces, each its own message and recipient (a
+/// hard 5.1.1 refusal at RCPT TO), for the tests that run the real binary
+/// on a large import.
+pub fn postfix_log(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "Nov 30 {:02}:{:02}:{:02} mail1 postfix/smtp[4211]: {:X}: to=<lid{i}@ziggo.nl>, relay=mx.ziggo.nl[212.54.42.8]:25, \
+                 delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.ziggo.nl[212.54.42.8] said: 550 5.1.1 \
+                 <lid{i}@ziggo.nl>: Recipient address rejected: User unknown (in reply to RCPT TO command))\n",
+                (i / 3600) % 24,
+                (i / 60) % 60,
+                i % 60,
+                0x5A00_0000_u64 + i as u64
+            )
+        })
+        .collect()
+}
+
 /// Where a fixture is: `path` under `tests/fixtures`.
 pub fn fixture_path(path: &str) -> String {
     format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
