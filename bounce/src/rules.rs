@@ -352,6 +352,11 @@ pub(crate) const RULES: &[Rule] = &[
             "(and other recipients in the same domain)",
             "mail.local: unknown user",
             "invalid or unknown virtual user",
+            // A gateway that holds the list of its domain's addresses
+            // (Sophos Email XGEMAIL_0011: "the recipient's email address
+            // doesn't exist in the Sophos Email protected domain").
+            "email address doesn't exist",
+            "email address does not exist",
         ],
     ),
     rule(
@@ -370,6 +375,14 @@ pub(crate) const RULES: &[Rule] = &[
             "message rejected due to user rules",
             "has restricted sms e-mail",
             "not found recipient account",
+            // The recipient's own choice, in the words of a sender
+            // rejection: "Recipient doesn't want your mail", a personal
+            // reject list ("by user's reject list"), Mimecast's "Envelope
+            // blocked - User Entry" (the recipient's blocked senders).
+            "doesn't want your mail",
+            "does not want your mail",
+            "user's reject list",
+            "envelope blocked - user entry",
         ],
     ),
     // Postfix names which address it refused: "Sender address rejected:
@@ -734,6 +747,47 @@ pub(crate) const RULES: &[Rule] = &[
             "域名不存在",
         ],
     ),
+    // A requirement of TLS names why the message was refused, whatever
+    // the reply adds about spam: Gmail's 5.7.29 says "Gmail requires all
+    // bulk email senders to use TLS/SSL" (Gmail SMTP errors and codes);
+    // Postfix's own words when smtp_tls_security_level asks for TLS.
+    rule(
+        Reason::SecurityError,
+        Cond::Always,
+        &[
+            "tls required",
+            "tls is required",
+            "tls session is required",
+            "over a tls connection",
+        ],
+    ),
+    // Refusals of the sending host for what it did, worded with words that
+    // elsewhere mean content: Outlook.com's SC-002 ("the mail server IP
+    // connecting to Outlook.com has exhibited namespace mining behavior")
+    // and DY-002 ("a compromised or virus infected server/personal
+    // computer"), and Gmail's 5.7.28 ("an unusual rate of unsolicited email
+    // originating from your IP address ... has been blocked"), as their
+    // postmaster pages publish them.
+    rule(
+        Reason::Blocked,
+        Cond::Always,
+        &[
+            "mail server ip connecting to outlook.com",
+            "virus infected server",
+            "unsolicited email originating from your ip",
+        ],
+    ),
+    // Gmail's 4.7.28 / 5.7.28 for a domain: "an unusual rate of unsolicited
+    // email originating from your DKIM domain" is the domain's standing
+    // with Gmail, not one message (Gmail SMTP errors and codes).
+    rule(
+        Reason::BadReputation,
+        Cond::Always,
+        &[
+            "unsolicited email originating from your dkim domain",
+            "unsolicited email originating from your domain",
+        ],
+    ),
     rule(
         Reason::VirusDetected,
         Cond::Always,
@@ -838,6 +892,16 @@ pub(crate) const RULES: &[Rule] = &[
             // Gmail's 5.2.1 / 4.2.1 wording of the same limit.
             "receiving email at a rate",
             "receiving email too quickly",
+            // The same Gmail 4.2.1 in its French, Spanish, Italian and
+            // Russian help pages ("receives mail at too high a rate").
+            "à un rythme trop élevé",
+            "recibiendo el correo demasiado rápido",
+            "in quantità tali da impedire",
+            "получает электронные письма слишком быстро",
+            // Exchange Online 4.3.2 "recipient thread limit exceeded": too
+            // many messages to one recipient at once (Microsoft's NDR
+            // reference).
+            "recipient thread limit",
             "please try again slower",
             "receivingrate",
             "sending too fast",
@@ -989,15 +1053,9 @@ pub(crate) const RULES: &[Rule] = &[
             "not authorized",
             "authentication credentials",
             "required authentication level",
-            "tls required",
-            // Postfix's own words when a policy asks for TLS
-            // (smtp_tls_security_level) and it cannot be had; Gmail 5.7.29.
-            "tls is required",
             "cannot start tls",
-            "over a tls connection",
-            // Postfix's smtp_tls_security_level refusals, certificate
-            // checks, and Sophos's XGEMAIL_0006 (TLS version).
-            "tls session is required",
+            // Postfix's certificate checks, and Sophos's XGEMAIL_0006 (TLS
+            // version).
             "did not offer tls",
             "certificate not verified",
             "tls version",
