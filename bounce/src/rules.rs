@@ -538,6 +538,7 @@ pub(crate) const RULES: &[Rule] = &[
             // Microsoft 365's "The email address you entered couldn't be
             // found", as its reports in other languages say it, and the
             // same meaning in other reports' plain words.
+            "address you entered couldn't be found",
             "adresse wurde nicht gefunden",
             "avez entrée est introuvable",
             "adresse e-mail est introuvable",

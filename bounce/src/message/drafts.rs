@@ -454,14 +454,29 @@ fn text_drafts(
 /// in reports without DSN fields (whose `Action: delayed` says it):
 /// Exim's default warning message ("has not yet been delivered ... No
 /// action is required on your part"), Sendmail's ("THIS IS A WARNING
-/// MESSAGE ONLY"), and the "will keep trying" sentences of others.
+/// MESSAGE ONLY"), and the "will keep trying" sentences of others;
+/// Postfix's delay notice ("THIS IS A WARNING ONLY. YOU DO NOT NEED TO
+/// RESEND YOUR MESSAGE."), Gmail's ("Gmail will retry for 46 more hours.
+/// You'll be notified if the delivery fails permanently."), and Exchange's
+/// "Delivery is delayed to these recipients or groups" with its German and
+/// French versions; the German "has not been deliverable so far" and "you
+/// need not send the message again" of hosted mail systems. Lower-case;
+/// matched without regard to ASCII case.
 const DELAY_WARNINGS: &[&str] = &[
     "has not yet been delivered",
+    "hasn't been delivered yet",
     "this is a warning message only",
+    "you do not need to resend your message",
     "delivery attempts will continue",
     "will continue trying",
     "will keep trying",
     "still being retried",
+    "notified if the delivery fails permanently",
+    "delivery is delayed to these recipients",
+    "die zustellung an diese empfänger oder gruppen wird verzögert",
+    "konnte bisher nicht zugestellt werden",
+    "sie müssen die nachricht nicht erneut senden",
+    "la remise à ces destinataires ou groupes est différée",
 ];
 
 /// [`DELAY_WARNINGS`] in any case, in one pass without copying the report.

@@ -618,6 +618,45 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
     }
 
     #[test]
+    fn a_plain_text_delay_warning_is_a_deferral_in_several_languages() {
+        // Arrange: warnings without DSN fields, worded as Gmail, Exchange
+        // (English, German, French) and a German hosted mail system word
+        // them; and a failure for contrast.
+        let warnings = [
+            "Subject: Delivery Status Notification (Delay)\n\nThere was a temporary problem delivering your \
+             message to sofia@example.com. Gmail will retry for 46 more hours. You'll be notified if the \
+             delivery fails permanently.\n",
+            "Subject: Delivery delayed: Newsletter\n\nDelivery is delayed to these recipients or groups:\n\n\
+             sofia@example.com\n",
+            "Subject: Übermittlung verzögert: Newsletter\n\nDie Zustellung an diese Empfänger oder Gruppen wird \
+             verzögert:\n\nsofia@example.com\n",
+            "Subject: Remise différée : Newsletter\n\nLa remise à ces destinataires ou groupes est différée :\n\n\
+             sofia@example.com\n",
+            "Subject: Warnung: Nachricht noch nicht zugestellt\n\nIhre Nachricht an sofia@example.com konnte \
+             bisher nicht zugestellt werden. Sie müssen die Nachricht nicht erneut senden.\n",
+        ];
+        let failure = "Subject: Undeliverable: Newsletter\n\nDelivery has failed to these recipients or groups:\n\n\
+                       sofia@example.com\nThe email address you entered couldn't be found.\n";
+        let read_one = |body: &str| {
+            let message = format!("From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\n{body}");
+            read(message.as_bytes()).remove(0).records.remove(0)
+        };
+
+        for body in warnings {
+            // Act
+            let record = read_one(body);
+
+            // Assert
+            assert_eq!(record.recipient, "sofia@example.com", "{body}");
+            assert_eq!(record.action, "delayed", "{body}");
+            assert_eq!(record.verdict.class, crate::BounceClass::Soft, "{body}");
+        }
+        let record = read_one(failure);
+        assert_ne!(record.action, "delayed");
+        assert!(matches!(record.verdict.reason, Reason::UserUnknown | Reason::Filtered));
+    }
+
+    #[test]
     fn garbage_gives_no_records_and_no_panic() {
         for input in [
             &b""[..],
