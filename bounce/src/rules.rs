@@ -857,6 +857,11 @@ pub(crate) const RULES: &[Rule] = &[
             "consider spam",
             "søppelpost",
             "als spam",
+            // "Considered spam" in Spanish and Portuguese, Italian, German
+            // ("als Spam eingestuft" is caught above) and Polish.
+            "considerado spam",
+            "considerato spam",
+            "uznana za spam",
             "comme spam",
             // NetEase's DT:SPM and QQ: spam mail (垃圾邮件).
             "垃圾邮件",
