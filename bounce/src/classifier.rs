@@ -397,6 +397,12 @@ mod tests {
                 "550 5.1.1 <ola@online.no>: Mottakeradressen finnes ikke",
                 Reason::UserUnknown,
             ),
+            (Some(RcptTo), "550 5.2.1 Mailbox inactive", Reason::Suspend),
+            (
+                Some(Data),
+                "550 5.7.1 Mensaje rechazado por ser considerado spam",
+                Reason::SpamDetected,
+            ),
             (
                 Some(RcptTo),
                 "452 4.2.2 Postfach voll / Mailbox full (quota exceeded)",

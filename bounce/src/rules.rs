@@ -190,6 +190,14 @@ pub(crate) const RULES: &[Rule] = &[
             "account that you tried to reach is inactive",
             "account that you tried to reach is disabled",
             "mailbox is inactive",
+            // The same states in the short forms servers also use
+            // ("550 5.2.1 Mailbox inactive", "Account deactivated").
+            "mailbox inactive",
+            "account inactive",
+            "account deactivated",
+            "account has been deactivated",
+            "account is deactivated",
+            "mailbox has been deactivated",
             "user not active",
             "deactivated mailbox",
             "recipient account is blocked",
