@@ -621,6 +621,31 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
                 "lukas@example.de",
                 UNKNOWN,
             ),
+            (
+                "Subject: Teslim edilemedi\n\nMesajınız elif@example.com.tr adresine teslim edilemedi: kullanıcı bulunamadı.\n",
+                "elif@example.com.tr",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Nedoručitelné\n\nDoručení zprávy na adresu petr@example.cz selhalo: schránka neexistuje.\n",
+                "petr@example.cz",
+                UNKNOWN,
+            ),
+            (
+                "Subject: 配信エラー\n\nメッセージを hanako@example.jp に配信できませんでした。宛先のメールアドレスが見つかりません。\n",
+                "hanako@example.jp",
+                UNKNOWN,
+            ),
+            (
+                "Subject: 退信\n\n您发送给 wei@example.cn 的邮件无法投递：收件人不存在。\n",
+                "wei@example.cn",
+                UNKNOWN,
+            ),
+            (
+                "Subject: Delivery failure\n\nMessage delivery to 'lisa@example.com' failed.\nReason: no such user\n",
+                "lisa@example.com",
+                UNKNOWN,
+            ),
         ];
         for (body, recipient, reasons) in cases {
             let message = format!("From: MAILER-DAEMON@mx.example.net\nTo: news@example.com\n{body}");
