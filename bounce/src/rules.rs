@@ -875,8 +875,8 @@ pub(crate) const RULES: &[Rule] = &[
             "consider spam",
             "søppelpost",
             "als spam",
-            // "Considered spam" in Spanish and Portuguese, Italian, German
-            // ("als Spam eingestuft" is caught above) and Polish.
+            // "Considered spam" in Spanish and Portuguese, Italian and
+            // Polish, beside the German and French above.
             "considerado spam",
             "considerato spam",
             "uznana za spam",
