@@ -399,6 +399,17 @@ mod tests {
             ),
             (Some(RcptTo), "550 5.2.1 Mailbox inactive", Reason::Suspend),
             (
+                Some(RcptTo),
+                "554 5.2.0 STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+                Reason::MailboxFull,
+            ),
+            (
+                Some(Data),
+                "550-5.7.1 Message could not be delivered. Please ensure the message is RFC 5322 compliant.",
+                Reason::NotCompliantRfc,
+            ),
+            (None, "SMTP timeout after RCPT TO:<anna@example.com>", Reason::Expired),
+            (
                 Some(Data),
                 "550 5.7.1 Mensaje rechazado por ser considerado spam",
                 Reason::SpamDetected,

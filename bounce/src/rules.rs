@@ -51,6 +51,9 @@ pub(crate) const RULES: &[Rule] = &[
             "exceeded storage allocation",
             "exceeds allowed size",
             "mailbox size limit exceeded",
+            // Exchange's mail store, when it refuses a mailbox over its
+            // shut-off quota (STOREDRV.Deliver.Exception:QuotaExceededException).
+            "quotaexceeded",
             "mailfolder is full",
             "no space left on device",
             "not enough disk space",
@@ -596,6 +599,8 @@ pub(crate) const RULES: &[Rule] = &[
             "multiple addresses in from",
             "not rfc 5322 compliant",
             "not rfc5322 compliant",
+            // Gmail's "Please ensure the message is RFC 5322 compliant".
+            "rfc 5322 compliant",
             "rfcmessagenoncompliant",
             "multiple from headers",
             "multiple 'from' headers",
@@ -1041,6 +1046,9 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "retry timeout exceeded",
+            // Exim's "SMTP timeout after RCPT TO": the remote server stopped
+            // answering mid-session, as "timed out" below.
+            "smtp timeout",
             "envelope expired",
             "message expired",
             "delivery expired",
