@@ -481,8 +481,8 @@ pub(crate) const RULES: &[Rule] = &[
             "宛先不明",
             // Japanese carriers and ISPs: "the user is not registered".
             "ユーザーは登録されていません",
-            // NetEase / QQ: "this user does not exist".
-            "该用户不存在",
+            // NetEase / QQ: "(this) user does not exist".
+            "用户不存在",
             // The plain words for an unknown user or an address that does
             // not exist (RFC 3463 X.1.1) in the languages of the national
             // providers whose reports we read. Each names the address, user
@@ -546,7 +546,6 @@ pub(crate) const RULES: &[Rule] = &[
             "メールアドレスが見つかりません",
             "宛先が見つかりません",
             "收件人不存在",
-            "用户不存在",
             "收件人地址不存在",
             "tuntematon vastaanottaja",
             "osoitetta ei ole olemassa",
@@ -597,10 +596,10 @@ pub(crate) const RULES: &[Rule] = &[
         Cond::Always,
         &[
             "multiple addresses in from",
-            "not rfc 5322 compliant",
-            "not rfc5322 compliant",
-            // Gmail's "Please ensure the message is RFC 5322 compliant".
+            // Gmail's "not RFC 5322 compliant" and "Please ensure the
+            // message is RFC 5322 compliant".
             "rfc 5322 compliant",
+            "not rfc5322 compliant",
             "rfcmessagenoncompliant",
             "multiple from headers",
             "multiple 'from' headers",
