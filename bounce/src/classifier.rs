@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
+use crate::nearby::{self, PAIRINGS};
 use crate::rules::{Cond, DECISIVE_STATUS, FALLBACK_STATUS, PROVIDER_RULES, RULES};
 use crate::{BounceClass, Category, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
 
@@ -101,6 +102,7 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Builds the phrase automaton now (see `message::prepare`).
 pub(crate) fn prepare() {
     LazyLock::force(&MATCHER);
+    nearby::prepare();
 }
 
 /// Lower-cases and folds runs of white space into one space.
@@ -174,6 +176,9 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = by_phrase(evidence, &text) {
         return verdict(reason);
     }
+    if let Some(reason) = by_pairing(evidence, &text) {
+        return verdict(reason);
+    }
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);
     }
@@ -224,25 +229,39 @@ fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
     if bits == 0 {
         return None;
     }
-    let at_connection = matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect));
-    for (index, rule) in RULES.iter().enumerate() {
-        if bits & (1 << index) == 0 {
-            continue;
-        }
-        let decided = match rule.cond {
-            Cond::Always => Some(rule.reason),
-            Cond::NotAtConnection => (!at_connection).then_some(rule.reason),
-            Cond::NotAtRcpt => (evidence.stage != Some(Stage::RcptTo)).then_some(rule.reason),
-            Cond::OnlyAtDataOrUnknown => {
-                matches!(evidence.stage, None | Some(Stage::Data | Stage::AfterDelivery)).then_some(rule.reason)
-            }
-            Cond::RecipientArbitration => recipient_arbitration(evidence, text),
-        };
-        if decided.is_some() {
-            return decided;
-        }
+    RULES
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| bits & (1 << index) != 0)
+        .find_map(|(_, rule)| decide(rule.reason, rule.cond, evidence, text))
+}
+
+/// A noun and what is said of it in one sentence ("das Postfach des
+/// Empfängers ist voll"), when no exact phrase decided (`nearby.rs`).
+fn by_pairing(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
+    let bits = nearby::matched(text);
+    if bits == 0 {
+        return None;
     }
-    None
+    PAIRINGS
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| bits & (1 << index) != 0)
+        .find_map(|(_, pairing)| decide(pairing.reason, pairing.cond, evidence, text))
+}
+
+/// Whether a matched rule's reason holds at this stage.
+fn decide(reason: Reason, cond: Cond, evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
+    let at_connection = matches!(evidence.stage, Some(Stage::Greeting | Stage::Helo | Stage::Connect));
+    match cond {
+        Cond::Always => Some(reason),
+        Cond::NotAtConnection => (!at_connection).then_some(reason),
+        Cond::NotAtRcpt => (evidence.stage != Some(Stage::RcptTo)).then_some(reason),
+        Cond::OnlyAtDataOrUnknown => {
+            matches!(evidence.stage, None | Some(Stage::Data | Stage::AfterDelivery)).then_some(reason)
+        }
+        Cond::RecipientArbitration => recipient_arbitration(evidence, text),
+    }
 }
 
 /// "User unknown" words: a refusal of the recipient is userunknown when the

@@ -21,6 +21,7 @@ pub mod incident;
 pub mod intake;
 #[cfg(feature = "classifier")]
 pub mod message;
+mod nearby;
 pub mod outcome;
 pub mod policy;
 pub mod query;

@@ -232,7 +232,6 @@ pub(crate) const RULES: &[Rule] = &[
             "address has moved",
             "has been replaced by",
             "no longer on server",
-            "not our customer",
             "user not local; please try",
         ],
     ),
@@ -328,6 +327,16 @@ pub(crate) const RULES: &[Rule] = &[
             "sorbs.net",
             "abuseat.org",
             "banned sending ip",
+            // Proofpoint's IP reputation refusal ("Mail from <ip> refused
+            // by blackhole, see ipcheck.proofpoint.com"); T-Online's refusal
+            // of a sending IP ("554 IP=<ip> - A problem occurred. (Ask your
+            // postmaster for help or to contact tosa@rx.t-online.de ...)");
+            // 1&1 / GMX / WEB.DE's IP block for poor list quality ("Reject
+            // due to policy violations / restrictions", in the German
+            // hosters' error lists, comservice-ffo.de "SMTP-Fehlermeldungen").
+            "refused by blackhole",
+            "to contact tosa@rx.t-online.de",
+            "reject due to policy",
             "ip address blacklisted",
             "ip blacklisted",
             "client blocked",
@@ -451,6 +460,10 @@ pub(crate) const RULES: &[Rule] = &[
             "please check if address is correct",
             "invalid address",
             "this user doesn't have a",
+            // Comcast: "550 5.1.1 <a@comcast.net> Not our Customer" (the
+            // address is no Comcast mailbox; a 551 / 5.1.6 reply with the
+            // same words is a move, and its status says so first).
+            "not our customer",
             "utilisateur inconnu",
             "destinataire invalide",
             "badrcptto",

@@ -453,6 +453,50 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "552 sorry, mailbox x@example.com is over quota temporarily (#5.1.1)",
             "mailboxfull",
         ),
+        // Comcast's postmaster error codes: the address is no Comcast
+        // mailbox.
+        (
+            Some(RcptTo),
+            "550 5.1.1 <anna@comcast.net> Not our Customer",
+            "userunknown",
+        ),
+        // Proofpoint's IP reputation refusal and its lookup page.
+        (
+            Some(RcptTo),
+            "550 5.7.1 Mail from 192.0.2.45 refused by blackhole, see https://ipcheck.proofpoint.com/?ip=192.0.2.45",
+            "blocked",
+        ),
+        // T-Online refuses a sending IP it does not accept (postmaster page).
+        (
+            Some(MailFrom),
+            "554 IP=192.0.2.45 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)",
+            "blocked",
+        ),
+        // WEB.DE / GMX: a sender that breaks their sender guidelines.
+        (
+            Some(Data),
+            "554-Transaction failed 554-Reject due to policy restrictions. 554 For explanation visit https://web.de/email/senderguidelines?ip=192.0.2.45&c=hi",
+            "blocked",
+        ),
+        // Replies that word the fact freely, with no status: the noun and
+        // what the sentence says of it (`nearby.rs`).
+        (Some(RcptTo), "550 Das Postfach des Empfängers ist voll", "mailboxfull"),
+        (Some(RcptTo), "552 Mottakerens postkasse er full", "mailboxfull"),
+        (
+            Some(RcptTo),
+            "552 A caixa postal do destinatário está cheia",
+            "mailboxfull",
+        ),
+        (Some(RcptTo), "550 La dirección de correo no existe", "userunknown"),
+        (Some(RcptTo), "550 Vastaanottajaa ei löydy", "userunknown"),
+        (
+            Some(RcptTo),
+            "550 Die Domain des Empfängers existiert nicht",
+            "hostunknown",
+        ),
+        (Some(RcptTo), "550 Dieses Konto wurde deaktiviert", "suspend"),
+        // The same words about our sender are not about the recipient.
+        (Some(MailFrom), "553 Absenderadresse unbekannt", "rejected"),
     ];
 
     let misses = misread(cases);
