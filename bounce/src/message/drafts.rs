@@ -161,6 +161,26 @@ pub(super) fn is_auto_reply(message: &Mail<'_>) -> bool {
             "autoresponse",
             "vacation reply",
             "away from my mail",
+            // Subjects that say "absent" or "auto-answer" in the words mail
+            // clients and webmail of other countries use for the notice:
+            // Dutch "Afwezigheidsmelding", Polish word order, Yandex's and
+            // Mail.ru's "Автоответ", German "Abwesend", Swedish
+            // "Frånvaromeddelande", Nordic "Fravær", French "Absent du bureau",
+            // Italian "Fuori ufficio", Spanish "Fuera de la oficina",
+            // Japanese and Chinese "absent" and "on leave".
+            "afwezigheidsmelding",
+            "afwezig",
+            "odpowiedź automatyczna",
+            "автоответ",
+            "abwesend",
+            "out-of-office",
+            "frånvaro",
+            "fravær",
+            "absent du bureau",
+            "fuori ufficio",
+            "fuera de la oficina",
+            "不在",
+            "休假",
         ]
         .iter()
         .any(|s| subject.starts_with(s))

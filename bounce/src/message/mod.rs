@@ -324,6 +324,13 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
             "=?UTF-8?Q?R=C4=83spuns_automat:_Noutat=C4=83=C8=9Bi?=",
             "Automatinis atsakymas: Naujienos",
             "AutoReply: Newsletter December",
+            // Dutch and Swedish absence notices, Polish word order,
+            // Yandex's and Mail.ru's "Автоответ", Japanese "不在通知".
+            "Afwezigheidsmelding: Nieuwsbrief",
+            "=?UTF-8?B?RnLDpW52YXJvbWVkZGVsYW5kZTogTnloZXRzYnJldg==?=",
+            "=?UTF-8?B?T2Rwb3dpZWTFuiBhdXRvbWF0eWN6bmE6IE5ld3NsZXR0ZXI=?=",
+            "=?UTF-8?B?0JDQstGC0L7QvtGC0LLQtdGCOiDQndC+0LLQvtGB0YLQuA==?=",
+            "=?UTF-8?B?5LiN5Zyo6YCa55+lOiDjg4vjg6Xjg7zjgrk=?=",
         ];
         for subject in subjects {
             let mail = format!(
