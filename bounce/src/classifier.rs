@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::nearby::{self, PAIRINGS};
 use crate::rules::{Cond, DECISIVE_STATUS, FALLBACK_STATUS, PROVIDER_RULES, RULES};
+use crate::sending_ip;
 use crate::{BounceClass, Category, EnhancedStatus, Outcome, Reason, ReplyCode, Stage};
 
 /// What kind of message or report the evidence comes from. Decided by the
@@ -178,6 +179,12 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     }
     if let Some(reason) = by_pairing(evidence, &text) {
         return verdict(reason);
+    }
+    // A refusal that names our IP as what it refuses ("Mail from
+    // 192.0.2.45 refused") refuses our host, unless the status names
+    // something more specific than policy or "other" (`sending_ip.rs`).
+    if evidence.status.is_none_or(|s| matches!(s.subject(), 0 | 7)) && sending_ip::named(&text) {
+        return verdict(Reason::Blocked);
     }
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);

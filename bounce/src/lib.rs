@@ -31,6 +31,7 @@ pub mod report;
 #[cfg(feature = "classifier")]
 mod rules;
 pub mod selection;
+mod sending_ip;
 pub mod stage;
 pub mod typo;
 

@@ -337,6 +337,12 @@ pub(crate) const RULES: &[Rule] = &[
             "refused by blackhole",
             "to contact tosa@rx.t-online.de",
             "reject due to policy",
+            // "Your server" and "your network" are our sending host, whatever
+            // the rest of the reply says it does not accept.
+            "from your network",
+            "from your server",
+            "your server is not allowed",
+            "your host is not allowed",
             "ip address blacklisted",
             "ip blacklisted",
             "client blocked",

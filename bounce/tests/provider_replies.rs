@@ -495,6 +495,31 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "hostunknown",
         ),
         (Some(RcptTo), "550 Dieses Konto wurde deaktiviert", "suspend"),
+        // Refusals that name our IP as what they refuse, or our server or
+        // network in words (`sending_ip.rs`).
+        (Some(MailFrom), "550 5.7.1 Mail from 192.0.2.45 refused", "blocked"),
+        (Some(MailFrom), "550 Access denied for 192.0.2.45", "blocked"),
+        (
+            Some(RcptTo),
+            "554 5.7.1 Rejected: IP 192.0.2.45 is listed at bl.example.net",
+            "blocked",
+        ),
+        (
+            Some(RcptTo),
+            "550 5.7.1 Your server is not allowed to send mail to this domain",
+            "blocked",
+        ),
+        (
+            Some(MailFrom),
+            "554 5.7.1 This server does not accept mail from your network",
+            "blocked",
+        ),
+        // ... but a refused sender address stays rejected.
+        (
+            Some(MailFrom),
+            "550 5.7.1 Sender address rejected: Access denied",
+            "rejected",
+        ),
         // The same words about our sender are not about the recipient.
         (Some(MailFrom), "553 Absenderadresse unbekannt", "rejected"),
     ];
