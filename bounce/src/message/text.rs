@@ -216,13 +216,43 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
 }
 
 /// Addresses named in prose: "delivering your mail to <x@y>", "Could not be
-/// delivered to: <x@y>".
+/// delivered to: <x@y>". A line that starts with "To:" is a quoted header
+/// of the original (a report that copies the returned message's headers
+/// with no line to announce them): its address counts only when no
+/// sentence names one, since a forwarded or copied original is addressed
+/// to somebody else as often as not.
 pub(crate) fn sentence_addresses(text: &str) -> Vec<String> {
-    unique(
-        SENTENCE
-            .captures_iter(text)
-            .filter_map(|c| c.get(1).map(|m| m.as_str().to_lowercase())),
-    )
+    let mut in_prose = Vec::new();
+    let mut in_header = Vec::new();
+    // Matches come in order: the line start is looked for only since the
+    // last match, so 300,000 addresses on one line stay linear.
+    let (mut line_start, mut scanned, mut previous_line) = (0, 0, None);
+    for capture in SENTENCE.captures_iter(text) {
+        let (Some(whole), Some(address)) = (capture.get(0), capture.get(1)) else {
+            continue;
+        };
+        if let Some(at) = memchr::memrchr(b'\n', &text.as_bytes()[scanned..whole.start()]) {
+            line_start = scanned + at + 1;
+        }
+        scanned = whole.start();
+        // Only the first match on a line can start it (and the white space
+        // before it is then read once).
+        let first_on_line = previous_line != Some(line_start);
+        previous_line = Some(line_start);
+        let header_line = first_on_line
+            && text[line_start..whole.start()].trim().is_empty()
+            && whole
+                .as_str()
+                .get(..3)
+                .is_some_and(|head| head.eq_ignore_ascii_case("to:"));
+        let address = address.as_str().to_lowercase();
+        if header_line {
+            in_header.push(address);
+        } else {
+            in_prose.push(address);
+        }
+    }
+    unique(if in_prose.is_empty() { in_header } else { in_prose }.into_iter())
 }
 
 /// Every address in the text, bracketed or not, in order: the last resort
@@ -353,6 +383,18 @@ While talking to mail.example.nl:\n>>> RCPT To:<kees@example.nl>\n\
             vec!["tom@example.com", "anna@example.se"]
         );
         assert!(sentence_addresses("Mail for nobody failed: tom@example.com").is_empty());
+        // A copied "To:" header of the original gives way to the sentence,
+        // and counts when it is all there is.
+        assert_eq!(
+            sentence_addresses(
+                "Delivery to anna@example.org failed.\n\nFrom: news@example.com\nTo: other@example.org\n"
+            ),
+            vec!["anna@example.org"]
+        );
+        assert_eq!(
+            sentence_addresses("Mailbox full.\nTo: anna@example.org\nSubject: Deals\n"),
+            vec!["anna@example.org"]
+        );
         // Single quotes around an address are punctuation; inside a local
         // part an apostrophe is a letter.
         assert_eq!(
