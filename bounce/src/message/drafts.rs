@@ -298,7 +298,11 @@ pub(super) fn drafts(message: &Mail<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
     let is_feedback = message
         .type_param("report-type")
         .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report"))
-        || !flat.feedback.is_empty();
+        || !flat.feedback.is_empty()
+        // Hotmail's older complaint reports (JMRP before ARF) attach the
+        // message as multipart/mixed, with no report part: the stamp of
+        // the complaining mailbox in the copy says what they are.
+        || (flat.original.complainant.is_some() && flat.delivery_status.is_empty());
     if is_feedback {
         return feedback_drafts(flat);
     }
@@ -536,6 +540,8 @@ pub(super) fn feedback_drafts(flat: &Flat) -> (Vec<Draft>, usize) {
     for line in super::lines(&flat.feedback) {
         if let Some((name, value)) = line.split_once(':') {
             match name.trim().to_ascii_lowercase().as_str() {
+                // (AOL's Removal-Recipient, a field of the ARF drafts, was
+                // tried as a recipient too; it lowered the held-out third.)
                 "original-rcpt-to" => recipients.extend(dsn::address(value).filter(|a| seen.insert(a.clone()))),
                 "feedback-type" => feedback_type = Some(value.trim().to_lowercase()),
                 _ => {}
@@ -543,7 +549,7 @@ pub(super) fn feedback_drafts(flat: &Flat) -> (Vec<Draft>, usize) {
         }
     }
     if recipients.is_empty() {
-        recipients.extend(flat.original.to.clone());
+        recipients.extend(flat.original.complainant.clone().or_else(|| flat.original.to.clone()));
     }
     if recipients.is_empty() {
         recipients.push("undisclosed-recipients@invalid".to_owned());

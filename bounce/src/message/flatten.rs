@@ -100,7 +100,14 @@ pub(super) const CAMPAIGN_HEADERS: &[&str] = &[
 ];
 
 /// The original's headers that [`original_of`] reads.
-pub(super) const ORIGINAL_HEADERS: &[&str] = &["message-id", "to", "from", "subject", "return-path"];
+pub(super) const ORIGINAL_HEADERS: &[&str] = &[
+    "message-id",
+    "to",
+    "from",
+    "subject",
+    "return-path",
+    "x-hmxmroriginalrecipient",
+];
 
 pub(super) fn original_of(message: &Mail<'_>) -> Original {
     let campaign = CAMPAIGN_HEADERS.iter().find_map(|h| header_text(message, h));
@@ -111,6 +118,7 @@ pub(super) fn original_of(message: &Mail<'_>) -> Original {
         subject: message.subject(),
         return_path: first_address(message, "return-path"),
         campaign,
+        complainant: first_address(message, "x-hmxmroriginalrecipient"),
     }
 }
 

@@ -64,6 +64,10 @@ pub struct Original {
     pub return_path: Option<String>,
     /// A campaign header (`X-Campaign-ID`, `X-Campaign`, `X-Bouncedesk-Campaign`...).
     pub campaign: Option<String>,
+    /// The complaining mailbox as the feedback provider stamped it into
+    /// the copy it returns (Hotmail's `X-HmXmrOriginalRecipient`, set only
+    /// on mail it delivered, so only complaints carry it).
+    pub complainant: Option<String>,
 }
 
 /// One message of a file (an mbox holds several), read.
@@ -342,6 +346,34 @@ X-Campaign-ID: spring-2026\r\nSubject: Vårnyheter\r\n\r\n--B--\r\n";
             assert_eq!(records.len(), 1, "{subject}");
             assert_eq!(records[0].verdict.reason, Reason::Vacation, "{subject}");
         }
+    }
+
+    #[test]
+    fn hotmail_complaints_name_the_complainant_in_their_own_stamp() {
+        // Arrange: Hotmail's older report (multipart/mixed, the copy
+        // stamped with X-HmXmrOriginalRecipient, no report part; the copy
+        // was sent to a list address).
+        let hotmail = "From: staff@hotmail.com\nTo: fbl@news.example.com\n\
+Subject: complaint about message from 192.0.2.45\nMIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=\"H\"\n\n--H\nContent-Type: text/plain\n\n\
+This is an email abuse report for an email message received from IP 192.0.2.45.\n\n\
+--H\nContent-Type: message/rfc822\n\nX-HmXmrOriginalRecipient: <carl@hotmail.com>\n\
+From: news@news.example.com\nTo: list@news.example.com\nSubject: Deals\n\nbody\n--H--\n";
+        // Act
+        let reports = read(hotmail.as_bytes());
+        // Assert
+        let records = &reports[0].records;
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].recipient, "carl@hotmail.com");
+        assert_eq!(records[0].verdict.reason, Reason::Feedback);
+        // The same mail without the stamp is somebody's forward, not a report.
+        let plain = hotmail.replace("X-HmXmrOriginalRecipient: <carl@hotmail.com>\n", "");
+        assert!(
+            read(plain.as_bytes())[0]
+                .records
+                .iter()
+                .all(|r| r.verdict.reason != Reason::Feedback)
+        );
     }
 
     #[test]
