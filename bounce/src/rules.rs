@@ -295,6 +295,11 @@ pub(crate) const RULES: &[Rule] = &[
             "blocked by spf",
             "[spf]",
             "is not allowed to send mail from",
+            // Exchange Online's refusal of a message that fails its
+            // sender authentication (composite authentication, spoof
+            // intelligence): "Unauthenticated email is not accepted from
+            // this domain"; Gmail's 5.7.26 words it the same way.
+            "unauthenticated email",
         ],
     ),
     rule(
@@ -1024,6 +1029,15 @@ pub(crate) const RULES: &[Rule] = &[
             "content presents a potential",
             "host network not allowed",
             "an illegal attachment",
+            // Attachment filters refuse a file type, not the sender or the
+            // content's meaning (Exchange Online's attachment filtering,
+            // Mimecast's and hosters' "attachment type not allowed").
+            "attachment type",
+            "attachment not allowed",
+            "attachments are not allowed",
+            "prohibited attachment",
+            "blocked attachment",
+            "forbidden attachment",
             "members-only list",
             "closed mailing list",
             // Gmail 5.7.1 and its localized pages (Japanese, Spanish).

@@ -520,6 +520,18 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "550 5.7.1 Sender address rejected: Access denied",
             "rejected",
         ),
+        // Exchange Online's refusal of an unauthenticated sender, and an
+        // attachment filter's refusal of a file type.
+        (
+            Some(Data),
+            "550 5.7.1 Unauthenticated email is not accepted from this domain",
+            "authfailure",
+        ),
+        (
+            Some(Data),
+            "554 5.7.1 Message blocked due to attachment type",
+            "policyviolation",
+        ),
         // The same words about our sender are not about the recipient.
         (Some(MailFrom), "553 Absenderadresse unbekannt", "rejected"),
     ];
