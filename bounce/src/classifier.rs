@@ -177,14 +177,14 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = by_phrase(evidence, &text) {
         return verdict(reason);
     }
-    if let Some(reason) = by_pairing(evidence, &text) {
-        return verdict(reason);
-    }
     // A refusal that names our IP as what it refuses ("Mail from
     // 192.0.2.45 refused") refuses our host, unless the status names
     // something more specific than policy or "other" (`sending_ip.rs`).
     if evidence.status.is_none_or(|s| matches!(s.subject(), 0 | 7)) && sending_ip::named(&text) {
         return verdict(Reason::Blocked);
+    }
+    if let Some(reason) = by_pairing(evidence, &text) {
+        return verdict(reason);
     }
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);

@@ -532,6 +532,11 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "554 5.7.1 Message blocked due to attachment type",
             "policyviolation",
         ),
+        // Our host and our sender refused in free words.
+        (Some(RcptTo), "554 Die IP-Adresse Ihres Servers ist gesperrt", "blocked"),
+        (None, "550 Votre serveur est bloqué", "blocked"),
+        (Some(RcptTo), "550 Absender abgelehnt", "rejected"),
+        (None, "553 The sender domain was not found", "rejected"),
         // The same words about our sender are not about the recipient.
         (Some(MailFrom), "553 Absenderadresse unbekannt", "rejected"),
     ];

@@ -20,13 +20,37 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::Reason;
 use crate::rules::Cond;
 
+mod words;
+use words::{ACCOUNT, ADDRESSEE, DOMAIN, FULL, MAILBOX, MISSING, OUR_HOST, REFUSED, SENDER, SWITCHED_OFF};
+
 /// One pairing: a noun and a state within [`WINDOW`] bytes of each other, in
-/// either order, in one sentence that names no sender.
+/// either order, in one sentence.
 pub(crate) struct Pairing {
     pub reason: Reason,
     pub cond: Cond,
     pub nouns: &'static [&'static str],
     pub states: &'static [&'static str],
+    /// The nouns must stand as whole words ("ip" is in "recipient").
+    pub whole_nouns: bool,
+    /// About the recipient's side: a sentence that names our sender
+    /// ("Absenderadresse unbekannt") is not.
+    pub about_recipient: bool,
+}
+
+const fn about_recipient(
+    reason: Reason,
+    cond: Cond,
+    nouns: &'static [&'static str],
+    states: &'static [&'static str],
+) -> Pairing {
+    Pairing {
+        reason,
+        cond,
+        nouns,
+        states,
+        whole_nouns: false,
+        about_recipient: true,
+    }
 }
 
 /// How far apart (bytes between the end of one and the start of the other)
@@ -34,325 +58,39 @@ pub(crate) struct Pairing {
 /// destinatário está", not for two clauses.
 const WINDOW: usize = 40;
 
-/// The words for a mail domain, in the languages of the phrase tables.
-const DOMAIN: &[&str] = &[
-    "domain",
-    "domäne",
-    "domein",
-    "domene",
-    "domän",
-    "domæne",
-    "domaine",
-    "dominio",
-    "domínio",
-    "domena",
-    "doména",
-    "verkkotunnus",
-    "домен",
-    "域名",
-    "ドメイン",
-];
-
-/// A mailbox, an inbox: the thing that fills up (RFC 3463 X.2.2).
-const MAILBOX: &[&str] = &[
-    "mailbox",
-    "inbox",
-    "postfach",
-    "postkasse",
-    "postkasten",
-    "brevlåda",
-    "postlåda",
-    "indbakke",
-    "innboks",
-    "inkorg",
-    "boîte aux lettres",
-    "boite aux lettres",
-    "boîte de réception",
-    "boîte mail",
-    "boîte",
-    "buzón",
-    "bandeja de entrada",
-    "casella",
-    "caixa postal",
-    "caixa de correio",
-    "caixa de entrada",
-    "skrzynka",
-    "schránka",
-    "postilaatikko",
-    "ящик",
-    "邮箱",
-    "信箱",
-    "メールボックス",
-];
-
-/// Full, over quota: the X.2.2 states, as adjectives and short predicates.
-const FULL: &[&str] = &[
-    "full",
-    "overfull",
-    "over quota",
-    "voll",
-    "überfüllt",
-    "vol",
-    "overvol",
-    "fuld",
-    "täynnä",
-    "pleine",
-    "saturée",
-    "lleno",
-    "llena",
-    "pieno",
-    "piena",
-    "cheia",
-    "cheio",
-    "lotada",
-    "pełna",
-    "pełny",
-    "zapełniona",
-    "plná",
-    "переполнен",
-    "заполнен",
-    "已满",
-    "满了",
-    "満杯",
-    "いっぱい",
-];
-
-/// Someone or something addressed: the user, the recipient, the address,
-/// the account (RFC 3463 X.1.1, "bad destination mailbox address").
-const ADDRESSEE: &[&str] = &[
-    "user",
-    "recipient",
-    "address",
-    "mailbox",
-    "account",
-    "benutzer",
-    "empfänger",
-    "adresse",
-    "postfach",
-    "konto",
-    "gebruiker",
-    "ontvanger",
-    "adres",
-    "bruker",
-    "mottaker",
-    "mottagare",
-    "användare",
-    "modtager",
-    "bruger",
-    "utilisateur",
-    "destinataire",
-    "usuario",
-    "destinatario",
-    "dirección",
-    "cuenta",
-    "buzón",
-    "utente",
-    "indirizzo",
-    "casella",
-    "usuário",
-    "utilizador",
-    "destinatário",
-    "endereço",
-    "conta",
-    "użytkownik",
-    "odbiorca",
-    "uživatel",
-    "adresát",
-    "adresa",
-    "käyttäjä",
-    "vastaanottaja",
-    "osoite",
-    "пользовател",
-    "получател",
-    "адрес",
-    "ящик",
-    "用户",
-    "收件人",
-    "地址",
-    "ユーザ",
-    "宛先",
-    "アドレス",
-];
-
-/// Unknown, not there, not found: what is said of an address that does
-/// not exist, in the same languages.
-const MISSING: &[&str] = &[
-    "unknown",
-    "does not exist",
-    "doesn't exist",
-    "not found",
-    "couldn't be found",
-    "could not be found",
-    "unbekannt",
-    "existiert nicht",
-    "gibt es nicht",
-    "nicht gefunden",
-    "onbekend",
-    "bestaat niet",
-    "niet gevonden",
-    "ukjent",
-    "finnes ikke",
-    "ikke funnet",
-    "okänd",
-    "finns inte",
-    "hittades inte",
-    "ukendt",
-    "findes ikke",
-    "ikke fundet",
-    "inconnu",
-    "inconnue",
-    "n'existe pas",
-    "introuvable",
-    "desconocido",
-    "desconocida",
-    "no existe",
-    "no encontrado",
-    "no encontrada",
-    "sconosciuto",
-    "sconosciuta",
-    "non esiste",
-    "inesistente",
-    "non trovato",
-    "desconhecido",
-    "não existe",
-    "não encontrado",
-    "inexistente",
-    "nieznany",
-    "nie istnieje",
-    "nie znaleziono",
-    "neznámý",
-    "neexistuje",
-    "tuntematon",
-    "ei ole olemassa",
-    "ei löydy",
-    "неизвестн",
-    "не существует",
-    "не найден",
-    "不存在",
-    "未找到",
-    "存在しません",
-    "見つかりません",
-];
-
-/// An account or mailbox switched off by its provider (RFC 3463 X.2.1,
-/// "mailbox disabled, not accepting messages").
-const SWITCHED_OFF: &[&str] = &[
-    "disabled",
-    "deactivated",
-    "suspended",
-    "deaktiviert",
-    "gesperrt",
-    "stillgelegt",
-    "gedeactiveerd",
-    "uitgeschakeld",
-    "deaktivert",
-    "sperret",
-    "inaktiverad",
-    "spärrad",
-    "deaktiveret",
-    "spærret",
-    "désactivé",
-    "désactivée",
-    "suspendu",
-    "suspendue",
-    "desactivado",
-    "desactivada",
-    "suspendido",
-    "suspendida",
-    "disattivato",
-    "disattivata",
-    "sospeso",
-    "sospesa",
-    "desativado",
-    "desativada",
-    "suspenso",
-    "suspensa",
-    "wyłączone",
-    "zawieszone",
-    "deaktivován",
-    "poistettu käytöstä",
-    "отключен",
-    "заблокирован",
-    "停用",
-    "無効",
-];
-
-/// The account words for a switched-off account (not "address": an
-/// address is not disabled, its mailbox or account is).
-const ACCOUNT: &[&str] = &[
-    "account",
-    "mailbox",
-    "konto",
-    "postfach",
-    "postkasse",
-    "compte",
-    "boîte aux lettres",
-    "cuenta",
-    "buzón",
-    "casella",
-    "conta",
-    "caixa postal",
-    "skrzynka",
-    "účet",
-    "tili",
-    "аккаунт",
-    "учетная запись",
-    "ящик",
-    "账户",
-    "帐户",
-    "アカウント",
-];
-
-/// A sentence that names our sender is about our address, not the
-/// recipient's ("Absenderadresse unbekannt", "sender domain not found"):
-/// no pairing decides in it.
-const SENDER: &[&str] = &[
-    "sender",
-    "mail from",
-    "absender",
-    "afzender",
-    "avsender",
-    "avsändare",
-    "afsender",
-    "expéditeur",
-    "remitente",
-    "mittente",
-    "remetente",
-    "nadawca",
-    "odesílatel",
-    "lähettäjä",
-    "отправител",
-    "发件人",
-    "送信者",
-    "差出人",
-];
-
 /// The pairings, highest priority first: a domain that does not exist
 /// outranks the address in it, and a full mailbox is not a missing one.
 pub(crate) const PAIRINGS: &[Pairing] = &[
+    about_recipient(Reason::HostUnknown, Cond::Always, DOMAIN, MISSING),
+    about_recipient(Reason::MailboxFull, Cond::Always, MAILBOX, FULL),
+    about_recipient(Reason::Suspend, Cond::Always, ACCOUNT, SWITCHED_OFF),
+    about_recipient(Reason::UserUnknown, Cond::RecipientArbitration, ADDRESSEE, MISSING),
+    // Our host refused ("Die IP-Adresse ist gesperrt", "votre serveur est
+    // bloqué"), then our sender ("Absender abgelehnt", "sender domain not
+    // found"): Sisimai's blocked and rejected.
     Pairing {
-        reason: Reason::HostUnknown,
+        reason: Reason::Blocked,
         cond: Cond::Always,
-        nouns: DOMAIN,
+        nouns: OUR_HOST,
+        states: REFUSED,
+        whole_nouns: true,
+        about_recipient: false,
+    },
+    Pairing {
+        reason: Reason::Rejected,
+        cond: Cond::Always,
+        nouns: SENDER,
+        states: REFUSED,
+        whole_nouns: false,
+        about_recipient: false,
+    },
+    Pairing {
+        reason: Reason::Rejected,
+        cond: Cond::Always,
+        nouns: SENDER,
         states: MISSING,
-    },
-    Pairing {
-        reason: Reason::MailboxFull,
-        cond: Cond::Always,
-        nouns: MAILBOX,
-        states: FULL,
-    },
-    Pairing {
-        reason: Reason::Suspend,
-        cond: Cond::Always,
-        nouns: ACCOUNT,
-        states: SWITCHED_OFF,
-    },
-    Pairing {
-        reason: Reason::UserUnknown,
-        cond: Cond::RecipientArbitration,
-        nouns: ADDRESSEE,
-        states: MISSING,
+        whole_nouns: false,
+        about_recipient: false,
     },
 ];
 
@@ -364,6 +102,8 @@ struct Role {
     /// Bit `i`: a state of `PAIRINGS[i]`.
     state: u8,
     sender: bool,
+    /// A noun that must stand as a whole word.
+    whole: bool,
 }
 
 static MATCHER: LazyLock<(AhoCorasick, Vec<Role>)> = LazyLock::new(|| {
@@ -378,9 +118,13 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<Role>)> = LazyLock::new(|| {
         }
     };
     let mut marks = Vec::new();
+    let mut whole = Vec::new();
     for (index, pairing) in PAIRINGS.iter().enumerate() {
         for noun in pairing.nouns {
             marks.push((slot(noun), index, true));
+            if pairing.whole_nouns {
+                whole.push(slot(noun));
+            }
         }
         for state in pairing.states {
             marks.push((slot(state), index, false));
@@ -396,6 +140,9 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<Role>)> = LazyLock::new(|| {
     }
     for at in senders {
         roles[at].sender = true;
+    }
+    for at in whole {
+        roles[at].whole = true;
     }
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
@@ -415,8 +162,8 @@ pub(crate) fn matched(text: &str) -> u8 {
     let (automaton, roles) = &*MATCHER;
     let mut sentences = Sentences::new(text);
     let mut found = 0u8;
-    // The pairings met in the current sentence, kept until it ends
-    // without naming a sender.
+    // The pairings met in the current sentence; those about the recipient
+    // count only if it ends without naming our sender.
     let mut pending = 0u8;
     let mut sender = false;
     let mut sentence = 0usize;
@@ -427,9 +174,7 @@ pub(crate) fn matched(text: &str) -> u8 {
         let role = roles[m.pattern().as_usize()];
         let here = sentences.of(m.start());
         if here != sentence {
-            if !sender {
-                found |= pending;
-            }
+            found |= kept(pending, sender);
             pending = 0;
             sender = false;
             sentence = here;
@@ -457,10 +202,21 @@ pub(crate) fn matched(text: &str) -> u8 {
             }
         }
     }
+    found | kept(pending, sender)
+}
+
+/// Of the pairings met in a sentence, those that stand: the ones about the
+/// recipient only if the sentence named no sender.
+fn kept(pending: u8, sender: bool) -> u8 {
     if !sender {
-        found |= pending;
+        return pending;
     }
-    found
+    let about_recipient = PAIRINGS
+        .iter()
+        .enumerate()
+        .filter(|(_, pairing)| pairing.about_recipient)
+        .fold(0u8, |bits, (index, _)| bits | 1 << index);
+    pending & !about_recipient
 }
 
 /// A state must stand as a word ("full" is not in "successfully", "vol" is
@@ -474,7 +230,7 @@ fn stands_alone(text: &str, start: usize, end: usize, role: Role) -> bool {
         text[..start].chars().next_back().is_some_and(spaced) && text[start..end].chars().next().is_some_and(spaced);
     let joined_after =
         text[end..].chars().next().is_some_and(spaced) && text[start..end].chars().next_back().is_some_and(spaced);
-    if role.state != 0 {
+    if role.state != 0 || role.whole {
         !joined_before && !joined_after
     } else if role.sender {
         !joined_before
@@ -569,9 +325,24 @@ mod tests {
         // Arrange
         let sender = "absenderadresse unbekannt. bitte prüfen sie ihre einstellungen";
         let recipient = "die adresse ist unbekannt. bitte prüfen sie die schreibweise";
-        // Act / Assert
-        assert_eq!(reasons(sender), vec![]);
+        // Act / Assert: our sender's address is unknown (rejected), not
+        // the recipient's (userunknown).
+        assert_eq!(reasons(sender), vec![Reason::Rejected]);
         assert_eq!(reasons(recipient), vec![Reason::UserUnknown]);
+    }
+
+    #[test]
+    fn a_refusal_of_our_host_or_our_sender_in_free_words() {
+        // Arrange / Act / Assert: our IP or server, then our sender,
+        // refused in several languages; "ip" inside "recipient" is no IP.
+        assert_eq!(
+            reasons("die ip-adresse ihres servers ist gesperrt"),
+            vec![Reason::Blocked]
+        );
+        assert_eq!(reasons("votre serveur est bloqué"), vec![Reason::Blocked]);
+        assert_eq!(reasons("absender abgelehnt"), vec![Reason::Rejected]);
+        assert_eq!(reasons("the sender domain was not found"), vec![Reason::Rejected]);
+        assert_eq!(reasons("recipient refused"), vec![]);
     }
 
     #[test]
