@@ -664,6 +664,12 @@ pub(crate) const RULES: &[Rule] = &[
             "mime complexity",
             "malformed mime",
             "improperly-formatted binary content",
+            // amavisd-new's refusal of a malformed header section ("554
+            // 5.6.0 Reject, id=... - BAD_HEADER: Non-encoded 8-bit data"),
+            // its documented content category "bad header".
+            "- bad_header",
+            "- bad-header",
+            "bad header section",
         ],
     ),
     rule(
@@ -1032,6 +1038,11 @@ pub(crate) const RULES: &[Rule] = &[
             // Attachment filters refuse a file type, not the sender or the
             // content's meaning (Exchange Online's attachment filtering,
             // Mimecast's and hosters' "attachment type not allowed").
+            // amavisd-new's refusal of a banned file name or type ("554
+            // 5.7.0 Reject, id=... - BANNED: run.exe", "BANNED contents
+            // from you"), its documented content category "banned".
+            "- banned:",
+            "banned contents",
             "attachment type",
             "attachment not allowed",
             "attachments are not allowed",

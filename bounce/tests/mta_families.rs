@@ -14,8 +14,10 @@
 //! layout), Gmail's, Yahoo's, AOL's and Domino's well-known notices, Amazon
 //! SES's notification contents, Yandex Help's "Report on non-delivery"
 //! pages, Broadcom's article on bounces from MAILER-DAEMON@messagelabs.com,
-//! KDDI's technical notes on au mail (an address that exists but cannot
-//! take mail is bounced after DATA, by an NDR) and the well-known notices of
+//! amavisd-new's nondelivery report and its reject reasons
+//! (README.customize), Apache James's bounce text, KDDI's technical notes
+//! on au mail (an address that exists but cannot take mail is bounced after
+//! DATA, by an NDR) and the well-known notices of
 //! GMX, Mail.ru, Zoho, MXLogic, InterScan MSS, IMail, MailMarshal, WorkMail
 //! and Google Groups. People's addresses are at example.org / example.net /
 //! example.com (example.de, .nl, .ru and .jp where the country matters) and
@@ -405,6 +407,23 @@ const CASES: &[(&str, &[Want])] = &[
     (
         "short-quoted-to-de.eml",
         &[want("paul.schneider@example.de", None, None, "userunknown")],
+    ),
+    // amavisd-new's nondelivery report (its DSN, the reject reason after
+    // the id): a banned attachment is the recipient site's policy.
+    (
+        "amavis-banned.eml",
+        &[want(
+            "jonas.berg@example.se",
+            Some("5.7.0"),
+            Some(554),
+            "policyviolation",
+        )],
+    ),
+    // Apache James's bounce ("Failed recipient(s):" then "Error message:"),
+    // no DSN part.
+    (
+        "james-userunknown.eml",
+        &[want("marta.nowak@example.pl", Some("5.1.1"), Some(550), "userunknown")],
     ),
 ];
 

@@ -532,6 +532,17 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "554 5.7.1 Message blocked due to attachment type",
             "policyviolation",
         ),
+        // amavisd-new's reject reasons: a banned file, a malformed header.
+        (
+            Some(Data),
+            "554 5.7.0 Reject, id=12345-01 - BANNED: run.exe",
+            "policyviolation",
+        ),
+        (
+            Some(Data),
+            "554 5.6.0 Reject, id=12345-01 - BAD_HEADER: Non-encoded 8-bit data",
+            "contenterror",
+        ),
         // Our host and our sender refused in free words.
         (Some(RcptTo), "554 Die IP-Adresse Ihres Servers ist gesperrt", "blocked"),
         (None, "550 Votre serveur est bloqué", "blocked"),
