@@ -269,6 +269,12 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
         "mail failure",
         "problem",
         "loop alert",
+        // Delay notices from hosts that name themselves otherwise:
+        // Postfix's "Delayed Mail", Exchange's "Delivery delayed", and
+        // German Exchange's "Zustellung verzögert".
+        "delayed mail",
+        "delivery delayed",
+        "zustellung verzögert",
     ];
     if bounce_subjects.iter().any(|s| subject.contains(s)) {
         return true;
@@ -287,6 +293,13 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
         "user unknown",
         "mailbox unavailable",
         "smtp error",
+        // Delay notices: Exim's "has not yet been delivered to one or more
+        // of its recipients", Exchange's and Courier's "the following
+        // recipients has been delayed" / "is delayed" (whole phrases: a
+        // person's reply may well say that an order "has been delayed").
+        "has not yet been delivered to one or more",
+        "recipients has been delayed",
+        "recipients is delayed",
     ]
     .iter()
     .any(|p| report.contains(p))
@@ -507,6 +520,14 @@ const DELAY_WARNINGS: &[&str] = &[
     "konnte bisher nicht zugestellt werden",
     "sie müssen die nachricht nicht erneut senden",
     "la remise à ces destinataires ou groupes est différée",
+    // Exchange 2003's and Courier's delay notices ("Delivery to the
+    // following recipients has been delayed", "Your message to the
+    // following recipients is delayed ... Delivery will be attempted
+    // again"), MDaemon's "Temporary Delivery Failure Notice".
+    "recipients has been delayed",
+    "recipients is delayed",
+    "will be attempted again",
+    "temporary delivery failure notice",
 ];
 
 /// [`DELAY_WARNINGS`] in any case, in one pass without copying the report.

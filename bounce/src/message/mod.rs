@@ -751,6 +751,29 @@ boundary=\"IN\"\n\n--IN\nContent-Type: text/plain\n\nError: Invalid user address
     }
 
     #[test]
+    fn a_delay_notice_from_a_host_that_names_itself_otherwise_is_a_deferral() {
+        // Arrange: senders that are no "mailer-daemon" or "postmaster"
+        // (Courier's "<@>", a named host), with delay wording only.
+        let notices = [
+            "From: \"Courier mail server at mail.example.org\" <@>\nSubject: Mail status\n\n\
+             Your message to the following recipients is delayed:\n\n<sofia@example.com>: 421 Try again later\n\n\
+             Delivery will be attempted again.\n",
+            "From: Mail Server <mail@example.org>\nSubject: Delayed Mail (still being retried)\n\n\
+             Delivery to the following recipients has been delayed.\n\n     sofia@example.com\n",
+        ];
+        for notice in notices {
+            let message = format!("To: news@example.com\n{notice}");
+            // Act
+            let reports = read(message.as_bytes());
+            // Assert
+            let records = &reports[0].records;
+            assert_eq!(records.len(), 1, "{notice}");
+            assert_eq!(records[0].recipient, "sofia@example.com");
+            assert_eq!(records[0].action, "delayed", "{notice}");
+        }
+    }
+
+    #[test]
     fn garbage_gives_no_records_and_no_panic() {
         for input in [
             &b""[..],
