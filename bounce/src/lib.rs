@@ -21,6 +21,7 @@ pub mod incident;
 pub mod intake;
 #[cfg(feature = "classifier")]
 pub mod message;
+#[cfg(feature = "classifier")]
 mod nearby;
 pub mod outcome;
 pub mod policy;
@@ -31,6 +32,7 @@ pub mod report;
 #[cfg(feature = "classifier")]
 mod rules;
 pub mod selection;
+#[cfg(feature = "classifier")]
 mod sending_ip;
 pub mod stage;
 pub mod typo;
