@@ -298,6 +298,9 @@ mod tests {
             ("die domain des empfängers existiert nicht", Reason::HostUnknown),
             ("dieses konto wurde deaktiviert", Reason::Suspend),
             ("收件人地址不存在", Reason::UserUnknown),
+            ("받는 사람의 메일함 용량 초과", Reason::MailboxFull),
+            ("존재하지 않는 사용자입니다", Reason::UserUnknown),
+            ("alıcının posta kutusu dolu", Reason::MailboxFull),
         ];
         for (text, want) in cases {
             // Act

@@ -1,8 +1,9 @@
 //! The vocabularies of the pairings: nouns and what a sentence says of
 //! them, in the languages of the phrase tables (English, German, Dutch,
 //! the Nordic languages, French, Spanish, Italian, Portuguese, Polish,
-//! Czech, Finnish, Russian, Chinese, Japanese). Each list is the plain
-//! meaning of its words; none was written to make a sample pass.
+//! Czech, Finnish, Russian, Turkish, Chinese, Japanese, Korean). Each list
+//! is the plain meaning of its words; none was written to make a sample
+//! pass.
 
 /// The words for a mail domain, in the languages of the phrase tables.
 pub(super) const DOMAIN: &[&str] = &[
@@ -21,6 +22,8 @@ pub(super) const DOMAIN: &[&str] = &[
     "домен",
     "域名",
     "ドメイン",
+    "alan adı",
+    "도메인",
 ];
 
 /// A mailbox, an inbox: the thing that fills up (RFC 3463 X.2.2).
@@ -53,6 +56,10 @@ pub(super) const MAILBOX: &[&str] = &[
     "邮箱",
     "信箱",
     "メールボックス",
+    "posta kutusu",
+    "메일함",
+    "편지함",
+    "사서함",
 ];
 
 /// Full, over quota: the X.2.2 states, as adjectives and short predicates.
@@ -85,6 +92,9 @@ pub(super) const FULL: &[&str] = &[
     "满了",
     "満杯",
     "いっぱい",
+    "dolu",
+    "용량 초과",
+    "가득",
 ];
 
 /// Someone or something addressed: the user, the recipient, the address,
@@ -142,6 +152,13 @@ pub(super) const ADDRESSEE: &[&str] = &[
     "ユーザ",
     "宛先",
     "アドレス",
+    "kullanıcı",
+    "alıcı",
+    "사용자",
+    "수신자",
+    "받는 사람",
+    "계정",
+    "주소",
 ];
 
 /// Unknown, not there, not found: what is said of an address that does
@@ -202,6 +219,10 @@ pub(super) const MISSING: &[&str] = &[
     "未找到",
     "存在しません",
     "見つかりません",
+    "bulunamadı",
+    "mevcut değil",
+    "존재하지 않",
+    "찾을 수 없",
 ];
 
 /// An account or mailbox switched off by its provider (RFC 3463 X.2.1,
@@ -245,6 +266,11 @@ pub(super) const SWITCHED_OFF: &[&str] = &[
     "заблокирован",
     "停用",
     "無効",
+    "askıya alındı",
+    "devre dışı",
+    "휴면",
+    "정지",
+    "비활성",
 ];
 
 /// The account words for a switched-off account (not "address": an
@@ -271,6 +297,8 @@ pub(super) const ACCOUNT: &[&str] = &[
     "账户",
     "帐户",
     "アカウント",
+    "hesap",
+    "계정",
 ];
 
 /// A sentence that names our sender is about our address, not the
