@@ -232,29 +232,32 @@ fn by_provider(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
 }
 
 fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
-    let bits = matched_rules(text);
-    if bits == 0 {
-        return None;
-    }
-    RULES
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| bits & (1 << index) != 0)
-        .find_map(|(_, rule)| decide(rule.reason, rule.cond, evidence, text))
+    let rules = RULES.iter().map(|rule| (rule.reason, rule.cond));
+    first_that_holds(matched_rules(text), rules, evidence, text)
 }
 
 /// A noun and what is said of it in one sentence ("das Postfach des
 /// Empfängers ist voll"), when no exact phrase decided (`nearby/`).
 fn by_pairing(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
-    let bits = nearby::matched(text);
-    if bits == 0 {
+    let pairings = PAIRINGS.iter().map(|pairing| (pairing.reason, pairing.cond));
+    first_that_holds(u64::from(nearby::matched(text)), pairings, evidence, text)
+}
+
+/// Of the rules whose bit is set in `matched` (bit `i` for the `i`-th), in
+/// their order, the reason of the first whose condition holds.
+fn first_that_holds(
+    matched: u64,
+    rules: impl Iterator<Item = (Reason, Cond)>,
+    evidence: &Evidence<'_>,
+    text: &str,
+) -> Option<Reason> {
+    if matched == 0 {
         return None;
     }
-    PAIRINGS
-        .iter()
+    rules
         .enumerate()
-        .filter(|(index, _)| bits & (1 << index) != 0)
-        .find_map(|(_, pairing)| decide(pairing.reason, pairing.cond, evidence, text))
+        .filter(|(index, _)| matched & (1 << index) != 0)
+        .find_map(|(_, (reason, cond))| decide(reason, cond, evidence, text))
 }
 
 /// Whether a matched rule's reason holds at this stage.
