@@ -383,6 +383,11 @@ pub(crate) const RULES: &[Rule] = &[
             "(and other recipients in the same domain)",
             "mail.local: unknown user",
             "invalid or unknown virtual user",
+            // Exchange Online's Directory-Based Edge Blocking: "550 5.4.1
+            // Recipient address rejected: Access denied" means the address
+            // is not in the recipient domain's directory (Microsoft's
+            // "Fix NDR error 550 5.4.1 in Exchange Online").
+            "recipient address rejected: access denied",
             // A gateway that holds the list of its domain's addresses
             // (Sophos Email XGEMAIL_0011: "the recipient's email address
             // doesn't exist in the Sophos Email protected domain").
@@ -478,7 +483,6 @@ pub(crate) const RULES: &[Rule] = &[
             "utilisateur inconnu",
             "destinataire invalide",
             "badrcptto",
-            "recipient address rejected: access denied",
             "recipient address rejected.",
             "finnes ikke",
             "gebruiker onbekend",

@@ -532,6 +532,9 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
             "554 5.7.1 Message blocked due to attachment type",
             "policyviolation",
         ),
+        // Exchange Online's edge blocking as its NDR quotes it, with no
+        // stage: the directory has no such address.
+        (None, "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", "userunknown"),
         // amavisd-new's reject reasons: a banned file, a malformed header.
         (
             Some(Data),
