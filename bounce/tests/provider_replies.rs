@@ -534,7 +534,11 @@ fn provider_replies_get_the_reason_a_postmaster_would_give() {
         ),
         // Exchange Online's edge blocking as its NDR quotes it, with no
         // stage: the directory has no such address.
-        (None, "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", "userunknown"),
+        (
+            None,
+            "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+            "userunknown",
+        ),
         // amavisd-new's reject reasons: a banned file, a malformed header.
         (
             Some(Data),

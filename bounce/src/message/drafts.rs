@@ -242,6 +242,16 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     if system_senders.iter().any(|s| from.contains(s)) {
         return true;
     }
+    // A person's reply ("Re: ...", and its forms in other languages) from
+    // a person's address is a reply, however it words a failed delivery
+    // ("Re: your delivery failed?"): delivery systems do not answer with a
+    // reply prefix.
+    let reply_prefixes = [
+        "re:", "aw:", "sv:", "vs:", "antw:", "odp:", "ynt:", "ref:", "rif:", "res:", "回复:", "答复:",
+    ];
+    if reply_prefixes.iter().any(|p| subject.trim_start().starts_with(p)) {
+        return false;
+    }
     let bounce_subjects = [
         "undeliver",
         "undelivered",

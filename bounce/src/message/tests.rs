@@ -540,6 +540,29 @@ fn a_delay_notice_from_a_host_that_names_itself_otherwise_is_a_deferral() {
 }
 
 #[test]
+fn a_persons_reply_that_talks_of_a_failed_delivery_is_not_a_bounce() {
+    // Arrange: a customer's reply in English and German, and the same
+    // words in a notice from a delivery system.
+    let replies = [
+        "From: Will <will@example.org>\nSubject: Re: Your delivery failed?\n\n\
+         My order could not be delivered to my address. My email is will@example.org.\n",
+        "From: Wiebke <wiebke@example.de>\nSubject: AW: Zustellung fehlgeschlagen\n\n\
+         Das Paket konnte nicht zugestellt werden, bitte an wiebke@example.de schreiben.\n",
+    ];
+    let notice = "From: postmaster@example.org\nSubject: Mail delivery failed\n\n\
+                  Your message could not be delivered to will@example.org: user unknown.\n";
+    for reply in replies {
+        // Act
+        let message = format!("To: news@example.com\n{reply}");
+        let reports = read(message.as_bytes());
+        // Assert
+        assert!(reports.iter().all(|r| r.records.is_empty()), "{reply}");
+    }
+    let reports = read(format!("To: news@example.com\n{notice}").as_bytes());
+    assert_eq!(reports[0].records[0].recipient, "will@example.org");
+}
+
+#[test]
 fn garbage_gives_no_records_and_no_panic() {
     for input in [
         &b""[..],
