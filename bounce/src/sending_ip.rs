@@ -11,6 +11,10 @@
 //! mx.example.net[198.51.100.7] said:"), so only an IP introduced the way
 //! a refusal introduces its subject counts.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
 /// The words a refusal puts right before the IP it refuses.
 const INTRODUCERS: &[&str] = &[
     "from ",
@@ -25,12 +29,66 @@ const INTRODUCERS: &[&str] = &[
     "connecting ",
 ];
 
+/// Words of refusal, one of which must stand near the IP: a report's text
+/// also says where a message came from ("The original message was
+/// received at ... from [192.0.2.45]"), which refuses nothing.
+const REFUSAL: &[&str] = &[
+    "refus",
+    "reject",
+    "denied",
+    "deny",
+    "block",
+    "listed",
+    "banned",
+    "not allowed",
+    "not permitted",
+    "not accepted",
+    "access",
+    "reputation",
+    "spam",
+    "policy",
+    "abgelehnt",
+    "gesperrt",
+    "bloqu",
+    "rechaz",
+    "rifiut",
+    "zablok",
+    "odrzuc",
+    "отклон",
+    "заблок",
+    "拒",
+];
+
+/// How far (bytes) from the IP a refusal word may stand: one reply's clause.
+const NEAR: usize = 100;
+
+static REFUSALS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(REFUSAL)
+        .unwrap_or_else(|e| panic!("the refusal words are valid patterns: {e}"))
+});
+
+/// Builds the automaton now (see `message::prepare`).
+pub(crate) fn prepare() {
+    LazyLock::force(&REFUSALS);
+}
+
 /// True when `text` (lower-cased, white space folded) names an IP address
 /// right after one of [`INTRODUCERS`] (in brackets or not), or as the
 /// bracketed first word after the reply code and status, as Gmail and
-/// Yahoo put it ("550-5.7.1 [192.0.2.45] ...").
+/// Yahoo put it ("550-5.7.1 [192.0.2.45] ..."), with a word of refusal
+/// within [`NEAR`] bytes, and not in a "Received: from" trace.
 pub(crate) fn named(text: &str) -> bool {
     let bytes = text.as_bytes();
+    // Where the refusal words start, found in one pass; each candidate IP
+    // looks for one nearby by binary search.
+    let mut refusals: Option<Vec<usize>> = None;
+    let mut refused_near = |start: usize, end: usize| {
+        let found = refusals.get_or_insert_with(|| REFUSALS.find_iter(text).map(|m| m.start()).collect());
+        let first = found.partition_point(|&at| at + NEAR < start);
+        found.get(first).is_some_and(|&at| at <= end + NEAR)
+    };
     let mut at = 0;
     // One forward scan: each candidate start is looked at once, and each
     // check reads a bounded number of bytes around it.
@@ -40,7 +98,11 @@ pub(crate) fn named(text: &str) -> bool {
         };
         let start = at + offset;
         let ip_len = ip_at(&bytes[start..]);
-        if ip_len > 0 && (introduced(&bytes[..start]) || leads_the_reply(&bytes[..start])) {
+        if ip_len > 0
+            && (introduced(&bytes[..start]) || leads_the_reply(&bytes[..start]))
+            && !in_trace(&bytes[..start])
+            && refused_near(start, start + ip_len)
+        {
             return true;
         }
         // Skip the rest of this run of digits, dots and colons.
@@ -98,6 +160,12 @@ fn introduced(before: &[u8]) -> bool {
     })
 }
 
+/// A "Received: from [192.0.2.45]" trace line copied into a report.
+fn in_trace(before: &[u8]) -> bool {
+    let tail = &before[before.len().saturating_sub(24)..];
+    memchr::memmem::find(tail, b"received").is_some()
+}
+
 /// "550-5.7.1 [" or "421 4.7.0 [": only a reply code and a status before
 /// the bracketed IP.
 fn leads_the_reply(before: &[u8]) -> bool {
@@ -118,9 +186,9 @@ mod tests {
         let named_texts = [
             "550 5.7.1 mail from 192.0.2.45 refused",
             "550 access denied for 192.0.2.45",
-            "554 ip=192.0.2.45 - a problem occurred.",
+            "554 ip=192.0.2.45 - access denied",
             "554 5.7.1 rejected: ip 192.0.2.45 is listed at bl.example.net",
-            "421-4.7.0 [192.0.2.45 15] our system has detected",
+            "421-4.7.0 [192.0.2.45 15] our system has detected a very low reputation",
             "550 5.7.1 [192.0.2.45] message refused",
             "550 connection from [2001:db8::25] refused",
         ];
@@ -141,6 +209,9 @@ mod tests {
             "from 1.2.3.4.net listed",
             "550 5.7.1 policy 2.1.0.4 from 2026.11.30",
             "for 12.5 seconds",
+            // Where the message came from, and a trace line: no refusal.
+            "the original message was received at mon, 30 nov 2026 from [192.0.2.45]",
+            "received: from [192.0.2.45] by mx.example.net; rejected later",
         ];
         for text in texts {
             // Act / Assert
@@ -150,9 +221,12 @@ mod tests {
 
     #[test]
     fn ten_megabytes_of_digits_and_dots_are_read_in_one_pass() {
-        // Arrange: a crafted text of near-addresses.
-        let text = "from 1.2.3 ".repeat(1_000_000);
+        // Arrange: a crafted text of near-addresses, and one of addresses
+        // with no refusal near them.
+        let near_misses = "from 1.2.3 ".repeat(1_000_000);
+        let unrefused = "from 1.2.3.4 ".repeat(800_000);
         // Act / Assert: returns (linear) and finds none.
-        assert!(!named(&text));
+        assert!(!named(&near_misses));
+        assert!(!named(&unrefused));
     }
 }

@@ -104,6 +104,7 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 pub(crate) fn prepare() {
     LazyLock::force(&MATCHER);
     nearby::prepare();
+    sending_ip::prepare();
 }
 
 /// Lower-cases and folds runs of white space into one space.
