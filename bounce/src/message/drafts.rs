@@ -64,6 +64,43 @@ fn lower_subject(message: &Mail<'_>) -> String {
         .map_or_else(|| lower_header(message, "subject"), |s| s.to_lowercase())
 }
 
+/// Whether a `From` value (lower-cased) names a delivery system rather
+/// than a person: the names MTAs and hosted mail give their notices.
+pub(super) fn is_system_sender(from: &str) -> bool {
+    [
+        "mailer-daemon",
+        "postmaster",
+        "post_master",
+        "mail delivery",
+        "maildelivery",
+        "mail-daemon",
+        "daemon@",
+        "root@",
+        "bounce",
+        "mail administrator",
+        "nobody@",
+        "mailmaster",
+        "noreply",
+        "no-reply",
+        "mailer@",
+    ]
+    .iter()
+    .any(|s| from.contains(s))
+}
+
+/// Whether a person forwarded the message: a forward prefix in the
+/// subject ("Fwd:", and German "WG:", French "TR:", Dutch "Doorst:", Nordic
+/// "VS:", Spanish "RV:", Italian "I:", Portuguese "ENC:"), from an address
+/// that is no delivery system.
+pub(super) fn is_forward(message: &Mail<'_>) -> bool {
+    let subject = lower_subject(message);
+    let subject = subject.trim_start();
+    ["fwd:", "fw:", "wg:", "tr:", "doorst:", "vs:", "rv:", "i:", "enc:"]
+        .iter()
+        .any(|p| subject.starts_with(p))
+        && !is_system_sender(&lower_header(message, "from"))
+}
+
 pub(super) fn is_auto_reply(message: &Mail<'_>) -> bool {
     let header = |name: &str| lower_header(message, name);
     let from = header("from");
@@ -222,24 +259,7 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     if message.header_raw("x-failed-recipients").is_some() {
         return true;
     }
-    let system_senders = [
-        "mailer-daemon",
-        "postmaster",
-        "post_master",
-        "mail delivery",
-        "maildelivery",
-        "mail-daemon",
-        "daemon@",
-        "root@",
-        "bounce",
-        "mail administrator",
-        "nobody@",
-        "mailmaster",
-        "noreply",
-        "no-reply",
-        "mailer@",
-    ];
-    if system_senders.iter().any(|s| from.contains(s)) {
+    if is_system_sender(&from) {
         return true;
     }
     // A person's reply ("Re: ...", and its forms in other languages) from

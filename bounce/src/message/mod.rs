@@ -211,16 +211,55 @@ fn read_message(bytes: &[u8]) -> Report {
     let trimmed = without_original_body(bytes);
     let message = mime::parse(&trimmed);
     let mut flat = flatten(&message);
+    if forwards_a_bounce(&message, &flat) {
+        // Somebody forwarded a bounce as an attachment: the attached
+        // message is the report (read whole, once: no deeper forward).
+        let whole = mime::parse(bytes);
+        if let Some(inner) = whole.parts.iter().find_map(|part| match &part.body {
+            mime::Body::Message(inner) => Some(inner),
+            _ => None,
+        }) {
+            return read_mail(inner, bytes.len(), flatten(inner));
+        }
+    }
     if flat.report.trim().is_empty() && flat.delivery_status.is_empty() {
         // A broken MIME structure (a boundary parameter on an unfolded line)
         // hides every part; the raw body still says what happened.
         flat.report = raw_body(bytes);
     }
-    let (mut drafts, named) = drafts(&message, &flat);
+    read_mail(&message, bytes.len(), flat)
+}
+
+/// A person's forward ("Fwd:", "WG:", "TR:" ...) with no report of its
+/// own, whose attached message is a delivery report (multipart/report, or
+/// from a mailer-daemon or postmaster): a bounce forwarded as an
+/// attachment, as people send them to support. An attached newsletter
+/// from "noreply@" is not one.
+fn forwards_a_bounce(message: &mime::Mail<'_>, flat: &flatten::Flat) -> bool {
+    if !flat.delivery_status.is_empty() || !flat.feedback.is_empty() || !drafts::is_forward(message) {
+        return false;
+    }
+    let Some(inner) = message.parts.iter().find_map(|part| match &part.body {
+        mime::Body::Message(inner) => Some(inner),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let is_report = inner
+        .parts
+        .first()
+        .is_some_and(|part| part.ctype == "multipart" && part.subtype == "report");
+    let from = flat.original.from.as_deref().unwrap_or_default();
+    is_report || from.contains("mailer-daemon") || from.contains("postmaster")
+}
+
+/// The records of a parsed message, from its flattened text.
+fn read_mail(message: &mime::Mail<'_>, size: usize, flat: flatten::Flat) -> Report {
+    let (mut drafts, named) = drafts(message, &flat);
     drafts.truncate(MAX_RECIPIENTS);
     let single = drafts.len() == 1;
     let lda = lda_line(&flat.report);
-    let cap = limits::diagnostic_cap(bytes.len(), drafts.len());
+    let cap = limits::diagnostic_cap(size, drafts.len());
     let records = drafts
         .into_iter()
         .map(|d| finish(d, &flat, single, lda.as_ref(), cap))

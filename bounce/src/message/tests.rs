@@ -563,6 +563,38 @@ fn a_persons_reply_that_talks_of_a_failed_delivery_is_not_a_bounce() {
 }
 
 #[test]
+fn a_bounce_forwarded_as_an_attachment_is_read_from_the_attachment() {
+    // Arrange: a colleague forwards a Postfix bounce to support; and,
+    // for contrast, forwards the newsletter itself (from "noreply@").
+    let bounce = "From: MAILER-DAEMON@mail.example.org (Mail Delivery System)\n\
+To: karin@news.example.com\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B9\"\n\n--B9\n\
+Content-Type: text/plain\n\nThis is the mail system at host mail.example.org.\n\n\
+<olav@example.no>: host mx.example.no[198.51.100.7] said: 550 5.1.1 <olav@example.no>:\n\
+    Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n--B9\n\
+Content-Type: message/delivery-status\n\nReporting-MTA: dns; mail.example.org\n\n\
+Final-Recipient: rfc822; olav@example.no\nAction: failed\nStatus: 5.1.1\n\n--B9--\n";
+    let newsletter = "From: Example News <noreply@news.example.com>\nTo: karin@news.example.com\n\
+Subject: Deals\n\nOur deals this week.\n";
+    let forward = |attached: &str, subject: &str| {
+        format!(
+            "From: Karin <karin@news.example.com>\nTo: support@news.example.com\nSubject: {subject}\n\
+             MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"F0\"\n\n--F0\n\
+             Content-Type: text/plain\n\nSee below.\n\n--F0\nContent-Type: message/rfc822\n\n{attached}\n--F0--\n"
+        )
+    };
+    // Act
+    let forwarded = read(forward(bounce, "Fwd: Undelivered Mail Returned to Sender").as_bytes());
+    let shared = read(forward(newsletter, "WG: Deals").as_bytes());
+    // Assert
+    let records = &forwarded[0].records;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].recipient, "olav@example.no");
+    assert_eq!(records[0].verdict.reason, Reason::UserUnknown);
+    assert!(shared.iter().all(|r| r.records.is_empty()));
+}
+
+#[test]
 fn garbage_gives_no_records_and_no_panic() {
     for input in [
         &b""[..],
