@@ -349,6 +349,12 @@ mod tests {
     }
 
     #[test]
+    fn every_pairing_has_a_bit() {
+        // The matcher keeps one bit and one slot per pairing in a u8.
+        assert!(PAIRINGS.len() <= 8);
+    }
+
+    #[test]
     fn a_long_crafted_text_is_read_in_one_pass() {
         // Arrange: 200,000 nouns and states, each in a sentence of its own.
         let text = "mailbox. full. ".repeat(200_000);
