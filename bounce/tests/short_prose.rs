@@ -99,6 +99,39 @@ fn prose_notices_in_many_languages_name_the_recipient_and_the_reason() {
 }
 
 #[test]
+fn a_notice_that_also_gives_a_contact_address_names_the_recipient_by_its_preposition() {
+    // Arrange: the failed address after "à", "till", "do", "para", and a
+    // helpdesk address further on.
+    let cases = [
+        (
+            "Votre message à anna@example.fr n'a pas pu être remis : boîte pleine.\r\nContact : aide@firma.example",
+            "anna@example.fr",
+        ),
+        (
+            "Ditt meddelande till dora@example.se kunde inte levereras: brevlådan är full.\r\nKontakt: hjalp@firma.example",
+            "dora@example.se",
+        ),
+        (
+            "Wiadomość do ewa@example.pl nie została dostarczona: skrzynka pełna.\r\nPomoc: pomoc@firma.example",
+            "ewa@example.pl",
+        ),
+        (
+            "A mensagem para fabio@example.pt não foi entregue: caixa postal cheia.\r\nSuporte: suporte@firma.example",
+            "fabio@example.pt",
+        ),
+    ];
+    for (body, recipient) in cases {
+        // Act
+        let reports = message::read(&notice("Undeliverable", body));
+        // Assert
+        let records: Vec<_> = reports.iter().flat_map(|r| &r.records).collect();
+        assert_eq!(records.len(), 1, "{body}: {records:?}");
+        assert_eq!(records[0].recipient, recipient);
+        assert_eq!(records[0].verdict.reason.as_str(), "mailboxfull", "{body}");
+    }
+}
+
+#[test]
 fn a_notice_that_words_nothing_known_stays_undetermined() {
     // Arrange: the mailbox and a state in two sentences, nothing paired.
     let bytes = notice(
