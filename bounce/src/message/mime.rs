@@ -86,6 +86,15 @@ impl Leaf<'_> {
 }
 
 impl<'a> Mail<'a> {
+    /// The first attached message (`message/rfc822` or `message/global`),
+    /// in document order.
+    pub(super) fn first_attached(&self) -> Option<&Mail<'a>> {
+        self.parts.iter().find_map(|part| match &part.body {
+            Body::Message(inner) => Some(&**inner),
+            _ => None,
+        })
+    }
+
     /// The raw value of the last `name` field (as mail-parser's
     /// `header_raw`: a later field overrides), when it is UTF-8.
     pub(super) fn header_raw(&self, name: &str) -> Option<&str> {

@@ -215,10 +215,7 @@ fn read_message(bytes: &[u8]) -> Report {
         // Somebody forwarded a bounce as an attachment: the attached
         // message is the report (read whole, once: no deeper forward).
         let whole = mime::parse(bytes);
-        if let Some(inner) = whole.parts.iter().find_map(|part| match &part.body {
-            mime::Body::Message(inner) => Some(inner),
-            _ => None,
-        }) {
+        if let Some(inner) = whole.first_attached() {
             return read_mail(inner, bytes.len(), flatten(inner));
         }
     }
@@ -236,13 +233,12 @@ fn read_message(bytes: &[u8]) -> Report {
 /// attachment, as people send them to support. An attached newsletter
 /// from "noreply@" is not one.
 fn forwards_a_bounce(message: &mime::Mail<'_>, flat: &flatten::Flat) -> bool {
-    if !flat.delivery_status.is_empty() || !flat.feedback.is_empty() || !drafts::is_forward(message) {
+    if !flat.delivery_status.is_empty() || !flat.feedback.is_empty() {
         return false;
     }
-    let Some(inner) = message.parts.iter().find_map(|part| match &part.body {
-        mime::Body::Message(inner) => Some(inner),
-        _ => None,
-    }) else {
+    // The cheap tests first: most messages attach no report at all, and
+    // only then is the subject decoded.
+    let Some(inner) = message.first_attached() else {
         return false;
     };
     let is_report = inner
@@ -250,7 +246,7 @@ fn forwards_a_bounce(message: &mime::Mail<'_>, flat: &flatten::Flat) -> bool {
         .first()
         .is_some_and(|part| part.ctype == "multipart" && part.subtype == "report");
     let from = flat.original.from.as_deref().unwrap_or_default();
-    is_report || from.contains("mailer-daemon") || from.contains("postmaster")
+    (is_report || from.contains("mailer-daemon") || from.contains("postmaster")) && drafts::is_forward(message)
 }
 
 /// The records of a parsed message, from its flattened text.

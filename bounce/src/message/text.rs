@@ -230,25 +230,25 @@ pub(crate) fn sentence_addresses(text: &str) -> Vec<String> {
     let mut in_header = Vec::new();
     // Matches come in order: the line start is looked for only since the
     // last match, so 300,000 addresses on one line stay linear.
-    let (mut line_start, mut scanned, mut previous_line) = (0, 0, None);
+    let (mut line_start, mut scanned, mut matched_on_line) = (0, 0, false);
     for capture in SENTENCE.captures_iter(text) {
         let (Some(whole), Some(address)) = (capture.get(0), capture.get(1)) else {
             continue;
         };
         if let Some(at) = memchr::memrchr(b'\n', &text.as_bytes()[scanned..whole.start()]) {
             line_start = scanned + at + 1;
+            matched_on_line = false;
         }
         scanned = whole.start();
         // Only the first match on a line can start it (and the white space
         // before it is then read once).
-        let first_on_line = previous_line != Some(line_start);
-        previous_line = Some(line_start);
-        let header_line = first_on_line
+        let header_line = !matched_on_line
             && text[line_start..whole.start()].trim().is_empty()
             && whole
                 .as_str()
                 .get(..3)
                 .is_some_and(|head| head.eq_ignore_ascii_case("to:"));
+        matched_on_line = true;
         let address = address.as_str().to_lowercase();
         if header_line {
             in_header.push(address);
