@@ -26,6 +26,20 @@ const RECIPIENT_FIELDS: &[&str] = &[
     "x-powermta-bouncecategory",
 ];
 
+/// The first letters of the [`RECIPIENT_FIELDS`], in either case: a line
+/// that starts with another letter is prose, with no comparison.
+static FIELD_INITIALS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < RECIPIENT_FIELDS.len() {
+        let first = RECIPIENT_FIELDS[i].as_bytes()[0];
+        table[first.to_ascii_lowercase() as usize] = true;
+        table[first.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// A field name is never longer than this (with room for spaces before the
 /// colon): a colon further into a line is prose, not a field.
 const NAME_REACH: usize = 48;
@@ -34,6 +48,13 @@ const NAME_REACH: usize = 48;
 /// case and without an allocation, since most lines of a report are prose.
 /// Per-message fields (`Reporting-MTA`, `Arrival-Date`) are not among them.
 fn recipient_field(line: &str) -> Option<(&'static str, &str)> {
+    if line
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() && !FIELD_INITIALS[usize::from(b)])
+    {
+        return None;
+    }
     let colon = memchr::memchr(b':', &line.as_bytes()[..line.len().min(NAME_REACH)])?;
     let name = line[..colon].trim();
     let field = RECIPIENT_FIELDS
@@ -51,7 +72,9 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
     let mut current: Option<DsnGroup> = None;
     let mut last_field: Option<&'static str> = None;
     for line in super::lines(text) {
-        if line.trim().is_empty() {
+        // Most lines start with a visible ASCII character: no trim needed.
+        let visible = line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic());
+        if !visible && line.trim().is_empty() {
             if let Some(group) = current.take() {
                 groups.push(group);
             }

@@ -46,6 +46,20 @@ pub(super) const ORIGINAL_MARKERS: &[(&str, bool)] = &[
     ("your message reads (in part)", false),
 ];
 
+/// The first letters of the [`ORIGINAL_MARKERS`], in either case: most
+/// lines of a report start with none of them, and need no comparison.
+static MARKER_INITIALS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < ORIGINAL_MARKERS.len() {
+        let first = ORIGINAL_MARKERS[i].0.as_bytes()[0];
+        table[first.to_ascii_lowercase() as usize] = true;
+        table[first.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Where a quoted original begins in `report`: the start of the marker's
 /// line and the end of that line (the rest of a marker line is words and
 /// dashes, as in Exim's `------ This is a copy of the message, including
@@ -57,6 +71,14 @@ pub(super) fn inline_original(report: &str) -> Option<(usize, usize)> {
     for line in report.split_inclusive('\n') {
         let lead = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
         let rest = &line[lead..];
+        if !rest
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| MARKER_INITIALS[usize::from(b)])
+        {
+            line_start += line.len();
+            continue;
+        }
         let dashed = line[..lead].contains('-');
         let found = ORIGINAL_MARKERS.iter().find(|(marker, needs_dash)| {
             rest.get(..marker.len())
@@ -205,8 +227,6 @@ pub(super) fn take_original_headers(flat: &mut Flat, text: &str) {
 /// (building a searcher costs more than a short search).
 static SUBTYPES: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
     LazyLock::new(|| [b"rfc822".as_slice(), b"RFC822", b"global"].map(memchr::memmem::Finder::new));
-static BLANK_LF: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"\n\n"));
-static BLANK_CRLF: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"\n\r\n"));
 
 /// Where an attached message's content type (`message/rfc822`, or RFC 6532's
 /// `message/global`) is named: `(start, end)` of the type. A plain byte
@@ -220,6 +240,24 @@ pub(super) fn attached_message_type(bytes: &[u8]) -> Option<(usize, usize)> {
                 .eq_ignore_ascii_case(b"message/")
                 .then_some((start, at + subtype.len()))
         })
+    })
+}
+
+static BOUNDARY_PARAMETER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"boundary="));
+
+/// Where the first blank line at or after `from` ends (LF or CRLF): one
+/// pass over the line breaks, however the message ends its lines.
+fn blank_line_end(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr_iter(b'\n', bytes.get(from..)?).find_map(|i| {
+        let after = &bytes[from + i + 1..];
+        if after.starts_with(b"\n") {
+            Some(from + i + 2)
+        } else if after.starts_with(b"\r\n") {
+            Some(from + i + 3)
+        } else {
+            None
+        }
     })
 }
 
@@ -249,34 +287,25 @@ pub(super) fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(bytes);
     };
     // A real boundary is declared in a Content-Type parameter above.
-    let declared = memchr::memmem::find(&bytes[..line_start], &delimiter[2..])
-        .is_some_and(|at| bytes[..at].ends_with(b"boundary=") || bytes[..at].ends_with(b"boundary=\""));
-    let blank = |from: usize| {
-        let rest = &bytes[from..];
-        let lf = BLANK_LF.find(rest).map(|i| from + i + 2);
-        let crlf = BLANK_CRLF.find(rest).map(|i| from + i + 3);
-        match (lf, crlf) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    };
-    let mut closing = Vec::with_capacity(delimiter.len() + 1);
-    closing.push(b'\n');
-    closing.extend_from_slice(delimiter);
+    let boundary = &delimiter[2..];
+    let declared = BOUNDARY_PARAMETER.find_iter(&bytes[..line_start]).any(|at| {
+        let value = &bytes[at + b"boundary=".len()..line_start];
+        value.strip_prefix(b"\"").unwrap_or(value).starts_with(boundary)
+    });
     // The part ends at the next delimiter; an original with no body (no
     // blank line before that) has nothing to cut.
-    let Some(body_end) = memchr::memmem::find(&bytes[type_end..], &closing).map(|i| type_end + i) else {
+    let Some(body_end) = mime::next_delimiter(bytes, type_end, boundary).map(|i| i - 1) else {
         return Cow::Borrowed(bytes);
     };
-    let Some(body_start) = blank(type_end).and_then(blank) else {
+    let Some(nested_start) = blank_line_end(bytes, type_end) else {
+        return Cow::Borrowed(bytes);
+    };
+    let Some(body_start) = blank_line_end(bytes, nested_start) else {
         return Cow::Borrowed(bytes);
     };
     if !declared || body_start >= body_end {
         return Cow::Borrowed(bytes);
     }
-    let Some(nested_start) = blank(type_end) else {
-        return Cow::Borrowed(bytes);
-    };
     let mut out = Vec::with_capacity(nested_start + 1024 + (bytes.len() - body_end));
     out.extend_from_slice(&bytes[..nested_start]);
     keep_read_headers(&bytes[nested_start..body_start], &mut out);

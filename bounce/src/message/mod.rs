@@ -89,10 +89,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
     let mut start = 0;
     let mut at = 0;
     while at < bytes.len() {
-        let line_end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |p| at + p + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p + 1);
         if bytes[at..].starts_with(b"From ") {
             if at > start && bytes[start..at].iter().any(|b| !b.is_ascii_whitespace()) {
                 messages.push(&bytes[start..at]);

@@ -12,9 +12,11 @@ use bounce::message::{self, Report};
 use bounce::{BounceClass, MessageKind};
 use clap::Args;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::ServerError;
+use json_lines::Object;
+
+mod json_lines;
 use crate::import::messages::{Messages, Unread};
 
 #[derive(Debug, Args)]
@@ -26,34 +28,6 @@ pub struct ClassifyArgs {
     /// instead of whole: memory stays flat however large they are.
     #[arg(long, value_name = "BYTES", default_value_t = STREAM_ABOVE)]
     pub stream_above: u64,
-}
-
-/// One output line.
-#[derive(Debug, Serialize)]
-struct Line<'a> {
-    file: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<usize>,
-    recipient: &'a str,
-    reason: &'a str,
-    class: &'a str,
-    stage: Option<&'a str>,
-    reply_code: Option<u16>,
-    status: Option<String>,
-    diagnostic: &'a str,
-    remote_mta: Option<&'a str>,
-    action: &'a str,
-    category: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    feedback_type: Option<&'a str>,
-}
-
-#[derive(Debug, Serialize)]
-struct ErrorLine<'a> {
-    file: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<usize>,
-    error: String,
 }
 
 /// A unit of work: one file (one message or a small mbox), or one message
@@ -129,14 +103,7 @@ impl Batcher<'_> {
                     }
                     Err(e) => self
                         .out
-                        .write_all(
-                            json_line(&ErrorLine {
-                                file: &label,
-                                message: None,
-                                error: e.to_string(),
-                            })
-                            .as_bytes(),
-                        )
+                        .write_all(error_line(&label, None, &e.to_string()).as_bytes())
                         .map_err(io_error)?,
                 },
             }
@@ -282,21 +249,9 @@ fn render(job: &Job, stream_above: u64) -> Rendered {
                 &read
             }
             Ok(None) => return Rendered::Large(job.label.clone(), path.clone()),
-            Err(e) => {
-                return Rendered::Lines(json_line(&ErrorLine {
-                    file: &job.label,
-                    message: job.message,
-                    error: e.to_string(),
-                }));
-            }
+            Err(e) => return Rendered::Lines(error_line(&job.label, job.message, &e.to_string())),
         },
-        Err(error) => {
-            return Rendered::Lines(json_line(&ErrorLine {
-                file: &job.label,
-                message: job.message,
-                error: error.clone(),
-            }));
-        }
+        Err(error) => return Rendered::Lines(error_line(&job.label, job.message, error)),
     };
     Rendered::Lines(lines(job, bytes))
 }
@@ -305,11 +260,7 @@ fn render(job: &Job, stream_above: u64) -> Rendered {
 fn lines(job: &Job, bytes: &[u8]) -> String {
     let reports: Vec<Report> = message::read(bytes);
     if reports.iter().all(|r| r.records.is_empty()) && !looks_like_mail(bytes) {
-        return json_line(&ErrorLine {
-            file: &job.label,
-            message: job.message,
-            error: "not an email message".into(),
-        });
+        return error_line(&job.label, job.message, "not an email message");
     }
     let many = reports.len() > 1;
     let mut out = String::new();
@@ -320,31 +271,37 @@ fn lines(job: &Job, bytes: &[u8]) -> String {
                 BounceClass::None => "none",
                 BounceClass::Soft | BounceClass::Undetermined => "soft",
             };
-            out.push_str(&json_line(&Line {
-                file: &job.label,
-                message: job.message.or(many.then_some(i + 1)),
-                recipient: &r.recipient,
-                reason: r.verdict.reason.as_str(),
-                class,
-                stage: r.stage.map(|s| s.as_str()).or(match r.kind {
-                    MessageKind::AutoReply => Some("reply"),
-                    _ => None,
-                }),
-                reply_code: r.reply_code.map(|c| c.get()),
-                status: r.status.map(|s| s.to_string()),
-                diagnostic: &r.diagnostic,
-                remote_mta: r.remote_mta.as_deref(),
-                action: &r.action,
-                category: r.verdict.category.as_str(),
-                feedback_type: r.feedback_type.as_deref(),
-            }));
+            let message = job.message.or(many.then_some(i + 1));
+            let stage = r.stage.map(|s| s.as_str()).or(match r.kind {
+                MessageKind::AutoReply => Some("reply"),
+                _ => None,
+            });
+            let mut line = Object::new(&mut out);
+            line.str("file", &job.label);
+            if let Some(message) = message {
+                line.opt_num("message", Some(message as u64));
+            }
+            line.str("recipient", &r.recipient)
+                .str("reason", r.verdict.reason.as_str())
+                .str("class", class)
+                .opt_str("stage", stage)
+                .opt_num("reply_code", r.reply_code.map(|c| u64::from(c.get())))
+                .opt_str("status", r.status.map(|s| s.to_string()).as_deref())
+                .str("diagnostic", &r.diagnostic)
+                .opt_str("remote_mta", r.remote_mta.as_deref())
+                .str("action", &r.action)
+                .str("category", r.verdict.category.as_str());
+            if let Some(feedback_type) = r.feedback_type.as_deref() {
+                line.str("feedback_type", feedback_type);
+            }
+            line.end();
         }
         if let Some(limit) = report.limit {
-            out.push_str(&json_line(&ErrorLine {
-                file: &job.label,
-                message: job.message.or(many.then_some(i + 1)),
-                error: limit.to_string(),
-            }));
+            out.push_str(&error_line(
+                &job.label,
+                job.message.or(many.then_some(i + 1)),
+                &limit.to_string(),
+            ));
         }
     }
     out
@@ -358,8 +315,14 @@ fn looks_like_mail(bytes: &[u8]) -> bool {
         .any(|h| text.contains(h))
 }
 
-fn json_line(value: &impl Serialize) -> String {
-    let mut line = serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"cannot encode: {e}\"}}"));
-    line.push('\n');
-    line
+/// The line that says why a file or message gave no records.
+fn error_line(file: &str, message: Option<usize>, error: &str) -> String {
+    let mut out = String::new();
+    let mut line = Object::new(&mut out);
+    line.str("file", file);
+    if let Some(message) = message {
+        line.opt_num("message", Some(message as u64));
+    }
+    line.str("error", error).end();
+    out
 }
