@@ -6,7 +6,9 @@ use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: reading a bounce allocates
 /// many small strings, and glibc's malloc and free were a tenth of
-/// `bouncedesk classify`'s time (docs/performance.md).
+/// `bouncedesk classify`'s time. Built without transparent huge pages
+/// (the workspace's `no_thp`): a short run touches less than half the
+/// fresh memory (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -141,6 +141,17 @@ static X_UNIX: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
 /// scanned once however many classes are asked about.
 pub(crate) struct Replies(Vec<u16>);
 
+/// Whether any of eight bytes is an ASCII digit (the "has between" test of
+/// Bit Twiddling Hacks, for bytes between `/` and `:`): never no when one
+/// is, so a word it rules out holds no digit.
+fn may_hold_digit(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 0x7f;
+    const HIGHS: u64 = ONES * 0x80;
+    let low = word & LOW7;
+    (ONES * (127 + u64::from(b':')) - low) & !word & (low + ONES * (127 - u64::from(b'/'))) & HIGHS != 0
+}
+
 impl Replies {
     pub(crate) fn in_text(text: &str) -> Replies {
         let bytes = text.as_bytes();
@@ -150,7 +161,16 @@ impl Replies {
         let mut present: Vec<u16> = Vec::new();
         let mut i = 0;
         while i + 3 <= bytes.len() {
-            // Most bytes are not digits: the test of one byte comes first.
+            // Most bytes are not digits: eight are ruled out at once, then
+            // the test of one byte comes first.
+            if let Some(chunk) = bytes.get(i..i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                if !may_hold_digit(u64::from_le_bytes(word)) {
+                    i += 8;
+                    continue;
+                }
+            }
             if !bytes[i].is_ascii_digit() {
                 i += 1;
                 continue;
@@ -354,5 +374,25 @@ mod tests {
             Some(Stage::RcptTo)
         );
         assert_eq!(find_stage("mailbox full"), None);
+    }
+
+    #[test]
+    fn a_word_is_ruled_out_only_when_it_holds_no_digit() {
+        // Every byte value at every position of a word of otherwise plain
+        // letters, and next to the digits' neighbours '/' and ':'.
+        for fill in [b'a', b'/', b':', 0xff] {
+            for at in 0..8 {
+                for b in 0..=255u8 {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    let holds = word.iter().any(u8::is_ascii_digit);
+                    let said = may_hold_digit(u64::from_le_bytes(word));
+                    assert!(said || !holds, "{word:?}");
+                    if fill != 0xff {
+                        assert_eq!(said, holds, "{word:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -107,10 +107,12 @@ pub(super) fn quoted_printable(input: &[u8], underscores: bool) -> Vec<u8> {
 pub(super) fn charset<'a>(bytes: Cow<'a, [u8]>, charset: Option<&str>) -> Cow<'a, str> {
     let decoder = charset
         .filter(|c| {
-            !c.eq_ignore_ascii_case("utf-8")
-                && !c.eq_ignore_ascii_case("us-ascii")
-                && !c.eq_ignore_ascii_case("utf8")
-                && !c.eq_ignore_ascii_case("ascii")
+            let utf8 = ["utf-8", "us-ascii", "utf8", "ascii"]
+                .iter()
+                .any(|u| c.eq_ignore_ascii_case(u));
+            // Text already UTF-8 needs no decoder.
+            let already = utf8 || (ascii_superset(c) && bytes.is_ascii());
+            !already
         })
         .and_then(|c| mail_parser::decoders::charsets::map::charset_decoder(c.as_bytes()));
     match (decoder, bytes) {
@@ -126,6 +128,19 @@ pub(super) fn charset<'a>(bytes: Cow<'a, [u8]>, charset: Option<&str>) -> Cow<'a
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         },
     }
+}
+
+/// Whether a charset is one of the single-byte ones whose lower half is
+/// ASCII (ISO 8859-x, the Windows code pages 125x): text in it that holds
+/// only ASCII bytes is already UTF-8, with nothing to decode. (Not every
+/// charset is: ISO-2022-JP and UTF-7 spell other characters in ASCII.)
+fn ascii_superset(charset: &str) -> bool {
+    let starts = |prefix: &str| {
+        charset
+            .get(..prefix.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+    };
+    starts("iso-8859-") || starts("windows-125") || starts("cp125")
 }
 
 /// A header value with its RFC 2047 encoded words (`=?charset?B|Q?text?=`)
@@ -212,5 +227,22 @@ mod tests {
         assert_eq!(header_words("Re:  plain\r\n\tfolded"), "Re: plain folded");
         assert_eq!(header_words("=?x-unknown?Q?a?= b"), "a b");
         assert_eq!(header_words("=?broken"), "=?broken");
+    }
+
+    #[test]
+    fn ascii_in_a_latin_charset_is_kept_and_the_rest_decoded() {
+        // Arrange: the same words in windows-1252, ISO-8859-15 and
+        // ISO-2022-JP (whose ASCII bytes spell Japanese).
+        let ascii = b"550 5.1.1 User unknown".as_slice();
+        let latin = b"Benutzer unbekannt: m\xfcller".as_slice();
+        let jis = b"\x1b$B%a!<%k\x1b(B".as_slice();
+        // Act
+        let kept = charset(Cow::Borrowed(ascii), Some("Windows-1252"));
+        let decoded = charset(Cow::Borrowed(latin), Some("iso-8859-15"));
+        let japanese = charset(Cow::Borrowed(jis), Some("iso-2022-jp"));
+        // Assert
+        assert!(matches!(kept, Cow::Borrowed("550 5.1.1 User unknown")));
+        assert_eq!(decoded, "Benutzer unbekannt: müller");
+        assert_eq!(japanese, "メール");
     }
 }

@@ -179,7 +179,11 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         // The report's opening words, as many as one reply holds: further
         // on, reports quote headers and originals, whose words would only
         // mislead the classifier.
-        let mut text: String = evidence_text.chars().take(REPORT_EXCERPT_CHARS).collect();
+        let end = evidence_text
+            .char_indices()
+            .nth(REPORT_EXCERPT_CHARS)
+            .map_or(evidence_text.len(), |(at, _)| at);
+        let mut text = evidence_text[..end].to_owned();
         limits::cut(&mut text, cap);
         text
     } else {

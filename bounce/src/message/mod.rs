@@ -114,11 +114,23 @@ pub fn read(bytes: &[u8]) -> Vec<Report> {
 /// do it on one core while it lists its files on another. (Several
 /// milliseconds of work; [`read`] does it anyway when it is not done.)
 pub fn prepare() {
-    crate::classifier::prepare();
+    prepare_reader();
+    prepare_classifier();
+}
+
+/// The reader's half of [`prepare`]: what a message needs first. A command
+/// with cores to spare builds the two halves at once.
+pub fn prepare_reader() {
+    text::prepare();
     codes::prepare();
     drafts::prepare();
     finish::prepare();
-    text::prepare();
+}
+
+/// The classifier's half of [`prepare`]: needed only once a message's
+/// recipients are found.
+pub fn prepare_classifier() {
+    crate::classifier::prepare();
 }
 
 /// The text with its white space folded: words joined by one space.

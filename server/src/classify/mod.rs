@@ -114,8 +114,10 @@ impl Batcher<'_> {
 
 /// Runs the command, writing to standard output.
 pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
-    // The patterns are compiled on a worker while this thread lists the files.
-    rayon::spawn(message::prepare);
+    // The patterns are compiled on the workers, the reader's and the
+    // classifier's at once, while this thread lists the files.
+    rayon::spawn(message::prepare_reader);
+    rayon::spawn(message::prepare_classifier);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut batch = Batcher {
