@@ -71,8 +71,12 @@ pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
     ];
     const SIEVE: &str = "was automatically rejected:";
     let starts = |line: &str, prefix: &str| line.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix));
-    let mut lines = super::lines(report).map(str::trim);
-    while let Some(line) = lines.next() {
+    let mut lines = super::lines(report);
+    while let Some(raw) = lines.next() {
+        if !may_be_agent_line(raw) {
+            continue;
+        }
+        let line = raw.trim();
         if AGENTS.iter().any(|p| starts(line, p)) {
             return Some(AgentLine {
                 text: line.to_owned(),
@@ -81,13 +85,32 @@ pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
         }
         let tail = line.len().checked_sub(SIEVE.len()).and_then(|at| line.get(at..));
         if tail.is_some_and(|t| t.eq_ignore_ascii_case(SIEVE)) {
-            return lines.find(|l| !l.is_empty()).map(|l| AgentLine {
+            return lines.map(str::trim).find(|l| !l.is_empty()).map(|l| AgentLine {
                 text: l.to_owned(),
                 sieve: true,
             });
         }
     }
     None
+}
+
+/// Whether a line can be an agent's (its words start with `m`, `p` or
+/// `v`) or Sieve's (it ends with a colon), told from its bytes before any
+/// trimming; a line whose first or last visible byte is not ASCII is
+/// looked at whole, since it may start or end with other white space.
+fn may_be_agent_line(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let last = bytes.iter().rev().find(|b| !b.is_ascii_whitespace());
+    match (first, last) {
+        (Some(&first), Some(&last)) => {
+            !first.is_ascii()
+                || !last.is_ascii()
+                || matches!(first.to_ascii_lowercase(), b'm' | b'p' | b'v')
+                || last == b':'
+        }
+        _ => false,
+    }
 }
 
 /// How much of a lone recipient's report stands for its words when the

@@ -67,28 +67,31 @@ static MARKER_INITIALS: [bool; 256] = {
 /// counts only at the start of a line (after white space and dashes);
 /// checking line starts is far cheaper than searching the whole text.
 pub(super) fn inline_original(report: &str) -> Option<(usize, usize)> {
+    let bytes = report.as_bytes();
     let mut line_start = 0;
-    for line in report.split_inclusive('\n') {
+    while line_start < bytes.len() {
+        // Lines cut with memchr: the string searcher's per-line set-up cost
+        // more than the line.
+        let line_end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
+        let line = &report[line_start..line_end];
         let lead = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
         let rest = &line[lead..];
-        if !rest
+        let marker_initial = rest
             .as_bytes()
             .first()
-            .is_some_and(|&b| MARKER_INITIALS[usize::from(b)])
-        {
-            line_start += line.len();
-            continue;
+            .is_some_and(|&b| MARKER_INITIALS[usize::from(b)]);
+        if marker_initial {
+            let dashed = line[..lead].contains('-');
+            let found = ORIGINAL_MARKERS.iter().any(|(marker, needs_dash)| {
+                rest.get(..marker.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(marker))
+                    && (dashed || !needs_dash)
+            });
+            if found {
+                return Some((line_start, line_end));
+            }
         }
-        let dashed = line[..lead].contains('-');
-        let found = ORIGINAL_MARKERS.iter().find(|(marker, needs_dash)| {
-            rest.get(..marker.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(marker))
-                && (dashed || !needs_dash)
-        });
-        if found.is_some() {
-            return Some((line_start, line_start + line.len()));
-        }
-        line_start += line.len();
+        line_start = line_end;
     }
     None
 }

@@ -167,6 +167,19 @@ pub(crate) fn fold(text: &str) -> String {
 /// `at` ends; `at` is a char boundary and so is the answer.
 fn run(text: &str, mut at: usize, space: bool) -> usize {
     let bytes = text.as_bytes();
+    if !space {
+        // A word's letters eight at a time: a word holding no byte below
+        // '!' and none above '~' holds no white space.
+        while let Some(chunk) = bytes.get(at..at + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !may_hold_space(u64::from_le_bytes(word)) {
+                at += 8;
+            } else {
+                break;
+            }
+        }
+    }
     while let Some(&b) = bytes.get(at) {
         if b < 0x80 {
             if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') != space {
@@ -184,6 +197,15 @@ fn run(text: &str, mut at: usize, space: bool) -> usize {
         }
     }
     at
+}
+
+/// Whether any of eight bytes may be white space: one below `!` (the ASCII
+/// white space and controls) or one past ASCII (a multi-byte char, which
+/// may be Unicode white space). Never no when one is.
+fn may_hold_space(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    (word.wrapping_sub(ONES * u64::from(b'!')) | word) & HIGHS != 0
 }
 
 /// The lines of `text`, cut as `str::lines` cuts them (`\n` or `\r\n`

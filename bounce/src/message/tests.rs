@@ -643,9 +643,24 @@ fn fold_cuts_where_split_whitespace_cuts() {
         "no\u{a0}break\u{2003}em\u{3000}ideographic\u{85}next\u{b}vt\u{c}ff",
         "été  日本語\n\nмаил",
     ];
-    // And generated texts: runs of every kind of white space between words.
+    // And generated texts: runs of every kind of white space between words,
+    // and words longer than the eight bytes folding skips at once.
     const PIECES: &[&str] = &[
-        " ", "  ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "a", "bc", "é", "日本", "x y",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u{a0}",
+        "\u{3000}",
+        "a",
+        "bc",
+        "é",
+        "日本",
+        "x y",
+        "<jan@example.nl>:",
+        "Empfängeradresse",
+        "unavailable\u{2003}",
     ];
     let mut random = test_pieces::Pieces::seeded(1);
     let generated: Vec<String> = (0..20_000)
