@@ -85,7 +85,7 @@ pub(crate) struct Block {
 /// through every line [`line_start`] can read: the address is within the
 /// first three words (after `*`, `>>>`, a reply code and a status).
 fn recipient_start(line: &str) -> Option<LineStart> {
-    let may = line.contains('@')
+    let may = memchr::memchr(b'@', line.as_bytes()).is_some()
         && line
             .trim_start_matches([' ', '\t', '>', '<', '*'])
             .split_whitespace()
