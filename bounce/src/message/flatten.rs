@@ -226,24 +226,31 @@ pub(super) fn take_original_headers(flat: &mut Flat, text: &str) {
     }
 }
 
-/// The subtypes of an attached message, searched for as bytes; built once
-/// (building a searcher costs more than a short search).
-static SUBTYPES: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
-    LazyLock::new(|| [b"rfc822".as_slice(), b"RFC822", b"global"].map(memchr::memmem::Finder::new));
+/// The end of both spellings of `rfc822`, and `global`, searched for as
+/// bytes; built once (building a searcher costs more than a short search).
+static RFC822_END: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"822"));
+static GLOBAL: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"global"));
 
 /// Where an attached message's content type (`message/rfc822`, or RFC 6532's
 /// `message/global`) is named: `(start, end)` of the type. A plain byte
-/// search for the subtype, then a look back; lower- or upper-case alike.
+/// search for the subtype, then a look back; `message/` in any case. The
+/// first `rfc822` wins, then the first `RFC822` (both found in one pass),
+/// then the first `global`.
 pub(super) fn attached_message_type(bytes: &[u8]) -> Option<(usize, usize)> {
-    SUBTYPES.iter().find_map(|finder| {
-        let subtype = finder.needle();
-        finder.find_iter(bytes).find_map(|at| {
-            let start = at.checked_sub(8)?;
-            bytes[start..at]
-                .eq_ignore_ascii_case(b"message/")
-                .then_some((start, at + subtype.len()))
-        })
-    })
+    let typed = |start: usize, subtype: &[u8]| {
+        let type_start = start.checked_sub(8)?;
+        (bytes[start..].starts_with(subtype) && bytes[type_start..start].eq_ignore_ascii_case(b"message/"))
+            .then_some((type_start, start + subtype.len()))
+    };
+    let mut upper = None;
+    for at in RFC822_END.find_iter(bytes) {
+        let Some(start) = at.checked_sub(3) else { continue };
+        if let Some(found) = typed(start, b"rfc822") {
+            return Some(found);
+        }
+        upper = upper.or_else(|| typed(start, b"RFC822"));
+    }
+    upper.or_else(|| GLOBAL.find_iter(bytes).find_map(|at| typed(at, b"global")))
 }
 
 static BOUNDARY_PARAMETER: LazyLock<memchr::memmem::Finder<'static>> =

@@ -181,7 +181,9 @@ fn parse_at(bytes: &[u8], depth: usize) -> Mail<'_> {
 /// Splits a header block off `bytes`: the fields, and the body after the
 /// first empty line. A line with no colon is skipped.
 fn header_block(bytes: &[u8]) -> (Vec<Field<'_>>, &[u8]) {
-    let mut headers: Vec<Field<'_>> = Vec::new();
+    // A part has a few fields, a message some dozens: room for most parts
+    // at once, since growing the list a field at a time showed up.
+    let mut headers: Vec<Field<'_>> = Vec::with_capacity(8);
     // The current field: name, and where its value starts and ends.
     let mut field: Option<(&[u8], usize, usize)> = None;
     let mut at = 0;
