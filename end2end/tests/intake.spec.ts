@@ -13,6 +13,8 @@ async function hydrated(page: Page) {
 
 test('an uploaded Postfix log is imported and its results shown', async ({ page }) => {
   await page.goto('/imports');
+  // Hydration re-renders the form: a file chosen before it may be lost.
+  await hydrated(page);
   await page.locator('input[type="file"][name="file"]').setInputFiles(join(fixtures, 'postfix', 'maillog'));
   await page.locator('select[name="format"]').selectOption('auto');
 

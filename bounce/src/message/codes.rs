@@ -163,13 +163,9 @@ impl Replies {
         while i + 3 <= bytes.len() {
             // Most bytes are not digits: eight are ruled out at once, then
             // the test of one byte comes first.
-            if let Some(chunk) = bytes.get(i..i + 8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                if !may_hold_digit(u64::from_le_bytes(word)) {
-                    i += 8;
-                    continue;
-                }
+            if super::word_at(bytes, i).is_some_and(|word| !may_hold_digit(word)) {
+                i += 8;
+                continue;
             }
             if !bytes[i].is_ascii_digit() {
                 i += 1;

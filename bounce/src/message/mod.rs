@@ -168,16 +168,10 @@ pub(crate) fn fold(text: &str) -> String {
 fn run(text: &str, mut at: usize, space: bool) -> usize {
     let bytes = text.as_bytes();
     if !space {
-        // A word's letters eight at a time: a word holding no byte below
-        // '!' and none above '~' holds no white space.
-        while let Some(chunk) = bytes.get(at..at + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !may_hold_space(u64::from_le_bytes(word)) {
-                at += 8;
-            } else {
-                break;
-            }
+        // A word's letters eight at a time: eight bytes with none below
+        // '!' and none past ASCII hold no white space.
+        while word_at(bytes, at).is_some_and(|word| !may_hold_space(word)) {
+            at += 8;
         }
     }
     while let Some(&b) = bytes.get(at) {
@@ -197,6 +191,14 @@ fn run(text: &str, mut at: usize, space: bool) -> usize {
         }
     }
     at
+}
+
+/// The eight bytes from `at` as one word, for tests of eight bytes at once;
+/// `None` when fewer are left.
+pub(super) fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes.get(at..at.checked_add(8)?)?);
+    Some(u64::from_le_bytes(word))
 }
 
 /// Whether any of eight bytes may be white space: one below `!` (the ASCII
