@@ -323,6 +323,10 @@ fn unquote(value: &str) -> String {
         return value.to_owned();
     };
     let inner = inner.strip_suffix('"').unwrap_or(inner);
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        // Nearly every quoted value: nothing escaped, copied whole.
+        return inner.to_owned();
+    }
     let mut out = String::with_capacity(inner.len());
     let mut escaped = false;
     for c in inner.chars() {
