@@ -349,7 +349,8 @@ pub(super) fn drafts(message: &Mail<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
     if is_feedback {
         return feedback_drafts(flat);
     }
-    if (flat.report.contains("\"notificationType\"") || flat.report.contains("\"eventType\""))
+    let report = flat.report.as_bytes();
+    if SES_FIELDS.iter().any(|field| field.find(report).is_some())
         && let Some(drafts) = ses::drafts(&flat.report)
     {
         let named = drafts.len();
@@ -559,6 +560,12 @@ const DELAY_WARNINGS: &[&str] = &[
     "will be attempted again",
     "temporary delivery failure notice",
 ];
+
+/// The fields that name an Amazon SES notification's kind (a bounce
+/// forwarded as the notification's JSON): searched for in every report,
+/// so built once.
+static SES_FIELDS: LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+    LazyLock::new(|| [b"\"notificationType\"".as_slice(), b"\"eventType\""].map(memchr::memmem::Finder::new));
 
 /// [`DELAY_WARNINGS`] in any case, in one pass without copying the report.
 static DELAY_WARNING: LazyLock<AhoCorasick> = LazyLock::new(|| {
