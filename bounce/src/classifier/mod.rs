@@ -140,8 +140,8 @@ fn matched_rules(text: &str) -> u64 {
         .fold(0u64, |bits, m| bits | (1u64 << owner[m.pattern().as_usize()]))
 }
 
-fn status_in(table: &[(&str, Reason)], status: Option<EnhancedStatus>) -> Option<Reason> {
-    let status = status?.to_string();
+fn status_in(table: &[(&str, Reason)], status: Option<&str>) -> Option<Reason> {
+    let status = status?;
     table
         .iter()
         .find(|(code, _)| *code == status)
@@ -167,7 +167,9 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = by_provider(evidence, &text) {
         return verdict(reason);
     }
-    if let Some(reason) = status_in(DECISIVE_STATUS, evidence.status) {
+    // Written out once for both status tables.
+    let status = evidence.status.map(|s| s.to_string());
+    if let Some(reason) = status_in(DECISIVE_STATUS, status.as_deref()) {
         return verdict(reason);
     }
     match evidence.reply_code.map(ReplyCode::get) {
@@ -190,7 +192,7 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);
     }
-    if let Some(reason) = status_in(FALLBACK_STATUS, evidence.status) {
+    if let Some(reason) = status_in(FALLBACK_STATUS, status.as_deref()) {
         return verdict(reason);
     }
     if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
