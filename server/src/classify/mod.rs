@@ -5,8 +5,8 @@
 //! core and written in input order, so the output is deterministic and
 //! memory stays bounded by one batch however large an mbox is.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
 
 use bounce::message::{self, Report};
 use bounce::{BounceClass, MessageKind};
@@ -16,8 +16,10 @@ use rayon::prelude::*;
 use crate::ServerError;
 use json_lines::Object;
 
+mod files;
 mod json_lines;
 use crate::import::messages::{Messages, Unread};
+use files::{Input, inputs};
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -43,7 +45,7 @@ struct Job {
 /// classifies it, so reading runs on every core and the main thread never
 /// waits on the disk.
 enum Source {
-    File(PathBuf),
+    File(Input),
     Bytes(Vec<u8>),
 }
 
@@ -130,15 +132,15 @@ pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
         for (label, file) in inputs(path) {
             match file {
                 Input::Stdin => stream_mbox(&label, std::io::stdin().lock(), &mut batch)?,
-                Input::File(file) => batch.push(Job {
-                    label,
-                    message: None,
-                    bytes: Ok(Source::File(file)),
-                })?,
                 Input::Unreadable(error) => batch.push(Job {
                     label,
                     message: None,
                     bytes: Err(error),
+                })?,
+                file => batch.push(Job {
+                    label,
+                    message: None,
+                    bytes: Ok(Source::File(file)),
                 })?,
             }
         }
@@ -149,63 +151,6 @@ pub fn run(args: ClassifyArgs) -> Result<(), ServerError> {
 
 fn io_error(e: std::io::Error) -> ServerError {
     ServerError::Usage(format!("cannot write the output: {e}"))
-}
-
-enum Input {
-    Stdin,
-    File(PathBuf),
-    Unreadable(String),
-}
-
-/// The files a path names, each with the label it gets in the output: the
-/// path relative to a folder given, or the path as given.
-fn inputs(path: &Path) -> Vec<(String, Input)> {
-    if path.as_os_str() == "-" {
-        return vec![("-".into(), Input::Stdin)];
-    }
-    if path.is_dir() {
-        let mut files = Vec::new();
-        walk(path, &mut files);
-        return files
-            .into_iter()
-            .map(|(file, error)| {
-                let label = file.strip_prefix(path).unwrap_or(&file).to_string_lossy().into_owned();
-                match error {
-                    Some(error) => (label, Input::Unreadable(error)),
-                    None => (label, Input::File(file)),
-                }
-            })
-            .collect();
-    }
-    let label = path.to_string_lossy().into_owned();
-    if path.exists() {
-        vec![(label, Input::File(path.to_path_buf()))]
-    } else {
-        vec![(label, Input::Unreadable("no such file or folder".into()))]
-    }
-}
-
-/// The files under `dir` in sorted path order: each folder's entries sorted
-/// by name and visited in that order, which is the order of the whole paths
-/// compared part by part. (Sorting the whole paths at the end compared them
-/// part by part too, and took a fifth of the time over 10,000 empty files,
-/// before any could be read.)
-fn walk(dir: &Path, files: &mut Vec<(PathBuf, Option<String>)>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => return files.push((dir.to_path_buf(), Some(e.to_string()))),
-    };
-    let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
-    entries.sort_by_cached_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, files),
-            Ok(t) if t.is_file() => files.push((path, None)),
-            Ok(_) => {}
-            Err(e) => files.push((path, Some(e.to_string()))),
-        }
-    }
 }
 
 /// Reads an mbox (or one message, as `classify -` gets it) message by
@@ -231,26 +176,20 @@ fn stream_mbox(label: &str, reader: impl BufRead, batch: &mut Batcher<'_>) -> Re
     Ok(())
 }
 
-/// Reads a whole file unless it is larger than `limit` (`None`). No
-/// `stat`: reading with a limit answers the size question too.
-fn read_small(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= limit).then_some(bytes))
-}
-
 /// Classifies one job into its output lines.
 fn render(job: &Job, stream_above: u64) -> Rendered {
     let read;
     let bytes: &[u8] = match &job.bytes {
         Ok(Source::Bytes(bytes)) => bytes,
-        Ok(Source::File(path)) => match read_small(path, stream_above) {
+        Ok(Source::File(file)) => match file.read(stream_above) {
             Ok(Some(b)) => {
                 read = b;
                 &read
             }
-            Ok(None) => return Rendered::Large(job.label.clone(), path.clone()),
+            Ok(None) => match file.path() {
+                Some(path) => return Rendered::Large(job.label.clone(), path),
+                None => return Rendered::Lines(error_line(&job.label, job.message, "not a file")),
+            },
             Err(e) => return Rendered::Lines(error_line(&job.label, job.message, &e.to_string())),
         },
         Err(error) => return Rendered::Lines(error_line(&job.label, job.message, error)),
