@@ -53,7 +53,9 @@ impl Draft {
 
 /// A header's raw value, white space folded, lower-cased ("" when absent).
 fn lower_header(message: &Mail<'_>, name: &str) -> String {
-    header_text(message, name).map(|v| v.to_lowercase()).unwrap_or_default()
+    header_text(message, name)
+        .map(|v| super::to_lower(&v))
+        .unwrap_or_default()
 }
 
 /// The subject, decoded (a non-English subject arrives as RFC 2047 encoded
@@ -61,7 +63,7 @@ fn lower_header(message: &Mail<'_>, name: &str) -> String {
 fn lower_subject(message: &Mail<'_>) -> String {
     message
         .subject()
-        .map_or_else(|| lower_header(message, "subject"), |s| s.to_lowercase())
+        .map_or_else(|| lower_header(message, "subject"), |s| super::to_lower(&s))
 }
 
 /// Whether a `From` value (lower-cased) names a delivery system rather
@@ -309,31 +311,41 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     if bounce_subjects.iter().any(|s| subject.contains(s)) {
         return true;
     }
-    let report = flat.report.to_ascii_lowercase();
-    [
-        "could not be delivered",
-        "permanent error",
-        "delivery to the following recipient",
-        "this is the mail system",
-        "undeliverable",
-        "delivery has failed",
-        "was not delivered",
-        "unable to deliver",
-        "giving up",
-        "user unknown",
-        "mailbox unavailable",
-        "smtp error",
-        // Delay notices: Exim's "has not yet been delivered to one or more
-        // of its recipients", Exchange's and Courier's "the following
-        // recipients has been delayed" / "is delayed" (whole phrases: a
-        // person's reply may well say that an order "has been delayed").
-        "has not yet been delivered to one or more",
-        "recipients has been delayed",
-        "recipients is delayed",
-    ]
-    .iter()
-    .any(|p| report.contains(p))
+    BOUNCE_WORDING.is_match(&flat.report)
 }
+
+/// Phrases only a report of failed (or delayed) delivery uses, matched in
+/// any ASCII case.
+const BOUNCE_PHRASES: &[&str] = &[
+    "could not be delivered",
+    "permanent error",
+    "delivery to the following recipient",
+    "this is the mail system",
+    "undeliverable",
+    "delivery has failed",
+    "was not delivered",
+    "unable to deliver",
+    "giving up",
+    "user unknown",
+    "mailbox unavailable",
+    "smtp error",
+    // Delay notices: Exim's "has not yet been delivered to one or more
+    // of its recipients", Exchange's and Courier's "the following
+    // recipients has been delayed" / "is delayed" (whole phrases: a
+    // person's reply may well say that an order "has been delayed").
+    "has not yet been delivered to one or more",
+    "recipients has been delayed",
+    "recipients is delayed",
+];
+
+/// [`BOUNCE_PHRASES`] in one automaton: one pass over the report, and no
+/// lower-cased copy of it.
+static BOUNCE_WORDING: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(BOUNCE_PHRASES)
+        .unwrap_or_else(|e| panic!("the bounce phrases are valid patterns: {e}"))
+});
 
 /// The recipients of a message (at most [`MAX_RECIPIENTS`] of them, though
 /// a caller truncates again), and how many distinct ones it names.
@@ -356,8 +368,11 @@ pub(super) fn drafts(message: &Mail<'_>, flat: &Flat) -> (Vec<Draft>, usize) {
         let named = drafts.len();
         return (drafts, named);
     }
-    let dsn_source = format!("{}\n\n{}", flat.delivery_status, flat.report);
-    let mut groups = dsn::groups(&dsn_source);
+    // The delivery-status part's groups, then the text's: a blank line ends
+    // every group, so reading the two apart is reading them joined by one,
+    // without the copy.
+    let mut groups = dsn::groups(&flat.delivery_status);
+    groups.extend(dsn::groups(&flat.report));
     let forwarded = if groups.is_empty() {
         unquote_forwarded(&flat.report)
     } else {
@@ -422,7 +437,7 @@ fn dsn_drafts(groups: Vec<dsn::DsnGroup>, blocks: &[text::Block]) -> (Vec<Draft>
             recipient,
             action: group
                 .action
-                .map(|a| a.split_whitespace().next().unwrap_or("").to_lowercase()),
+                .map(|a| super::to_lower(super::first_word(&a).unwrap_or(""))),
             status_field: group.status.as_deref().and_then(codes::find_status),
             diagnostic,
             remote_mta: group.remote_mta.as_deref().and_then(dsn::host),
@@ -513,7 +528,7 @@ fn text_drafts(
             };
             match &only_group {
                 Some(group) => Draft {
-                    action: group.action.as_deref().map(|a| a.trim().to_lowercase()),
+                    action: group.action.as_deref().map(|a| super::to_lower(a.trim())),
                     status_field: group.status.as_deref().and_then(codes::find_status),
                     ..draft
                 },
@@ -581,6 +596,7 @@ static DELAY_WARNING: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// Builds this module's automaton now (see `message::prepare`).
 pub(super) fn prepare() {
     LazyLock::force(&DELAY_WARNING);
+    LazyLock::force(&BOUNCE_WORDING);
 }
 
 /// Whether a text report only warns of a delay: the recipient's result is

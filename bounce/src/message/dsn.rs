@@ -157,9 +157,9 @@ pub(crate) fn address(value: &str) -> Option<String> {
         None => value,
     };
     let value = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
-    let value = value.split_whitespace().next()?;
+    let value = super::first_word(value)?;
     let value = value.trim_start_matches('<').trim_end_matches(['>', ',', '.']);
-    (value.contains('@') && !value.starts_with('@') && !value.ends_with('@')).then(|| value.to_lowercase())
+    (value.contains('@') && !value.starts_with('@') && !value.ends_with('@')).then(|| super::to_lower(value))
 }
 
 /// `smtp; 550 5.1.1 ...` → `550 5.1.1 ...` (the type removed, white space folded).
@@ -177,12 +177,11 @@ pub(crate) fn host(value: &str) -> Option<String> {
         Some((_, rest)) => rest,
         None => value,
     };
-    let host = value
-        .split_whitespace()
-        .next()?
-        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'))
-        .trim_end_matches('.')
-        .to_lowercase();
+    let host = super::to_lower(
+        super::first_word(value)?
+            .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '<' | '>'))
+            .trim_end_matches('.'),
+    );
     (!host.is_empty()).then_some(host)
 }
 

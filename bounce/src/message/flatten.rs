@@ -378,7 +378,7 @@ pub(super) fn raw_body(bytes: &[u8]) -> String {
 /// Decodes text that carries ISO-2022-JP escape sequences; other text is
 /// returned as it is.
 pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
-    if !text.contains('\x1b') || !(text.contains("\x1b$B") || text.contains("\x1b$@")) {
+    if memchr::memchr(0x1b, text.as_bytes()).is_none() || !(text.contains("\x1b$B") || text.contains("\x1b$@")) {
         return text;
     }
     match mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {

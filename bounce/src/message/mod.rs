@@ -163,6 +163,25 @@ pub(crate) fn fold(text: &str) -> String {
     out
 }
 
+/// The first word of `text`, as `split_whitespace().next()` gives it, found
+/// with [`run`]'s byte loops: addresses and hosts are cut from every
+/// header and DSN field this way.
+pub(super) fn first_word(text: &str) -> Option<&str> {
+    let start = run(text, 0, true);
+    (start < text.len()).then(|| &text[start..run(text, start, false)])
+}
+
+/// `str::to_lowercase`, with ASCII text (nearly every address and host)
+/// lower-cased byte by byte: the same result, without a char's decoding
+/// and case table.
+pub(super) fn to_lower(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
 /// Where the run of white space (`space`) or of other chars that starts at
 /// `at` ends; `at` is a char boundary and so is the answer.
 fn run(text: &str, mut at: usize, space: bool) -> usize {

@@ -634,7 +634,7 @@ fn lines_are_cut_as_the_standard_library_cuts_them() {
 }
 
 #[test]
-fn fold_cuts_where_split_whitespace_cuts() {
+fn fold_first_word_and_lower_case_cut_and_lower_as_the_standard_library_does() {
     let texts = [
         "",
         "   ",
@@ -661,15 +661,21 @@ fn fold_cuts_where_split_whitespace_cuts() {
         "<jan@example.nl>:",
         "Empfängeradresse",
         "unavailable\u{2003}",
+        "ÉTÉ",
+        "Jan@Example.NL",
     ];
     let mut random = test_pieces::Pieces::seeded(1);
     let generated: Vec<String> = (0..20_000)
         .map(|n| (0..n % 12).map(|_| random.pick(PIECES)).collect())
         .collect();
     for text in texts.into_iter().chain(generated.iter().map(String::as_str)) {
-        let ours = fold(text);
+        let ours = (fold(text), first_word(text), to_lower(text));
 
-        let standard = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let standard = (
+            text.split_whitespace().collect::<Vec<_>>().join(" "),
+            text.split_whitespace().next(),
+            text.to_lowercase(),
+        );
 
         assert_eq!(ours, standard, "{text:?}");
     }

@@ -193,7 +193,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             Some(c) => c.get(1).map_or(joined.clone(), |m| m.as_str().trim().to_owned()),
             None => joined,
         };
-        let lower = address.to_lowercase();
+        let lower = super::to_lower(&address);
         match index.get(&lower).map(|&at| &mut blocks[at]) {
             Some(existing) => {
                 // Texts are merged up to the diagnostic cap: past it nothing
@@ -249,7 +249,7 @@ pub(crate) fn sentence_addresses(text: &str) -> Vec<String> {
                 .get(..3)
                 .is_some_and(|head| head.eq_ignore_ascii_case("to:"));
         matched_on_line = true;
-        let address = address.as_str().to_lowercase();
+        let address = super::to_lower(address.as_str());
         if header_line {
             in_header.push(address);
         } else {
