@@ -70,8 +70,10 @@ pub struct Verdict {
 
 impl Verdict {
     fn of(reason: Reason, evidence: &Evidence<'_>, text: &str) -> Self {
-        let temporary =
-            evidence.status.is_some_and(|s| s.is_transient()) || evidence.delayed || SAYS_TEMPORARY.is_match(text);
+        let temporary = evidence.status.is_some_and(|s| s.is_transient())
+            || evidence.delayed
+            || text.contains("temporar")
+            || text.contains("try again");
         Verdict {
             reason,
             class: reason.class(evidence.reply_code, temporary),
@@ -79,12 +81,6 @@ impl Verdict {
         }
     }
 }
-
-/// Words that call a failure temporary ("temporarily", "temporary
-/// failure", "try again later"), in the lower-cased text: one pass, not one
-/// per word.
-static SAYS_TEMPORARY: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(["temporar", "try again"]).unwrap_or_else(|e| panic!("valid patterns: {e}")));
 
 /// One automaton over every phrase of every rule; pattern `i` belongs to
 /// rule `OWNER[i]`.
@@ -107,7 +103,6 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Builds the phrase automaton now (see `message::prepare`).
 pub(crate) fn prepare() {
     LazyLock::force(&MATCHER);
-    LazyLock::force(&SAYS_TEMPORARY);
     nearby::prepare();
     sending_ip::prepare();
 }

@@ -311,11 +311,12 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     if bounce_subjects.iter().any(|s| subject.contains(s)) {
         return true;
     }
-    BOUNCE_WORDING.is_match(&flat.report)
+    let report = flat.report.to_ascii_lowercase();
+    BOUNCE_PHRASES.iter().any(|p| report.contains(p))
 }
 
 /// Phrases only a report of failed (or delayed) delivery uses, matched in
-/// any ASCII case.
+/// the lower-cased report.
 const BOUNCE_PHRASES: &[&str] = &[
     "could not be delivered",
     "permanent error",
@@ -337,15 +338,6 @@ const BOUNCE_PHRASES: &[&str] = &[
     "recipients has been delayed",
     "recipients is delayed",
 ];
-
-/// [`BOUNCE_PHRASES`] in one automaton: one pass over the report, and no
-/// lower-cased copy of it.
-static BOUNCE_WORDING: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(BOUNCE_PHRASES)
-        .unwrap_or_else(|e| panic!("the bounce phrases are valid patterns: {e}"))
-});
 
 /// The recipients of a message (at most [`MAX_RECIPIENTS`] of them, though
 /// a caller truncates again), and how many distinct ones it names.
@@ -596,7 +588,6 @@ static DELAY_WARNING: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// Builds this module's automaton now (see `message::prepare`).
 pub(super) fn prepare() {
     LazyLock::force(&DELAY_WARNING);
-    LazyLock::force(&BOUNCE_WORDING);
 }
 
 /// Whether a text report only warns of a delay: the recipient's result is
