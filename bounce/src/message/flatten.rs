@@ -324,6 +324,25 @@ pub(super) fn without_original_body(bytes: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// The lengths of the names [`keep_read_headers`] keeps, one bit each (a
+/// name of 64 bytes or more would not build): most header lines
+/// (`Received`, signatures) are ruled out by the length of their name,
+/// before any of the names is compared.
+const KEPT_NAME_LENGTHS: u64 = {
+    let lists = [ORIGINAL_HEADERS, CAMPAIGN_HEADERS];
+    let mut bits = 0u64;
+    let mut list = 0;
+    while list < lists.len() {
+        let mut i = 0;
+        while i < lists[list].len() {
+            bits |= 1 << lists[list][i].len();
+            i += 1;
+        }
+        list += 1;
+    }
+    bits
+};
+
 /// Copies, of an original's header block, only the fields [`original_of`]
 /// reads, with their continuation lines: Received chains and signatures are
 /// most of a header block and nothing here reads them.
@@ -342,10 +361,13 @@ pub(super) fn keep_read_headers(block: &[u8], out: &mut Vec<u8>) {
         let continued = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !continued {
             keep = memchr::memchr(b':', line).is_some_and(|colon| {
-                ORIGINAL_HEADERS
-                    .iter()
-                    .chain(CAMPAIGN_HEADERS)
-                    .any(|h| line[..colon].eq_ignore_ascii_case(h.as_bytes()))
+                let name = &line[..colon];
+                name.len() < 64
+                    && KEPT_NAME_LENGTHS & (1 << name.len()) != 0
+                    && ORIGINAL_HEADERS
+                        .iter()
+                        .chain(CAMPAIGN_HEADERS)
+                        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
             });
         }
         if keep {

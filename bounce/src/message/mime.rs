@@ -104,7 +104,7 @@ impl<'a> Mail<'a> {
     /// The subject with its encoded words decoded and white space folded.
     pub(super) fn subject(&self) -> Option<String> {
         let raw = last_field(&self.headers, b"subject")?;
-        Some(decode::header_words(&String::from_utf8_lossy(raw)))
+        Some(decode::header_words(&lossy(raw)))
     }
 
     /// A parameter of the message's `Content-Type` (`report-type`...),
@@ -245,32 +245,41 @@ impl Kind {
     /// (RFC 2045 §5.2), or `message/rfc822` inside a `multipart/digest`
     /// (RFC 2046 §5.1.5).
     fn of(headers: &[Field<'_>], in_digest: bool) -> Kind {
-        let field = |name: &[u8]| last_field(headers, name).map(String::from_utf8_lossy);
+        let field = |name: &[u8]| last_field(headers, name).map(lossy);
         let encoding = match field(b"content-transfer-encoding") {
             Some(e) if e.trim().eq_ignore_ascii_case("base64") => Encoding::Base64,
             Some(e) if e.trim().eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
             _ => Encoding::Identity,
         };
+        let (default_type, default_subtype) = if in_digest {
+            ("message", "rfc822")
+        } else {
+            ("text", "plain")
+        };
+        let Some(value) = field(b"content-type") else {
+            return Kind {
+                ctype: default_type.into(),
+                subtype: default_subtype.into(),
+                boundary: None,
+                charset: None,
+                encoding,
+            };
+        };
+        let full = split_params(&value).next().unwrap_or_default();
+        let (ctype, subtype) = match full.split_once('/') {
+            Some((ctype, subtype)) => (ctype.trim().to_ascii_lowercase(), subtype.trim().to_ascii_lowercase()),
+            // A type without a subtype (`text`): what RFC 2045 §5.2 says
+            // to assume for a syntax error.
+            None if !full.trim().is_empty() => ("text".into(), "plain".into()),
+            None => (default_type.into(), default_subtype.into()),
+        };
         let mut kind = Kind {
-            ctype: if in_digest { "message" } else { "text" }.into(),
-            subtype: if in_digest { "rfc822" } else { "plain" }.into(),
+            ctype,
+            subtype,
             boundary: None,
             charset: None,
             encoding,
         };
-        let Some(value) = field(b"content-type") else {
-            return kind;
-        };
-        let full = split_params(&value).next().unwrap_or_default();
-        if let Some((ctype, subtype)) = full.split_once('/') {
-            kind.ctype = ctype.trim().to_ascii_lowercase();
-            kind.subtype = subtype.trim().to_ascii_lowercase();
-        } else if !full.trim().is_empty() {
-            // A type without a subtype (`text`): what RFC 2045 §5.2 says
-            // to assume for a syntax error.
-            kind.ctype = "text".into();
-            kind.subtype = "plain".into();
-        }
         for (name, value) in params(&value) {
             if name.eq_ignore_ascii_case("boundary") && kind.boundary.is_none() {
                 kind.boundary = Some(value.into_bytes());
@@ -279,6 +288,16 @@ impl Kind {
             }
         }
         kind
+    }
+}
+
+/// A header value as text: `String::from_utf8_lossy`, with valid UTF-8
+/// (nearly every value, and ASCII above all) checked by the standard
+/// library's faster validation and borrowed.
+fn lossy(raw: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 
