@@ -44,7 +44,26 @@ fn transcript_line(line: &str) -> Option<Option<&str>> {
     (trimmed.starts_with(">>>") || talking || trimmed.starts_with("... while talking to")).then_some(None)
 }
 
-static RULE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[-=_*#|]{5,}"));
+/// A rule drawn across the text (`-----`, `=====`, `*****`...): five or
+/// more of these marks after the indent ends a recipient's block. Tested on
+/// every line of a block, so by hand: the pattern `^\s*[-=_*#|]{5,}`, whose
+/// search cost more to set up than the test.
+fn is_rule_line(line: &str) -> bool {
+    line.trim_start()
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|head| head.iter().all(|b| b"-=_*#|".contains(b)))
+}
+
+/// Whether a line can be [`SUMMARY_HOST`]'s: its first visible character
+/// is a reply code's first digit. Most lines of a block are not, and are
+/// told so without the pattern's search.
+fn may_be_summary_host(line: &str) -> bool {
+    line.trim_start()
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'2' | b'4' | b'5'))
+}
 /// The words must be apart from the address (white space, a colon, a
 /// quote or a bracket): else "to" and "an" were read off the front of
 /// "tom@..." and "anna@...", and the recipient lost its first letters.
@@ -67,7 +86,7 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| re(ADDR));
 
 /// Compiles this module's patterns now (see `message::prepare`).
 pub(super) fn prepare() {
-    for pattern in [&REST, &SUMMARY_HOST, &RULE_LINE, &SENTENCE, &REASON, &BRACKETED, &BARE] {
+    for pattern in [&REST, &SUMMARY_HOST, &SENTENCE, &REASON, &BRACKETED, &BARE] {
         LazyLock::force(pattern);
     }
 }
@@ -163,7 +182,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
         let mut j = i + 1;
         while j < lines.len() {
             let next = lines[j];
-            if transcript_line(next).is_some() || SUMMARY_HOST.is_match(next) {
+            if transcript_line(next).is_some() || (may_be_summary_host(next) && SUMMARY_HOST.is_match(next)) {
                 break;
             }
             if next.trim().is_empty() {
@@ -177,7 +196,7 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
                 j += 1;
                 continue;
             }
-            if RULE_LINE.is_match(next) {
+            if is_rule_line(next) {
                 break;
             }
             if indent(next) <= own_indent && recipient_start(next).is_some_and(|s| REST.is_match(&next[s.end..])) {
@@ -409,5 +428,28 @@ While talking to mail.example.nl:\n>>> RCPT To:<kees@example.nl>\n\
             bare_addresses("bij 'lisa@example.com'").collect::<Vec<_>>(),
             vec!["lisa@example.com"]
         );
+    }
+
+    #[test]
+    fn rule_and_summary_tests_agree_with_the_patterns_they_stand_for() {
+        // Arrange: indents of every kind, rule marks, digits and prose.
+        const PIECES: &[&str] = &[
+            " ", "\t", "\u{a0}", "\u{3000}", "-", "=", "_", "*", "#", "|", "5", "2", "x", "550 ", "é",
+        ];
+        let rule = re(r"^\s*[-=_*#|]{5,}");
+        let mut random = crate::message::test_pieces::Pieces::seeded(11);
+        let lines: Vec<String> = (0..20_000)
+            .map(|n| (0..n % 14).map(|_| random.pick(PIECES)).collect())
+            .chain([
+                "550 mx.example.org (smtp)... refused".to_owned(),
+                "\u{3000}-----".to_owned(),
+            ])
+            .collect();
+
+        for line in &lines {
+            // Act / Assert
+            assert_eq!(is_rule_line(line), rule.is_match(line), "{line:?}");
+            assert!(may_be_summary_host(line) || !SUMMARY_HOST.is_match(line), "{line:?}");
+        }
     }
 }
