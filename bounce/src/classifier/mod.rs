@@ -109,27 +109,44 @@ pub(crate) fn prepare() {
 
 /// Lower-cases and folds runs of white space into one space.
 fn normalise(text: &str) -> String {
-    if text.is_ascii() {
-        // The common case: the reader's folding (runs of words copied
-        // whole), then lower case in place.
-        let mut out = crate::message::fold(text);
-        out.make_ascii_lowercase();
-        return out;
+    // The reader's folding (runs of words copied whole), then lower case.
+    let mut folded = crate::message::fold(text);
+    if folded.is_ascii() {
+        folded.make_ascii_lowercase();
+        return folded;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
+    // Char by char, not `str::to_lowercase`: its final-sigma rule would
+    // lower a Greek word's last letter otherwise than the phrase tables.
+    // ASCII and the scripts without case (most of a Japanese or Korean
+    // report) skip the case table.
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c if is_caseless(c) => out.push(c),
+            c => out.extend(c.to_lowercase()),
         }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.extend(c.to_lowercase());
     }
     out
+}
+
+/// Blocks whose characters are their own lower case (a test checks every
+/// one), the most frequent in reports first: CJK symbols and punctuation,
+/// kana, the CJK ideographs, Yi, Lisu and Vai; the Hangul syllables; Hebrew,
+/// Arabic, Syriac and Thaana; the scripts of India, Thai, Lao, Tibetan and
+/// Myanmar; general punctuation; the fullwidth and halfwidth forms but the
+/// fullwidth capitals, and the replacement character.
+fn is_caseless(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3000}'..='\u{A63F}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{0590}'..='\u{08FF}'
+            | '\u{0900}'..='\u{109F}'
+            | '\u{2000}'..='\u{20FF}'
+            | '\u{FF00}'..='\u{FF20}'
+            | '\u{FF3B}'..='\u{FFFF}'
+    )
 }
 
 /// Which rules have at least one phrase in `text` (bit `i` for `RULES[i]`).

@@ -333,3 +333,41 @@ fn text_is_normalised_before_matching() {
 fn every_rule_fits_the_match_bitset() {
     assert!(RULES.len() <= 64);
 }
+
+#[test]
+fn caseless_blocks_have_no_lower_case_of_their_own() {
+    // Arrange / Act / Assert: every character the fast path keeps as it is.
+    for c in (char::MIN..=char::MAX).filter(|&c| is_caseless(c)) {
+        assert_eq!(
+            c.to_lowercase().collect::<String>(),
+            c.to_string(),
+            "{c:?} U+{:04X}",
+            c as u32
+        );
+    }
+}
+
+#[test]
+fn normalising_lowers_char_by_char_and_folds_like_split_whitespace() {
+    // Arrange: Japanese, Korean, Greek (whose final sigma `str::to_lowercase`
+    // would treat otherwise), Turkish dotted I, fullwidth Latin, Cyrillic.
+    let texts = [
+        "宛先のメールアドレスが  見つかりません USER UNKNOWN",
+        "수신자의 메일함이 가득 찼습니다 MAILBOX FULL",
+        "ΤΟ ΓΡΑΜΜΑΤΟΚΙΒΏΤΙΟ ΕΊΝΑΙ ΠΛΉΡΕΣ",
+        "İSTANBUL\u{a0}\u{3000}ＵＳＥＲ  Пользователь НЕ НАЙДЕН",
+        "EMPFÄNGER UNBEKANNT × DESTINATAIRE ÉCHOUÉ “QUOTA” – ①Ⓐ",
+    ];
+
+    for text in texts {
+        // Act
+        let ours = normalise(text);
+
+        // Assert
+        let words: Vec<String> = text
+            .split_whitespace()
+            .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+            .collect();
+        assert_eq!(ours, words.join(" "), "{text:?}");
+    }
+}
