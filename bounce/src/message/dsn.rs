@@ -152,14 +152,15 @@ pub(crate) fn recipient(value: &str) -> Option<String> {
 /// `rfc822; <Jan@Example.nl>` → `jan@example.nl`; a value that holds no
 /// address (a mailbox path) gives `None`.
 pub(crate) fn address(value: &str) -> Option<String> {
-    let value = match value.split_once(';') {
-        Some((_, rest)) => rest,
+    let value = match memchr::memchr(b';', value.as_bytes()) {
+        Some(at) => &value[at + 1..],
         None => value,
     };
     let value = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
     let value = super::first_word(value)?;
     let value = value.trim_start_matches('<').trim_end_matches(['>', ',', '.']);
-    (value.contains('@') && !value.starts_with('@') && !value.ends_with('@')).then(|| super::to_lower(value))
+    let at_sign = memchr::memchr(b'@', value.as_bytes()).is_some();
+    (at_sign && !value.starts_with('@') && !value.ends_with('@')).then(|| super::to_lower(value))
 }
 
 /// `smtp; 550 5.1.1 ...` → `550 5.1.1 ...` (the type removed, white space folded).
