@@ -64,6 +64,7 @@ fn may_be_summary_host(line: &str) -> bool {
         .first()
         .is_some_and(|b| matches!(b, b'2' | b'4' | b'5'))
 }
+
 /// The words must be apart from the address (white space, a colon, a
 /// quote or a bracket): else "to" and "an" were read off the front of
 /// "tom@..." and "anna@...", and the recipient lost its first letters.
