@@ -134,16 +134,21 @@ pub(super) fn charset<'a>(bytes: Cow<'a, [u8]>, charset: Option<&str>) -> Cow<'a
         .and_then(|c| mail_parser::decoders::charsets::map::charset_decoder(c.as_bytes()));
     match (decoder, bytes) {
         (Some(decode), bytes) => Cow::Owned(decode(&bytes)),
-        // The validator first: it is far faster than the lossy path's
-        // scan, and nearly every report is valid UTF-8 or ASCII.
-        (None, Cow::Borrowed(bytes)) => match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(bytes),
-        },
+        (None, Cow::Borrowed(bytes)) => lossy(bytes),
         (None, Cow::Owned(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Cow::Owned(text),
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         },
+    }
+}
+
+/// `String::from_utf8_lossy`, with the validator first: it is far faster
+/// than the lossy path's scan, and nearly every report and header value is
+/// valid UTF-8 or ASCII.
+pub(super) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

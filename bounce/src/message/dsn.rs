@@ -32,9 +32,7 @@ static FIELD_INITIALS: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
     while i < RECIPIENT_FIELDS.len() {
-        let first = RECIPIENT_FIELDS[i].as_bytes()[0];
-        table[first.to_ascii_lowercase() as usize] = true;
-        table[first.to_ascii_uppercase() as usize] = true;
+        super::mark_initial(&mut table, RECIPIENT_FIELDS[i]);
         i += 1;
     }
     table

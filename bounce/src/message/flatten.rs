@@ -52,9 +52,7 @@ static MARKER_INITIALS: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
     while i < ORIGINAL_MARKERS.len() {
-        let first = ORIGINAL_MARKERS[i].0.as_bytes()[0];
-        table[first.to_ascii_lowercase() as usize] = true;
-        table[first.to_ascii_uppercase() as usize] = true;
+        super::mark_initial(&mut table, ORIGINAL_MARKERS[i].0);
         i += 1;
     }
     table
@@ -382,7 +380,7 @@ pub(super) fn raw_body(bytes: &[u8]) -> String {
     let start = memchr::memmem::find(bytes, b"\n\n")
         .or_else(|| memchr::memmem::find(bytes, b"\r\n\r\n"))
         .unwrap_or(bytes.len());
-    let text = iso_2022_jp(String::from_utf8_lossy(&bytes[start..]));
+    let text = iso_2022_jp(decode::lossy(&bytes[start..]));
     let mut out = String::with_capacity(text.len());
     for line in super::lines(&text) {
         let trimmed = line.trim_start();

@@ -104,7 +104,7 @@ impl<'a> Mail<'a> {
     /// The subject with its encoded words decoded and white space folded.
     pub(super) fn subject(&self) -> Option<String> {
         let raw = last_field(&self.headers, b"subject")?;
-        Some(decode::header_words(&lossy(raw)))
+        Some(decode::header_words(&decode::lossy(raw)))
     }
 
     /// A parameter of the message's `Content-Type` (`report-type`...),
@@ -245,7 +245,7 @@ impl Kind {
     /// (RFC 2045 §5.2), or `message/rfc822` inside a `multipart/digest`
     /// (RFC 2046 §5.1.5).
     fn of(headers: &[Field<'_>], in_digest: bool) -> Kind {
-        let field = |name: &[u8]| last_field(headers, name).map(lossy);
+        let field = |name: &[u8]| last_field(headers, name).map(decode::lossy);
         let encoding = match field(b"content-transfer-encoding") {
             Some(e) if e.trim().eq_ignore_ascii_case("base64") => Encoding::Base64,
             Some(e) if e.trim().eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
@@ -288,16 +288,6 @@ impl Kind {
             }
         }
         kind
-    }
-}
-
-/// A header value as text: `String::from_utf8_lossy`, with valid UTF-8
-/// (nearly every value, and ASCII above all) checked by the standard
-/// library's faster validation and borrowed.
-fn lossy(raw: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(raw) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 

@@ -163,6 +163,15 @@ pub(crate) fn fold(text: &str) -> String {
     out
 }
 
+/// Marks a word's first letter, in either case, in a table of first
+/// letters: lines whose first byte is unmarked cannot start with any of the
+/// table's words, and are passed over with no comparison.
+pub(super) const fn mark_initial(table: &mut [bool; 256], word: &str) {
+    let first = word.as_bytes()[0];
+    table[first.to_ascii_lowercase() as usize] = true;
+    table[first.to_ascii_uppercase() as usize] = true;
+}
+
 /// The first word of `text`, as `split_whitespace().next()` gives it, found
 /// with [`run`]'s byte loops: addresses and hosts are cut from every
 /// header and DSN field this way.
