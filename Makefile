@@ -25,7 +25,7 @@ ADDR      ?= 127.0.0.1:3000
 CRATES    := -p bounce -p store -p app -p server
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 
-.PHONY: run build site tools browser test lint unit e2e bench clean-site checkout
+.PHONY: run build release site tools browser test lint unit e2e bench clean-site checkout
 
 ## run: build in release and serve http://127.0.0.1:3000 (SQLite at ./data, demo data on first start)
 run: build
@@ -34,6 +34,13 @@ run: build
 ## build: release server binary and the optimised front end in target/site
 build: tools
 	cargo build -p server --release --locked
+	$(MAKE) --no-print-directory site
+
+## release: the binary to deploy, optimised with a profile of its own work
+## (PGO, scripts/build-release.sh: two builds of their own, so it takes about
+## twice as long as `build`; docs/performance.md measures what it gains)
+release: tools
+	scripts/build-release.sh
 	$(MAKE) --no-print-directory site
 
 ## site: the wasm front end (release profile, wasm-opt), JS glue, CSS and static files
@@ -81,6 +88,7 @@ browser:
 test: tools browser lint unit e2e
 
 lint: checkout
+	for script in scripts/*.sh .ci/run; do bash -n "$$script"; done
 	cargo fmt --all --check
 	cargo clippy $(CRATES) --all-targets --locked -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings

@@ -6,11 +6,14 @@
 #   scripts/bench-sisimai.sh [COPIES]     (default 10; docs/performance.md)
 #
 # Needs a release build (`cargo build -p server --release`) and the corpus
-# (BOUNCEDESK_CORPUS, default ../shared/corpus).
+# (BOUNCEDESK_CORPUS, default ../shared/corpus). When `make release` has
+# built the binary to deploy (profile-guided, scripts/build-release.sh), it
+# is timed too, in the same runs.
 set -euo pipefail
 copies="${1:-10}"
 corpus="${BOUNCEDESK_CORPUS:-../shared/corpus}/messages"
 bin="${CARGO_TARGET_DIR:-target}/release/bouncedesk"
+pgo="${CARGO_TARGET_DIR:-target}/pgo/use/release/bouncedesk"
 [ -d "$corpus" ] || { echo "no corpus at $corpus (set BOUNCEDESK_CORPUS)" >&2; exit 2; }
 [ -x "$bin" ] || { echo "no release build at $bin (cargo build -p server --release)" >&2; exit 2; }
 if ! perl -MSisimai -e 1 2>/dev/null; then
@@ -38,12 +41,22 @@ time_of() {
     echo "$(( (end - start) / 1000000 )) $rest"
 }
 echo "$n files; Sisimai $sisimai_version (Perl $(perl -e 'print $^V')), bouncedesk $("$bin" --version | awk '{print $2}')"
-echo "| run | Sisimai wall ms | bouncedesk wall ms | ratio | Sisimai user + sys s | bouncedesk user + sys s | peak KB (Sisimai / bouncedesk) |"
-echo "|---|---|---|---|---|---|---|"
+if [ -x "$pgo" ]; then
+    echo "| run | Sisimai wall ms | release wall ms | ratio | release + PGO wall ms | ratio | Sisimai user + sys s | release user + sys s | PGO user + sys s | peak KB (Sisimai / release / PGO) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+else
+    echo "| run | Sisimai wall ms | bouncedesk wall ms | ratio | Sisimai user + sys s | bouncedesk user + sys s | peak KB (Sisimai / bouncedesk) |"
+    echo "|---|---|---|---|---|---|---|"
+fi
+ratio() { awk -v s="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? s / b : 0) }'; }
 for run in 1 2 3; do
     read -r s_wall s_user s_sys s_peak < <(time_of perl -MSisimai -e \
         'my $d = Sisimai->dump($ARGV[0], delivered => 1, vacation => 1); print $d' "$dir")
     read -r b_wall b_user b_sys b_peak < <(time_of "$bin" classify "$dir")
-    ratio="$(awk -v s="$s_wall" -v b="$b_wall" 'BEGIN { printf "%.0f", (b > 0 ? s / b : 0) }')"
-    echo "| $run | $s_wall | $b_wall | $ratio | $s_user + $s_sys | $b_user + $b_sys | $s_peak / $b_peak |"
+    if [ -x "$pgo" ]; then
+        read -r p_wall p_user p_sys p_peak < <(time_of "$pgo" classify "$dir")
+        echo "| $run | $s_wall | $b_wall | $(ratio "$s_wall" "$b_wall") | $p_wall | $(ratio "$s_wall" "$p_wall") | $s_user + $s_sys | $b_user + $b_sys | $p_user + $p_sys | $s_peak / $b_peak / $p_peak |"
+    else
+        echo "| $run | $s_wall | $b_wall | $(ratio "$s_wall" "$b_wall") | $s_user + $s_sys | $b_user + $b_sys | $s_peak / $b_peak |"
+    fi
 done

@@ -103,6 +103,7 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Builds the phrase automaton now (see `message::prepare`).
 pub(crate) fn prepare() {
     LazyLock::force(&MATCHER);
+    LazyLock::force(&STATUS_TABLES);
     nearby::prepare();
     sending_ip::prepare();
 }
@@ -157,7 +158,23 @@ fn matched_rules(text: &str) -> u64 {
         .fold(0u64, |bits, m| bits | (1u64 << owner[m.pattern().as_usize()]))
 }
 
-fn status_in(table: &[(&str, Reason)], status: Option<&str>) -> Option<Reason> {
+/// The two status tables (decisive, fallback) read into numbers once, so a
+/// failure's status is compared rather than written out for every message.
+static STATUS_TABLES: LazyLock<[Vec<(EnhancedStatus, Reason)>; 2]> = LazyLock::new(|| {
+    [DECISIVE_STATUS, FALLBACK_STATUS].map(|table| {
+        table
+            .iter()
+            .map(|&(code, reason)| {
+                let status = code
+                    .parse()
+                    .unwrap_or_else(|e| panic!("the status tables hold valid statuses: {e}"));
+                (status, reason)
+            })
+            .collect()
+    })
+});
+
+fn status_in(table: &[(EnhancedStatus, Reason)], status: Option<EnhancedStatus>) -> Option<Reason> {
     let status = status?;
     table
         .iter()
@@ -167,14 +184,19 @@ fn status_in(table: &[(&str, Reason)], status: Option<&str>) -> Option<Reason> {
 
 /// Classifies one failure. Never panics; any input gets a verdict.
 pub fn classify(evidence: &Evidence<'_>) -> Verdict {
+    // The message's form decides these whatever its words say, and their
+    // class is none: the words are not read.
+    let by_form = match evidence.kind {
+        MessageKind::Delivered => Some(Reason::Delivered),
+        MessageKind::AutoReply => Some(Reason::Vacation),
+        MessageKind::Feedback => Some(Reason::Feedback),
+        MessageKind::Failure => None,
+    };
+    if let Some(reason) = by_form {
+        return Verdict::of(reason, evidence, "");
+    }
     let text = normalise(evidence.text);
     let verdict = |reason| Verdict::of(reason, evidence, &text);
-    match evidence.kind {
-        MessageKind::Delivered => return verdict(Reason::Delivered),
-        MessageKind::AutoReply => return verdict(Reason::Vacation),
-        MessageKind::Feedback => return verdict(Reason::Feedback),
-        MessageKind::Failure => {}
-    }
     if evidence.status.is_some_and(|s| s.class() == 2) {
         return verdict(Reason::Delivered);
     }
@@ -184,9 +206,8 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = by_provider(evidence, &text) {
         return verdict(reason);
     }
-    // Written out once for both status tables.
-    let status = evidence.status.map(|s| s.to_string());
-    if let Some(reason) = status_in(DECISIVE_STATUS, status.as_deref()) {
+    let [decisive, fallback] = &*STATUS_TABLES;
+    if let Some(reason) = status_in(decisive, evidence.status) {
         return verdict(reason);
     }
     match evidence.reply_code.map(ReplyCode::get) {
@@ -209,7 +230,7 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);
     }
-    if let Some(reason) = status_in(FALLBACK_STATUS, status.as_deref()) {
+    if let Some(reason) = status_in(fallback, evidence.status) {
         return verdict(reason);
     }
     if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
@@ -236,19 +257,28 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
 /// A receiving provider's own meaning of its words, applied only when the
 /// status is absent or generic (x.0.0): a specific status speaks for itself.
 fn by_provider(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {
-    let host = evidence.remote_host?.to_ascii_lowercase();
     if evidence.status.is_some_and(|s| s.subject() != 0 || s.detail() != 0) {
         return None;
     }
+    let host = evidence.remote_host?;
     PROVIDER_RULES
         .iter()
         .find(|rule| {
-            host.strip_suffix(rule.domain)
-                .is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+            in_domain(host, rule.domain)
                 && rule.stage.is_none_or(|stage| evidence.stage == Some(stage))
                 && text.contains(rule.phrase)
         })
         .map(|rule| rule.reason)
+}
+
+/// Whether `host` is `domain` (written in lower case) or a name under it,
+/// in any case.
+fn in_domain(host: &str, domain: &str) -> bool {
+    let (host, domain) = (host.as_bytes(), domain.as_bytes());
+    let Some(sub) = host.len().checked_sub(domain.len()) else {
+        return false;
+    };
+    host[sub..].eq_ignore_ascii_case(domain) && (sub == 0 || host[sub - 1] == b'.')
 }
 
 fn by_phrase(evidence: &Evidence<'_>, text: &str) -> Option<Reason> {

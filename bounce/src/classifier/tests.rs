@@ -371,3 +371,29 @@ fn normalising_lowers_char_by_char_and_folds_like_split_whitespace() {
         assert_eq!(ours, words.join(" "), "{text:?}");
     }
 }
+
+#[test]
+fn a_provider_rule_holds_for_its_domain_and_the_names_under_it_in_any_case() {
+    // Arrange: the hosts a report names, against a domain of the tables.
+    let cases = [
+        ("yahoo.co.jp", true),
+        ("mx1.YAHOO.co.jp", true),
+        ("MX.Yahoo.Co.Jp", true),
+        ("notyahoo.co.jp", false),
+        ("yahoo.co.jp.example", false),
+        ("co.jp", false),
+        ("", false),
+        ("mx.yähoo.co.jp", false),
+    ];
+
+    // Act
+    let held: Vec<bool> = cases.iter().map(|(host, _)| in_domain(host, "yahoo.co.jp")).collect();
+
+    // Assert: and the tables write their domains as `in_domain` expects.
+    assert_eq!(held, cases.iter().map(|&(_, holds)| holds).collect::<Vec<_>>());
+    assert!(
+        PROVIDER_RULES
+            .iter()
+            .all(|rule| !rule.domain.is_empty() && rule.domain == rule.domain.to_ascii_lowercase())
+    );
+}

@@ -1,6 +1,7 @@
 //! One recipient's codes, stage and verdict, worked out from the words
 //! about it (or the whole report, for a lone recipient).
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -24,17 +25,17 @@ pub(super) fn prepare() {
 /// Removes the reply-code prefixes of a multi-line reply's continuation
 /// lines (`550-5.1.1 double-checking...`), after the first, so that phrases
 /// broken across lines match again.
-pub(super) fn unwrap_reply(text: &str) -> String {
+pub(super) fn unwrap_reply(text: &str) -> Cow<'_, str> {
     // Continuations look like "550-"; without any "ddd-" there is nothing to
     // do, and the pattern (no literal prefix) would inspect every byte.
     let bytes = text.as_bytes();
     let continued = memchr::memchr_iter(b'-', bytes).any(|i| i >= 3 && bytes[i - 3..i].iter().all(u8::is_ascii_digit));
     if !continued {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut matches = CONTINUATION.find_iter(text);
     let Some(first) = matches.next() else {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..first.end()]);
@@ -45,7 +46,7 @@ pub(super) fn unwrap_reply(text: &str) -> String {
         last = m.end();
     }
     out.push_str(&text[last..]);
-    out
+    Cow::Owned(out)
 }
 
 /// A local delivery agent's own line, when a report quotes one.
@@ -118,23 +119,25 @@ fn may_be_agent_line(line: &str) -> bool {
 const REPORT_EXCERPT_CHARS: usize = 2_000;
 
 /// What the words about one recipient say of its codes.
-struct Codes {
+struct Codes<'a> {
     status: Option<EnhancedStatus>,
     reply_code: Option<ReplyCode>,
     stage: Option<Stage>,
     /// The text the codes were found in: the recipient's words, or the
     /// whole report's for a lone recipient whose words name no code.
-    evidence_text: String,
+    evidence_text: Cow<'a, str>,
 }
 
-fn codes_of(draft: &Draft, flat: &Flat, single: bool) -> Codes {
-    let mut evidence_text = draft.diagnostic.clone();
+/// `diagnostic` is the draft's own, lent apart from the draft so that the
+/// rest of it can be moved while the codes' text is in use.
+fn codes_of<'a>(draft: &Draft, diagnostic: &'a str, flat: &Flat, single: bool) -> Codes<'a> {
+    let mut evidence_text = Cow::Borrowed(diagnostic);
     let mut in_text = codes::find_status(&evidence_text);
     let mut replies = Replies::in_text(&evidence_text);
     let mut first_reply = replies.pick(None);
     if single && in_text.is_none() && first_reply.is_none() && draft.kind == MessageKind::Failure {
         // A lone recipient's error is often stated elsewhere in the report.
-        evidence_text = fold(&flat.report);
+        evidence_text = Cow::Owned(fold(&flat.report));
         in_text = codes::find_status(&evidence_text);
         replies = Replies::in_text(&evidence_text);
         first_reply = replies.pick(None);
@@ -147,7 +150,7 @@ fn codes_of(draft: &Draft, flat: &Flat, single: bool) -> Codes {
         };
         let stage = draft
             .stage
-            .or_else(|| codes::find_stage(&draft.diagnostic))
+            .or_else(|| codes::find_stage(diagnostic))
             .or_else(|| if single { codes::find_stage(&flat.report) } else { None });
         (status, reply, stage)
     } else {
@@ -197,7 +200,7 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         reply_code,
         stage,
         evidence_text,
-    } = codes_of(&draft, flat, single);
+    } = codes_of(&draft, &draft.diagnostic, flat, single);
     let diagnostic = if draft.diagnostic.is_empty() && draft.kind == MessageKind::Failure {
         // The report's opening words, as many as one reply holds: further
         // on, reports quote headers and originals, whose words would only
@@ -210,6 +213,7 @@ pub(super) fn finish(mut draft: Draft, flat: &Flat, single: bool, lda: Option<&A
         limits::cut(&mut text, cap);
         text
     } else {
+        drop(evidence_text);
         draft.diagnostic
     };
     let delayed = draft.action.as_deref() == Some("delayed");
