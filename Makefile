@@ -37,8 +37,9 @@ build: tools
 	$(MAKE) --no-print-directory site
 
 ## release: the binary to deploy, optimised with a profile of its own work
-## (PGO, scripts/build-release.sh: two builds of their own, so it takes about
-## twice as long as `build`; docs/performance.md measures what it gains)
+## (PGO, scripts/build-release.sh: two builds of their own, the second of every
+## crate, so it takes much longer than `build`; docs/performance.md measures
+## what it gains)
 release: tools
 	scripts/build-release.sh
 	$(MAKE) --no-print-directory site
