@@ -103,7 +103,8 @@ static MATCHER: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
 /// Builds the phrase automaton now (see `message::prepare`).
 pub(crate) fn prepare() {
     LazyLock::force(&MATCHER);
-    LazyLock::force(&STATUS_TABLES);
+    LazyLock::force(&DECISIVE);
+    LazyLock::force(&FALLBACK);
     nearby::prepare();
     sending_ip::prepare();
 }
@@ -158,21 +159,22 @@ fn matched_rules(text: &str) -> u64 {
         .fold(0u64, |bits, m| bits | (1u64 << owner[m.pattern().as_usize()]))
 }
 
-/// The two status tables (decisive, fallback) read into numbers once, so a
-/// failure's status is compared rather than written out for every message.
-static STATUS_TABLES: LazyLock<[Vec<(EnhancedStatus, Reason)>; 2]> = LazyLock::new(|| {
-    [DECISIVE_STATUS, FALLBACK_STATUS].map(|table| {
-        table
-            .iter()
-            .map(|&(code, reason)| {
-                let status = code
-                    .parse()
-                    .unwrap_or_else(|e| panic!("the status tables hold valid statuses: {e}"));
-                (status, reason)
-            })
-            .collect()
-    })
-});
+/// The status tables read into numbers once, so a failure's status is
+/// compared rather than written out for every message.
+static DECISIVE: LazyLock<Vec<(EnhancedStatus, Reason)>> = LazyLock::new(|| parsed(DECISIVE_STATUS));
+static FALLBACK: LazyLock<Vec<(EnhancedStatus, Reason)>> = LazyLock::new(|| parsed(FALLBACK_STATUS));
+
+fn parsed(table: &[(&str, Reason)]) -> Vec<(EnhancedStatus, Reason)> {
+    table
+        .iter()
+        .map(|&(code, reason)| {
+            let status = code
+                .parse()
+                .unwrap_or_else(|e| panic!("the status tables hold valid statuses: {e}"));
+            (status, reason)
+        })
+        .collect()
+}
 
 fn status_in(table: &[(EnhancedStatus, Reason)], status: Option<EnhancedStatus>) -> Option<Reason> {
     let status = status?;
@@ -206,8 +208,7 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if let Some(reason) = by_provider(evidence, &text) {
         return verdict(reason);
     }
-    let [decisive, fallback] = &*STATUS_TABLES;
-    if let Some(reason) = status_in(decisive, evidence.status) {
+    if let Some(reason) = status_in(&DECISIVE, evidence.status) {
         return verdict(reason);
     }
     match evidence.reply_code.map(ReplyCode::get) {
@@ -230,7 +231,7 @@ pub fn classify(evidence: &Evidence<'_>) -> Verdict {
     if evidence.stage == Some(Stage::MailFrom) {
         return verdict(Reason::Rejected);
     }
-    if let Some(reason) = status_in(fallback, evidence.status) {
+    if let Some(reason) = status_in(&FALLBACK, evidence.status) {
         return verdict(reason);
     }
     if let Some(status) = evidence.status.filter(|s| s.class() != 2) {
