@@ -79,10 +79,17 @@ pub struct Report {
     pub limit: Option<Limit>,
 }
 
-/// Splits an mbox into its messages (a plain message is one). Lines that
-/// start with `From ` begin a new message; the separator line is dropped.
+/// Splits an mbox into its messages (a plain message is one). In an mbox
+/// (the bytes open with a `From ` line) every line that starts with `From `
+/// begins a new message; in a plain message only a line shaped as an mbox
+/// separator does ([`is_mbox_separator`]). The separator line is dropped.
 pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
-    if !bytes.starts_with(b"From ") && MBOX_FROM.find(bytes).is_none() {
+    let in_mbox = bytes.starts_with(b"From ");
+    let separates = |at: usize| {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+        is_mbox_separator(&bytes[at..end], in_mbox)
+    };
+    if !in_mbox && !MBOX_FROM.find_iter(bytes).any(|at| separates(at + 1)) {
         return vec![bytes];
     }
     let mut messages = Vec::new();
@@ -90,7 +97,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
     let mut at = 0;
     while at < bytes.len() {
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p + 1);
-        if bytes[at..].starts_with(b"From ") {
+        if bytes[at..].starts_with(b"From ") && separates(at) {
             if at > start && bytes[start..at].iter().any(|b| !b.is_ascii_whitespace()) {
                 messages.push(&bytes[start..at]);
             }
@@ -102,6 +109,51 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
         messages.push(&bytes[start..]);
     }
     messages
+}
+
+/// Whether `line` (its line break left on or off) separates two messages.
+///
+/// In an mbox every line that starts with `From ` does: mbox writers quote
+/// a body's own such lines as `>From ` (RFC 4155). A single message is not
+/// quoted, and its prose may start a line with the word ("From 1 to 8
+/// December I am away", a newsletter's "From all of us..."): there only a
+/// line shaped as RFC 4155's separator does, `From`, the envelope sender
+/// and a timestamp with a time of day and a year (`From MAILER-DAEMON  Thu
+/// Apr 29 23:34:45 2015`), as a report that quotes an mbox excerpt has it.
+/// Such a line is short: a longer one is prose, and is not read on.
+pub fn is_mbox_separator(line: &[u8], in_mbox: bool) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    if in_mbox {
+        return true;
+    }
+    const LONGEST: usize = 200;
+    if rest.len() > LONGEST || rest.first().is_none_or(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let sender_end = rest.iter().position(u8::is_ascii_whitespace).unwrap_or(rest.len());
+    let stamp = &rest[sender_end..];
+    let digit = |i: usize| stamp.get(i).is_some_and(u8::is_ascii_digit);
+    // hh:mm:ss, the hour of one digit or two.
+    let time = (1..stamp.len()).any(|i| {
+        stamp[i] == b':'
+            && digit(i - 1)
+            && digit(i + 1)
+            && digit(i + 2)
+            && stamp.get(i + 3) == Some(&b':')
+            && digit(i + 4)
+            && digit(i + 5)
+    });
+    // A year of four digits, 19xx or 20xx, standing alone.
+    let year = (0..stamp.len().saturating_sub(3)).any(|i| {
+        matches!(&stamp[i..i + 2], b"19" | b"20")
+            && digit(i + 2)
+            && digit(i + 3)
+            && !digit(i + 4)
+            && (i == 0 || !digit(i - 1))
+    });
+    time && year
 }
 
 /// Reads every message in `bytes` (a single message or an mbox).

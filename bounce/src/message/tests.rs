@@ -191,6 +191,70 @@ fn mbox_files_split_into_messages() {
 }
 
 #[test]
+fn a_plain_message_whose_prose_starts_a_line_with_from_stays_whole() {
+    // Arrange: an auto-reply and a bounce quoting a newsletter, neither an
+    // mbox, each with a line of prose that starts with "From ".
+    let reply = b"From: Hanne <hanne@example.no>\nSubject: Out of Office\nAuto-Submitted: auto-replied\n\n\
+                  Thank you for your message.\nFrom 1 December to 8 December I am out of the office.\n";
+    let quoted = b"Subject: Mail delivery failed\n\nThe following address failed:\n\n\
+                   ------ This is a copy of the message ------\n\nSubject: Greetings\n\n\
+                   From all of us at 10:30:00 sharp: happy holidays!\n";
+
+    // Act
+    let reply_parts = split_mbox(reply);
+    let quoted_parts = split_mbox(quoted);
+
+    // Assert
+    assert_eq!(reply_parts, [&reply[..]]);
+    assert_eq!(quoted_parts, [&quoted[..]]);
+}
+
+#[test]
+fn a_plain_message_quoting_an_mbox_separator_is_split_there() {
+    // Arrange: a report that forwards a bounce as an mbox excerpt.
+    let bytes = b"Subject: Fwd: failure\n\nSee below.\n-----\n\
+                  From MAILER-DAEMON  Thu Apr 29 23:34:45 2026\nSubject: Undelivered Mail\n\nbody\n";
+
+    // Act
+    let parts = split_mbox(bytes);
+
+    // Assert
+    assert_eq!(parts.len(), 2);
+    assert!(parts[1].starts_with(b"Subject: Undelivered Mail"));
+}
+
+#[test]
+fn separator_lines_are_told_by_the_mbox_or_by_their_shape() {
+    // In an mbox every From line separates.
+    assert!(is_mbox_separator(b"From a", true));
+    assert!(is_mbox_separator(b"From all of us: happy holidays", true));
+    // In a plain message only the separator's shape does.
+    for line in [
+        &b"From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n"[..],
+        b"From news@example.com Mon Nov 30 9:05:01 2026\r\n",
+        b"From - Tue Dec 01 10:00:00 2026",
+    ] {
+        assert!(is_mbox_separator(line, false), "{}", String::from_utf8_lossy(line));
+    }
+    for line in [
+        &b"From 1 December to 8 December I am away"[..],
+        b"From 9:00 to 17:00 every day",
+        b"From  MAILER-DAEMON Thu Apr 29 23:34:45 2015",
+        b"From:  news@example.com Thu Apr 29 23:34:45 2015",
+        b"Subject: From a Thu Apr 29 23:34:45 2015",
+        b"From a Thu Apr 29 23:34 2015",
+        b"From a Thu Apr 29 23:34:45",
+        b"From all of us at 10:30:00 sharp",
+        b"From 10:30:00",
+    ] {
+        assert!(!is_mbox_separator(line, false), "{}", String::from_utf8_lossy(line));
+    }
+    // A long line is prose, whatever it holds.
+    let long = [&b"From a "[..], &[b'x'; 300], b" 10:00:00"].concat();
+    assert!(!is_mbox_separator(&long, false));
+}
+
+#[test]
 fn the_sending_mtas_own_category_decides_and_role_recipients_are_kept() {
     // PowerMTA says bad-mailbox although 5.2.1 alone would read as filtered.
     let powermta = "From: MAILER-DAEMON@mta.example.net\nSubject: Delivery report\n\

@@ -18,12 +18,7 @@ pub enum Messages<R> {
     /// The files of a Maildir (or any folder), in order.
     Files(std::vec::IntoIter<PathBuf>),
     /// An mbox stream (or one message: a stream with no `From ` line).
-    Mbox {
-        reader: R,
-        line: Vec<u8>,
-        started: bool,
-        done: bool,
-    },
+    Mbox { reader: R, line: Vec<u8>, state: MboxState },
 }
 
 /// One message read, or why it could not be.
@@ -53,8 +48,7 @@ impl<R: BufRead> Messages<R> {
         Messages::Mbox {
             reader,
             line: Vec::new(),
-            started: false,
-            done: false,
+            state: MboxState::default(),
         }
     }
 
@@ -62,12 +56,7 @@ impl<R: BufRead> Messages<R> {
     pub fn next_message(&mut self) -> Option<Message> {
         match self {
             Messages::Files(files) => files.next().map(|path| read_file(&path)),
-            Messages::Mbox {
-                reader,
-                line,
-                started,
-                done,
-            } => next_in_mbox(reader, line, started, done),
+            Messages::Mbox { reader, line, state } => next_in_mbox(reader, line, state),
         }
     }
 }
@@ -112,10 +101,22 @@ fn read_file(path: &Path) -> Message {
     Ok(bytes)
 }
 
+/// Where an mbox stream is.
+#[derive(Default)]
+pub struct MboxState {
+    /// A line has been read.
+    started: bool,
+    /// The stream opened with a `From ` line: it is an mbox, and every
+    /// `From ` line separates (see [`bounce::message::is_mbox_separator`]).
+    in_mbox: bool,
+    done: bool,
+}
+
 /// The next message of an mbox: the lines up to the next `From ` line.
 /// A message past [`MAX_MESSAGE`] is refused and the rest of it skipped;
 /// lines are read in bounded pieces, so no line holds memory either.
-fn next_in_mbox(reader: &mut impl BufRead, line: &mut Vec<u8>, started: &mut bool, done: &mut bool) -> Option<Message> {
+fn next_in_mbox(reader: &mut impl BufRead, line: &mut Vec<u8>, state: &mut MboxState) -> Option<Message> {
+    let MboxState { started, in_mbox, done } = state;
     if *done {
         return None;
     }
@@ -131,7 +132,12 @@ fn next_in_mbox(reader: &mut impl BufRead, line: &mut Vec<u8>, started: &mut boo
                 return Some(Err(Unread::Failed(e.to_string())));
             }
         };
-        let separator = read > 0 && line.starts_with(b"From ") && (message.is_empty() || message.ends_with(b"\n"));
+        if !*started {
+            *in_mbox = line.starts_with(b"From ");
+        }
+        let separator = read > 0
+            && (message.is_empty() || message.ends_with(b"\n"))
+            && bounce::message::is_mbox_separator(line, *in_mbox);
         if read == 0 || (separator && *started && !message.is_empty()) {
             *done = read == 0;
             if too_large {
@@ -220,6 +226,19 @@ mod tests {
         assert_eq!(messages.len(), 1);
         assert!(all(b"").is_empty());
         assert!(all(b"\n\n").is_empty());
+    }
+
+    #[test]
+    fn a_single_message_whose_prose_starts_a_line_with_from_is_not_cut() {
+        // Arrange: one message, not an mbox: its first line is a header.
+        let message = b"From: Hanne <hanne@example.no>\nSubject: Out of Office\n\n\
+                        Thank you.\nFrom 1 December to 8 December I am away.\n";
+
+        // Act
+        let messages = all(message);
+
+        // Assert
+        assert_eq!(messages, [Ok(message.to_vec())]);
     }
 
     #[test]
