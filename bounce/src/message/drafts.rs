@@ -9,6 +9,7 @@ use aho_corasick::AhoCorasick;
 
 use super::mime::Mail;
 
+use super::TrimWs;
 use super::flatten::{Flat, first_address, header_text};
 use super::limits::{self, MAX_DIAGNOSTIC_BYTES, MAX_RECIPIENTS};
 use super::{codes, dsn, fold, ses, text};
@@ -96,7 +97,7 @@ pub(super) fn is_system_sender(from: &str) -> bool {
 /// that is no delivery system.
 pub(super) fn is_forward(message: &Mail<'_>) -> bool {
     let subject = lower_subject(message);
-    let subject = subject.trim_start();
+    let subject = subject.trim_start_ws();
     ["fwd:", "fw:", "wg:", "tr:", "doorst:", "vs:", "rv:", "i:", "enc:"]
         .iter()
         .any(|p| subject.starts_with(p))
@@ -271,7 +272,7 @@ pub(super) fn looks_like_bounce(message: &Mail<'_>, flat: &Flat) -> bool {
     let reply_prefixes = [
         "re:", "aw:", "sv:", "vs:", "antw:", "odp:", "ynt:", "ref:", "rif:", "res:", "回复:", "答复:",
     ];
-    if reply_prefixes.iter().any(|p| subject.trim_start().starts_with(p)) {
+    if reply_prefixes.iter().any(|p| subject.trim_start_ws().starts_with(p)) {
         return false;
     }
     let bounce_subjects = [
@@ -520,7 +521,7 @@ fn text_drafts(
             };
             match &only_group {
                 Some(group) => Draft {
-                    action: group.action.as_deref().map(|a| super::to_lower(a.trim())),
+                    action: group.action.as_deref().map(|a| super::to_lower(a.trim_ws())),
                     status_field: group.status.as_deref().and_then(codes::find_status),
                     ..draft
                 },
@@ -605,11 +606,11 @@ pub(super) fn feedback_drafts(flat: &Flat) -> (Vec<Draft>, usize) {
     let mut feedback_type = None;
     for line in super::lines(&flat.feedback) {
         if let Some((name, value)) = line.split_once(':') {
-            match name.trim().to_ascii_lowercase().as_str() {
+            match name.trim_ws().to_ascii_lowercase().as_str() {
                 // (AOL's Removal-Recipient, a field of the ARF drafts, was
                 // tried as a recipient too; it lowered the held-out third.)
                 "original-rcpt-to" => recipients.extend(dsn::address(value).filter(|a| seen.insert(a.clone()))),
-                "feedback-type" => feedback_type = Some(value.trim().to_lowercase()),
+                "feedback-type" => feedback_type = Some(value.trim_ws().to_lowercase()),
                 _ => {}
             }
         }

@@ -1,5 +1,7 @@
 //! RFC 3464 delivery status fields, wherever a report puts them.
 
+use super::TrimWs;
+
 /// One per-recipient group of DSN fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct DsnGroup {
@@ -54,7 +56,7 @@ fn recipient_field(line: &str) -> Option<(&'static str, &str)> {
         return None;
     }
     let colon = memchr::memchr(b':', &line.as_bytes()[..line.len().min(NAME_REACH)])?;
-    let name = line[..colon].trim();
+    let name = line[..colon].trim_ws();
     let field = RECIPIENT_FIELDS
         .iter()
         .copied()
@@ -72,7 +74,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
     for line in super::lines(text) {
         // Most lines start with a visible ASCII character: no trim needed.
         let visible = line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic());
-        if !visible && line.trim().is_empty() {
+        if !visible && line.trim_ws().is_empty() {
             if let Some(group) = current.take() {
                 groups.push(group);
             }
@@ -84,7 +86,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
                 && let Some(value) = slot(group, field)
             {
                 value.push(' ');
-                value.push_str(line.trim());
+                value.push_str(line.trim_ws());
             }
             continue;
         }
@@ -100,7 +102,7 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
             groups.push(done);
         }
         let group = current.get_or_insert_with(DsnGroup::default);
-        let value = value.trim().to_owned();
+        let value = value.trim_ws().to_owned();
         match field {
             "final-recipient" => {
                 group.recipient = Some(value);
@@ -139,7 +141,7 @@ fn slot<'a>(group: &'a mut DsnGroup, field: &str) -> Option<&'a mut String> {
 /// the address among its words is the recipient.
 pub(crate) fn recipient(value: &str) -> Option<String> {
     address(value).or_else(|| {
-        let value = value.split_once(';').map_or(value, |(_, rest)| rest).trim();
+        let value = value.split_once(';').map_or(value, |(_, rest)| rest).trim_ws();
         if !value.starts_with(['|', '/']) {
             return None;
         }
@@ -154,7 +156,7 @@ pub(crate) fn address(value: &str) -> Option<String> {
         Some(at) => &value[at + 1..],
         None => value,
     };
-    let value = value.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let value = value.trim_ws().trim_start_matches('<').trim_end_matches('>').trim_ws();
     let value = super::first_word(value)?;
     let value = value.trim_start_matches('<').trim_end_matches(['>', ',', '.']);
     let at_sign = memchr::memchr(b'@', value.as_bytes()).is_some();

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::TrimWs;
 use super::codes::Replies;
 use super::drafts::Draft;
 use super::flatten::Flat;
@@ -77,7 +78,7 @@ pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
         if !may_be_agent_line(raw) {
             continue;
         }
-        let line = raw.trim();
+        let line = raw.trim_ws();
         if AGENTS.iter().any(|p| starts(line, p)) {
             return Some(AgentLine {
                 text: line.to_owned(),
@@ -86,7 +87,7 @@ pub(super) fn lda_line(report: &str) -> Option<AgentLine> {
         }
         let tail = line.len().checked_sub(SIEVE.len()).and_then(|at| line.get(at..));
         if tail.is_some_and(|t| t.eq_ignore_ascii_case(SIEVE)) {
-            return lines.map(str::trim).find(|l| !l.is_empty()).map(|l| AgentLine {
+            return lines.map(TrimWs::trim_ws).find(|l| !l.is_empty()).map(|l| AgentLine {
                 text: l.to_owned(),
                 sieve: true,
             });

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use super::TrimWs;
 use super::decode;
 use super::mime::{self, Body, Mail};
 use super::{Original, dsn};
@@ -188,7 +189,7 @@ pub(super) fn flatten(message: &Mail<'_>) -> Flat {
             Body::Html(_) => {}
         }
     }
-    if flat.report.trim().is_empty() && !html.is_empty() {
+    if flat.report.trim_ws().is_empty() && !html.is_empty() {
         // Decoded only now: a report with a text part never needs its HTML.
         let html: String = html.iter().map(|leaf| leaf.text()).collect();
         flat.report = super::html::html_to_text(&html);
@@ -215,7 +216,7 @@ pub(super) fn take_original_headers(flat: &mut Flat, text: &str) {
         return;
     }
     let mut read = Vec::with_capacity(1024);
-    keep_read_headers(text.trim_start().as_bytes(), &mut read);
+    keep_read_headers(text.trim_start_ws().as_bytes(), &mut read);
     read.extend_from_slice(b"\n");
     let original = original_of(&mime::parse_headers(&read));
     if original != Original::default() {
@@ -383,7 +384,7 @@ pub(super) fn raw_body(bytes: &[u8]) -> String {
     let text = iso_2022_jp(decode::lossy(&bytes[start..]));
     let mut out = String::with_capacity(text.len());
     for line in super::lines(&text) {
-        let trimmed = line.trim_start();
+        let trimmed = line.trim_start_ws();
         let boundary = trimmed.starts_with("--") && !trimmed.contains(' ');
         let part_header =
             trimmed.get(..8).is_some_and(|h| h.eq_ignore_ascii_case("content-")) || trimmed.starts_with("boundary=");
@@ -413,7 +414,7 @@ pub(super) fn iso_2022_jp(text: Cow<'_, str>) -> Cow<'_, str> {
 pub(super) fn inline_feedback(report: &str) -> String {
     let field = |line: &str, name: &str| line.get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name));
     let fields: Vec<&str> = super::lines(report)
-        .map(str::trim_start)
+        .map(TrimWs::trim_start_ws)
         .skip_while(|l| !field(l, "feedback-type:"))
         .take_while(|l| !l.is_empty())
         .collect();

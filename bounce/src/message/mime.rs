@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use super::TrimWs;
 use super::decode;
 
 /// Nesting of multiparts and attached messages read; deeper content is
@@ -247,8 +248,8 @@ impl Kind {
     fn of(headers: &[Field<'_>], in_digest: bool) -> Kind {
         let field = |name: &[u8]| last_field(headers, name).map(decode::lossy);
         let encoding = match field(b"content-transfer-encoding") {
-            Some(e) if e.trim().eq_ignore_ascii_case("base64") => Encoding::Base64,
-            Some(e) if e.trim().eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
+            Some(e) if e.trim_ws().eq_ignore_ascii_case("base64") => Encoding::Base64,
+            Some(e) if e.trim_ws().eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
             _ => Encoding::Identity,
         };
         let (default_type, default_subtype) = if in_digest {
@@ -267,10 +268,13 @@ impl Kind {
         };
         let full = split_params(&value).next().unwrap_or_default();
         let (ctype, subtype) = match full.split_once('/') {
-            Some((ctype, subtype)) => (ctype.trim().to_ascii_lowercase(), subtype.trim().to_ascii_lowercase()),
+            Some((ctype, subtype)) => (
+                ctype.trim_ws().to_ascii_lowercase(),
+                subtype.trim_ws().to_ascii_lowercase(),
+            ),
             // A type without a subtype (`text`): what RFC 2045 §5.2 says
             // to assume for a syntax error.
-            None if !full.trim().is_empty() => ("text".into(), "plain".into()),
+            None if !full.trim_ws().is_empty() => ("text".into(), "plain".into()),
             None => (default_type.into(), default_subtype.into()),
         };
         let mut kind = Kind {
@@ -327,7 +331,7 @@ fn split_params(value: &str) -> impl Iterator<Item = &str> {
 fn params(value: &str) -> impl Iterator<Item = (&str, String)> {
     split_params(value).skip(1).filter_map(|param| {
         let (name, value) = param.split_once('=')?;
-        Some((name.trim(), unquote(value.trim())))
+        Some((name.trim_ws(), unquote(value.trim_ws())))
     })
 }
 
@@ -529,7 +533,7 @@ Message-ID: <m1@news.example.nl>\r\nSubject: Nieuws\r\n\r\nbody\r\n--=_b;1--\r\n
             panic!("the original is a message");
         };
         assert_eq!(
-            original.header_raw("message-id").map(str::trim),
+            original.header_raw("message-id").map(TrimWs::trim_ws),
             Some("<m1@news.example.nl>")
         );
     }

@@ -232,6 +232,50 @@ pub(super) fn first_word(text: &str) -> Option<&str> {
     (start < text.len()).then(|| &text[start..run(text, start, false)])
 }
 
+/// `str::trim`, `trim_start` and `trim_end` with the same results (a test
+/// compares them on generated texts), for the lines of a report, which are
+/// trimmed one by one: ASCII white space at an end is passed byte by byte,
+/// and the standard library's trim, which decodes a character at a time,
+/// runs only where a non-ASCII character is then at that end.
+pub(crate) trait TrimWs {
+    fn trim_ws(&self) -> &str;
+    fn trim_start_ws(&self) -> &str;
+    fn trim_end_ws(&self) -> &str;
+}
+
+impl TrimWs for str {
+    fn trim_ws(&self) -> &str {
+        self.trim_start_ws().trim_end_ws()
+    }
+
+    fn trim_start_ws(&self) -> &str {
+        let skip = self.bytes().position(|b| !is_ascii_space(b)).unwrap_or(self.len());
+        let rest = &self[skip..];
+        if rest.as_bytes().first().is_some_and(|&b| !b.is_ascii()) {
+            str::trim_start(rest)
+        } else {
+            rest
+        }
+    }
+
+    fn trim_end_ws(&self) -> &str {
+        let keep = self.bytes().rposition(|b| !is_ascii_space(b)).map_or(0, |at| at + 1);
+        let rest = &self[..keep];
+        if rest.as_bytes().last().is_some_and(|&b| !b.is_ascii()) {
+            str::trim_end(rest)
+        } else {
+            rest
+        }
+    }
+}
+
+/// The ASCII characters `char::is_whitespace` holds: the space and tab to
+/// carriage return (vertical tab and form feed too, which
+/// `u8::is_ascii_whitespace` leaves out).
+const fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t'..=b'\r')
+}
+
 /// `str::to_lowercase`, with ASCII text (nearly every address and host)
 /// lower-cased byte by byte: the same result, without a char's decoding
 /// and case table.
@@ -332,7 +376,7 @@ fn read_message(bytes: &[u8]) -> Report {
             return read_mail(inner, bytes.len(), flatten(inner));
         }
     }
-    if flat.report.trim().is_empty() && flat.delivery_status.is_empty() {
+    if flat.report.trim_ws().is_empty() && flat.delivery_status.is_empty() {
         // A broken MIME structure (a boundary parameter on an unfolded line)
         // hides every part; the raw body still says what happened.
         flat.report = raw_body(bytes);

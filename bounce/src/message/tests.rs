@@ -698,7 +698,7 @@ fn lines_are_cut_as_the_standard_library_cuts_them() {
 }
 
 #[test]
-fn fold_first_word_and_lower_case_cut_and_lower_as_the_standard_library_does() {
+fn fold_first_word_lower_case_and_trims_cut_and_lower_as_the_standard_library_does() {
     let texts = [
         "",
         "   ",
@@ -717,6 +717,9 @@ fn fold_first_word_and_lower_case_cut_and_lower_as_the_standard_library_does() {
         "\r\n",
         "\u{a0}",
         "\u{3000}",
+        "\u{b}",
+        "\u{c}",
+        "\u{85}",
         "a",
         "bc",
         "é",
@@ -733,12 +736,18 @@ fn fold_first_word_and_lower_case_cut_and_lower_as_the_standard_library_does() {
         .map(|n| (0..n % 12).map(|_| random.pick(PIECES)).collect())
         .collect();
     for text in texts.into_iter().chain(generated.iter().map(String::as_str)) {
-        let ours = (fold(text), first_word(text), to_lower(text));
+        let ours = (
+            fold(text),
+            first_word(text),
+            to_lower(text),
+            (text.trim_ws(), text.trim_start_ws(), text.trim_end_ws()),
+        );
 
         let standard = (
             text.split_whitespace().collect::<Vec<_>>().join(" "),
             text.split_whitespace().next(),
             text.to_lowercase(),
+            (text.trim(), text.trim_start(), text.trim_end()),
         );
 
         assert_eq!(ours, standard, "{text:?}");

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::MAX_DIAGNOSTIC_BYTES;
+use super::TrimWs;
 use super::codes::re;
 use super::recipient_line::{LineStart, line_start};
 use crate::Stage;
@@ -26,7 +27,7 @@ static SUMMARY_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[245]\d\d [^\s@
 
 /// The stage of our command on a `>>> CMD` line.
 fn command_stage(line: &str) -> Option<Stage> {
-    let command = line.trim_start().strip_prefix(">>>")?.trim_start();
+    let command = line.trim_start_ws().strip_prefix(">>>")?.trim_start_ws();
     let word = command.split(|c: char| !c.is_ascii_alphabetic()).next()?;
     Stage::from_smtp_command(word)
 }
@@ -34,9 +35,9 @@ fn command_stage(line: &str) -> Option<Stage> {
 /// A transcript line: `Some(Some(reply))` for the remote's `<<< ...`,
 /// `Some(None)` for our `>>> ...` or a new "while talking to" section.
 fn transcript_line(line: &str) -> Option<Option<&str>> {
-    let trimmed = line.trim_start();
+    let trimmed = line.trim_start_ws();
     if let Some(reply) = trimmed.strip_prefix("<<<") {
-        return Some(Some(reply.trim()));
+        return Some(Some(reply.trim_ws()));
     }
     let talking = trimmed
         .get(..16)
@@ -49,7 +50,7 @@ fn transcript_line(line: &str) -> Option<Option<&str>> {
 /// every line of a block, so by hand: the pattern `^\s*[-=_*#|]{5,}`, whose
 /// search cost more to set up than the test.
 fn is_rule_line(line: &str) -> bool {
-    line.trim_start()
+    line.trim_start_ws()
         .as_bytes()
         .get(..5)
         .is_some_and(|head| head.iter().all(|b| b"-=_*#|".contains(b)))
@@ -59,7 +60,7 @@ fn is_rule_line(line: &str) -> bool {
 /// is a reply code's first digit. Most lines of a block are not, and are
 /// told so without the pattern's search.
 fn may_be_summary_host(line: &str) -> bool {
-    line.trim_start()
+    line.trim_start_ws()
         .as_bytes()
         .first()
         .is_some_and(|b| matches!(b, b'2' | b'4' | b'5'))
@@ -115,7 +116,7 @@ fn recipient_start(line: &str) -> Option<LineStart> {
 }
 
 fn indent(line: &str) -> usize {
-    line.len() - line.trim_start().len()
+    line.len() - line.trim_start_ws().len()
 }
 
 /// Recipients on lines of their own (`<x@y>: host ... said: 550 ...`,
@@ -160,8 +161,8 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
         let code = start
             .code
             .clone()
-            .map_or("", |at| line[at].trim_end_matches('-').trim());
-        let rest = rest.trim_start_matches([':', '.', ',', ' ']).trim();
+            .map_or("", |at| line[at].trim_end_matches('-').trim_ws());
+        let rest = rest.trim_start_matches([':', '.', ',', ' ']).trim_ws();
         let mut body = vec![if code.is_empty() {
             rest.to_owned()
         } else {
@@ -186,11 +187,11 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             if transcript_line(next).is_some() || (may_be_summary_host(next) && SUMMARY_HOST.is_match(next)) {
                 break;
             }
-            if next.trim().is_empty() {
+            if next.trim_ws().is_empty() {
                 // A blank line ends the block unless the next paragraph is indented more.
                 let continues = lines
                     .get(j + 1)
-                    .is_some_and(|l| !l.trim().is_empty() && indent(l) > own_indent);
+                    .is_some_and(|l| !l.trim_ws().is_empty() && indent(l) > own_indent);
                 if !continues {
                     break;
                 }
@@ -203,14 +204,14 @@ pub(crate) fn blocks(text: &str) -> Vec<Block> {
             if indent(next) <= own_indent && recipient_start(next).is_some_and(|s| REST.is_match(&next[s.end..])) {
                 break;
             }
-            body.push(next.trim().to_owned());
+            body.push(next.trim_ws().to_owned());
             j += 1;
         }
         let joined = body.into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
         // Sendmail appends its own summary ("... User unknown") to every
         // failed address; the server's words are in "(reason: ...)".
         let joined = match REASON.captures(&joined) {
-            Some(c) => c.get(1).map_or(joined.clone(), |m| m.as_str().trim().to_owned()),
+            Some(c) => c.get(1).map_or(joined.clone(), |m| m.as_str().trim_ws().to_owned()),
             None => joined,
         };
         let lower = super::to_lower(&address);
@@ -263,7 +264,7 @@ pub(crate) fn sentence_addresses(text: &str) -> Vec<String> {
         // Only the first match on a line can start it (and the white space
         // before it is then read once).
         let header_line = !matched_on_line
-            && text[line_start..whole.start()].trim().is_empty()
+            && text[line_start..whole.start()].trim_ws().is_empty()
             && whole
                 .as_str()
                 .get(..3)
