@@ -445,8 +445,9 @@ fn dsn_drafts(groups: Vec<dsn::DsnGroup>, blocks: &[text::Block]) -> (Vec<Draft>
 }
 
 /// Recipients of a report without DSN groups that name them: its recipient
-/// lines, else `X-Failed-Recipients`, the addresses of "could not deliver
-/// to" sentences, the first bracketed address that is not ours or a role
+/// lines, else `X-Failed-Recipients`, the `Original-Recipient` of groups
+/// whose `Final-Recipient` is no address, the addresses of "could not
+/// deliver to" sentences, the first bracketed address that is not ours or a role
 /// account, the original's `To`, and last the one address the report's text
 /// names anywhere, if it names just one that is not ours or a role account.
 fn text_drafts(
@@ -454,7 +455,7 @@ fn text_drafts(
     flat: &Flat,
     report: &str,
     blocks: Vec<text::Block>,
-    mut unnamed: Vec<dsn::DsnGroup>,
+    unnamed: Vec<dsn::DsnGroup>,
 ) -> (Vec<Draft>, usize) {
     let own: Vec<String> = ["to", "delivered-to"]
         .iter()
@@ -476,6 +477,18 @@ fn text_drafts(
             .collect()
     } else {
         let mut addresses = failed_header;
+        if addresses.is_empty() {
+            // A group whose Final-Recipient is no address (`LOCAL;jdoe`)
+            // still names the address our server gave, in its
+            // Original-Recipient (RFC 3464 2.3.1): machine-written, so it
+            // comes before any address read from prose.
+            let mut seen = HashSet::new();
+            addresses = unnamed
+                .iter()
+                .filter_map(dsn::DsnGroup::original_address)
+                .filter(|a| seen.insert(a.clone()))
+                .collect();
+        }
         if addresses.is_empty() {
             addresses = text::sentence_addresses(report)
                 .into_iter()
@@ -507,7 +520,7 @@ fn text_drafts(
         }
         addresses.into_iter().map(|a| (a, String::new(), None)).collect()
     };
-    let only_group = (candidates.len() == 1 && unnamed.len() == 1).then(|| unnamed.remove(0));
+    let only_group = (candidates.len() == 1 && unnamed.len() == 1).then(|| &unnamed[0]);
     let named = candidates.len();
     let warning = is_delay_warning(report);
     let drafts = candidates
@@ -519,7 +532,12 @@ fn text_drafts(
                 action: warning.then(|| "delayed".to_owned()),
                 ..Draft::new(recipient, MessageKind::Failure, diagnostic)
             };
-            match &only_group {
+            let group = only_group.or_else(|| {
+                unnamed
+                    .iter()
+                    .find(|g| g.original_address().as_ref() == Some(&draft.recipient))
+            });
+            match group {
                 Some(group) => Draft {
                     action: group.action.as_deref().map(|a| super::to_lower(a.trim_ws())),
                     status_field: group.status.as_deref().and_then(codes::find_status),

@@ -6,6 +6,11 @@ use super::TrimWs;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct DsnGroup {
     pub recipient: Option<String>,
+    /// `Original-Recipient`, the address as our server gave it (the ORCPT
+    /// of RFC 3461): the recipient when `Final-Recipient` names none that
+    /// is an address (`LOCAL;jdoe`, an X.400 name) and the report's text
+    /// names none on a line of its own.
+    pub original_recipient: Option<String>,
     pub action: Option<String>,
     pub status: Option<String>,
     pub diagnostic: Option<String>,
@@ -108,7 +113,14 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
                 group.recipient = Some(value);
                 group.final_seen = true;
             }
-            "original-recipient" | "x-actual-recipient" if group.recipient.is_none() => group.recipient = Some(value),
+            "original-recipient" | "x-actual-recipient" => {
+                if field == "original-recipient" && group.original_recipient.is_none() {
+                    group.original_recipient = Some(value.clone());
+                }
+                if group.recipient.is_none() {
+                    group.recipient = Some(value);
+                }
+            }
             "action" => group.action = Some(value),
             "status" => group.status = Some(value),
             "diagnostic-code" => group.diagnostic = Some(value),
@@ -133,6 +145,13 @@ fn slot<'a>(group: &'a mut DsnGroup, field: &str) -> Option<&'a mut String> {
         "remote-mta" => group.remote_mta.as_mut(),
         "action" => group.action.as_mut(),
         _ => None,
+    }
+}
+
+impl DsnGroup {
+    /// The address `Original-Recipient` names, if it names one.
+    pub(crate) fn original_address(&self) -> Option<String> {
+        self.original_recipient.as_deref().and_then(address)
     }
 }
 

@@ -36,6 +36,29 @@ fn reads_a_postfix_dsn_with_its_text_block_and_original_headers() {
 }
 
 #[test]
+fn a_final_recipient_that_is_no_address_gives_way_to_the_original_recipient() {
+    // Arrange: a DSN whose Final-Recipient names a local user (RFC 3464
+    // allows any address type), with our ORCPT as its Original-Recipient.
+    let dsn = "From: MAILER-DAEMON@mail.example.org\r\nTo: bounce@news.example.com\r\n\
+Subject: Delivery Status Notification (Failure)\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n\
+--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.org\r\n\r\n\
+Original-Recipient: rfc822; Jan.Jansen@example.org\r\nFinal-Recipient: LOCAL; jjansen\r\n\
+Action: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: X-Local; mailbox is over quota\r\n\r\n--B--\r\n";
+
+    // Act
+    let reports = read(dsn.as_bytes());
+
+    // Assert
+    let records = &reports[0].records;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].recipient, "jan.jansen@example.org");
+    assert_eq!(records[0].verdict.reason, Reason::MailboxFull);
+    assert_eq!(records[0].status.map(|s| s.to_string()).as_deref(), Some("5.2.2"));
+}
+
+#[test]
 fn an_auto_reply_is_vacation_not_a_bounce() {
     let mail = "From: Sanne Bakker <sanne@ziggo.nl>\nTo: news@example.com\nSubject: Automatisch antwoord: Nieuwsbrief\nAuto-Submitted: auto-replied\n\nIk ben afwezig tot maandag.\n";
 
