@@ -169,15 +169,28 @@ pub(crate) fn recipient(value: &str) -> Option<String> {
 }
 
 /// `rfc822; <Jan@Example.nl>` → `jan@example.nl`; a value that holds no
-/// address (a mailbox path) gives `None`.
+/// address (a mailbox path) gives `None`. RFC 3464 wants a bare address
+/// there, but some systems write a display name before it (`rfc822; "Jan
+/// de Vries" <jan@example.nl>`) or quote the whole of it: the address is
+/// taken from the brackets, or from inside the quotes.
 pub(crate) fn address(value: &str) -> Option<String> {
     let value = match memchr::memchr(b';', value.as_bytes()) {
         Some(at) => &value[at + 1..],
         None => value,
     };
+    let bytes = value.as_bytes();
+    let bracketed = memchr::memchr(b'<', bytes).and_then(|open| {
+        let close = open + memchr::memchr(b'>', &bytes[open..])?;
+        memchr::memchr(b'@', &bytes[open..close]).map(|_| &value[open + 1..close])
+    });
+    let value = bracketed.unwrap_or(value);
     let value = value.trim_ws().trim_start_matches('<').trim_end_matches('>').trim_ws();
     let value = super::first_word(value)?;
     let value = value.trim_start_matches('<').trim_end_matches(['>', ',', '.']);
+    let value = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) if inner.contains('@') && !inner.contains('"') => inner,
+        _ => value,
+    };
     let at_sign = memchr::memchr(b'@', value.as_bytes()).is_some();
     (at_sign && !value.starts_with('@') && !value.ends_with('@')).then(|| super::to_lower(value))
 }
@@ -217,6 +230,22 @@ mod tests {
         );
         assert_eq!(recipient("rfc822; /var/mail/kijitora"), None);
         assert_eq!(recipient("rfc822; <Jan@Example.nl>").as_deref(), Some("jan@example.nl"));
+        for value in [
+            "rfc822; \"Jan de Vries\" <Jan@Example.nl>",
+            "rfc822; Jan de Vries <jan@example.nl>",
+            "rfc822; \"jan@example.nl\"",
+            "RFC822; jan@example.nl (Jan de Vries)",
+            "rfc822;<jan@example.nl>, <piet@example.nl>",
+        ] {
+            assert_eq!(address(value).as_deref(), Some("jan@example.nl"), "{value}");
+        }
+        // Brackets that hold no address are not the address; a quoted
+        // local part keeps its quotes.
+        assert_eq!(address("rfc822; jan@example.nl <x>").as_deref(), Some("jan@example.nl"));
+        assert_eq!(
+            address("rfc822; \"jan\"@example.nl").as_deref(),
+            Some("\"jan\"@example.nl")
+        );
     }
 
     #[test]
