@@ -482,12 +482,7 @@ fn text_drafts(
             // still names the address our server gave, in its
             // Original-Recipient (RFC 3464 2.3.1): machine-written, so it
             // comes before any address read from prose.
-            let mut seen = HashSet::new();
-            addresses = unnamed
-                .iter()
-                .filter_map(dsn::DsnGroup::original_address)
-                .filter(|a| seen.insert(a.clone()))
-                .collect();
+            addresses = text::unique(unnamed.iter().filter_map(dsn::DsnGroup::original_address));
         }
         if addresses.is_empty() {
             addresses = text::sentence_addresses(report)

@@ -113,13 +113,12 @@ pub(crate) fn groups(text: &str) -> Vec<DsnGroup> {
                 group.recipient = Some(value);
                 group.final_seen = true;
             }
-            "original-recipient" | "x-actual-recipient" => {
-                if field == "original-recipient" && group.original_recipient.is_none() {
-                    group.original_recipient = Some(value.clone());
-                }
-                if group.recipient.is_none() {
-                    group.recipient = Some(value);
-                }
+            "original-recipient" => {
+                group.original_recipient.get_or_insert_with(|| value.clone());
+                group.recipient.get_or_insert(value);
+            }
+            "x-actual-recipient" => {
+                group.recipient.get_or_insert(value);
             }
             "action" => group.action = Some(value),
             "status" => group.status = Some(value),

@@ -87,7 +87,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
     let in_mbox = bytes.starts_with(b"From ");
     let separates = |at: usize| {
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
-        is_mbox_separator(&bytes[at..end], in_mbox)
+        is_mbox_separator(&bytes[at..end], false)
     };
     if !in_mbox && !MBOX_FROM.find_iter(bytes).any(|at| separates(at + 1)) {
         return vec![bytes];
@@ -97,7 +97,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
     let mut at = 0;
     while at < bytes.len() {
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p + 1);
-        if bytes[at..].starts_with(b"From ") && separates(at) {
+        if is_mbox_separator(&bytes[at..line_end], in_mbox) {
             if at > start && bytes[start..at].iter().any(|b| !b.is_ascii_whitespace()) {
                 messages.push(&bytes[start..at]);
             }
@@ -122,6 +122,8 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
 /// Apr 29 23:34:45 2015`), as a report that quotes an mbox excerpt has it.
 /// Such a line is short: a longer one is prose, and is not read on.
 pub fn is_mbox_separator(line: &[u8], in_mbox: bool) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let Some(rest) = line.strip_prefix(b"From ") else {
         return false;
     };

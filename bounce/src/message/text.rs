@@ -300,7 +300,7 @@ pub(crate) fn bracketed_addresses(text: &str) -> Vec<String> {
 
 /// The items in their first order, each once (a set, so that 300,000
 /// addresses in prose are not compared with each other).
-fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
+pub(crate) fn unique(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen: HashSet<String> = HashSet::new();
     items.filter(|item| seen.insert(item.clone())).collect()
 }
